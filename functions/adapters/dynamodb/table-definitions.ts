@@ -1,0 +1,54 @@
+// The tables, declared once: the CDK stateful stack and the local bootstrap
+// (dynalite) both build their tables from these declarations. Pure data.
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Used for the CDK construct id and, locally, as the default table name. */
+  id: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** Epoch-seconds attribute: TTL in AWS; code also checks it because dynalite has no TTL. */
+  timeToLiveAttribute: string;
+  globalSecondaryIndexes: IndexDefinition[];
+  /** DynamoDB Streams (new and old images) in AWS, to publish state changes. */
+  stream: boolean;
+}
+
+/** One record per (principal, unique_id): fingerprint, status, in-flight lock, stored response, expiry. */
+export const idempotencyTable: TableDefinition = {
+  id: 'idempotency',
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiration',
+  globalSecondaryIndexes: [],
+  stream: false,
+};
+
+/**
+ * Single-table design: merchants, accounts, checkouts, sealed tokens.
+ * by-account: checkouts of an account, newest first; by-payer: a payer's
+ * checkouts, newest first; by-created: every checkout, newest first (ops).
+ */
+export const paymentsTable: TableDefinition = {
+  id: 'payments',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expires_at',
+  globalSecondaryIndexes: [
+    { indexName: 'by-account', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+    { indexName: 'by-payer', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+    { indexName: 'by-created', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
+  ],
+  stream: true,
+};
+
+export const tableDefinitions = [idempotencyTable, paymentsTable] as const;

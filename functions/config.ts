@@ -1,0 +1,108 @@
+// The one configuration module. Every setting is read here, validated with zod
+// once, and a bad value stops start-up with a message naming the variable.
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const environmentSchema = z.object({
+  /** `local` wires the embedded parts (dynalite, raw AES keyring, secrets file, local issuer); `aws` the real services. */
+  PAYMENTS_RUNTIME: z.enum(['local', 'aws']).default('local'),
+  PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+
+  PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1).default('idempotency'),
+  /** Local only: the dynalite endpoint. Unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+
+  /** JWT issuer: the Cognito user pool URL in AWS, the local issuer's URL locally. */
+  AUTH_ISSUER: z.string().min(1).default('http://127.0.0.1/local-issuer'),
+  /** Accepted `client_id`/`aud` values (comma-separated); empty accepts any client of the issuer. */
+  AUTH_AUDIENCE: z.string().default(''),
+  /** Where the verifier reads the issuer's JWKS: a URL (Cognito) or, locally, a file path. */
+  AUTH_JWKS: z.string().min(1).optional(),
+
+  /** KMS key ARN for envelope encryption of merchant tokens (aws runtime). */
+  TOKEN_KMS_KEY_ARN: z.string().min(1).optional(),
+  /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
+  PLATFORM_SECRET_ID: z.string().min(1).optional(),
+  /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
+  SECRETS_CACHE_SECONDS: positiveInt(300),
+
+  /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
+  PROVIDER_BASE_URL: z.url().default('http://127.0.0.1:3001/v2'),
+  PROVIDER_TIMEOUT_MS: positiveInt(30_000),
+  PROVIDER_MAX_ATTEMPTS: positiveInt(3),
+  /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
+  IPN_BASE_URL: z.url().optional(),
+
+  PROCESSING_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
+  PROCESSING_FEE_FIXED: z.coerce.number().int().min(0).default(30),
+
+  /** How long an idempotent result is replayed (API.md: at least 24 hours). */
+  IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
+  /** How long an in-flight request holds its idempotency key before a retry may take over. */
+  IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
+});
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>) {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.PAYMENTS_RUNTIME === 'aws') {
+    for (const required of ['TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'AUTH_JWKS'] as const) {
+      if (!e[required]) throw new ConfigError(`Invalid configuration: ${required} is required when PAYMENTS_RUNTIME=aws`);
+    }
+  }
+  return {
+    runtime: e.PAYMENTS_RUNTIME,
+    dataDir: e.PAYMENTS_DATA_DIR,
+    region: e.AWS_REGION,
+    logLevel: e.LOG_LEVEL,
+    tables: {
+      payments: e.PAYMENTS_TABLE_NAME,
+      idempotency: e.IDEMPOTENCY_TABLE_NAME,
+      endpoint: e.DYNAMODB_ENDPOINT,
+    },
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE.split(',').map((s) => s.trim()).filter(Boolean),
+      jwks: e.AUTH_JWKS ?? `${e.PAYMENTS_DATA_DIR}/issuer/jwks.json`,
+    },
+    tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,
+    platformSecretId: e.PLATFORM_SECRET_ID,
+    secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,
+    provider: {
+      baseUrl: e.PROVIDER_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+      maxAttempts: e.PROVIDER_MAX_ATTEMPTS,
+    },
+    ipnBaseUrl: e.IPN_BASE_URL,
+    processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
+    idempotency: {
+      retentionSeconds: e.IDEMPOTENCY_RETENTION_SECONDS,
+      lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS,
+    },
+  } as const;
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use (Lambda cold start) and then reused. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+/** Tests and the local runtime re-read the environment after changing it. */
+export function resetConfig(): void {
+  cached = undefined;
+}

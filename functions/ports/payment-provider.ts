@@ -1,0 +1,102 @@
+// What the use cases need from the payment provider (WePay v2). Amounts here are
+// minor units; the adapter converts to and from the provider's decimal dollars.
+// Failures are the named errors of functions/domain/errors.ts:
+//   CardDeclinedError, InvalidStateError (WePay 4004), RateLimitedError (1007, with
+//   retryAfterSeconds), ProviderUnavailableError (timeouts, dropped connections,
+//   1008 unknown error after the retry loop: outcome unknown, retry with the same
+//   unique id), ProviderCredentialsRevokedError (1011), ProviderRejectedError (other).
+import type { Currency } from '#functions/domain/money.ts';
+
+export const providerCheckoutStates = [
+  'new',
+  'authorized',
+  'captured',
+  'released',
+  'cancelled',
+  'refunded',
+  'charged back',
+  'failed',
+  'expired',
+] as const;
+export type ProviderCheckoutState = (typeof providerCheckoutStates)[number];
+
+export const feePayers = ['payee_from_app', 'payer_from_app', 'payer', 'payee'] as const;
+export type FeePayer = (typeof feePayers)[number];
+
+export const checkoutTypes = ['goods', 'service', 'donation', 'event', 'personal'] as const;
+export type CheckoutType = (typeof checkoutTypes)[number];
+
+export interface ProviderCheckout {
+  checkoutId: string;
+  accountId: string;
+  state: ProviderCheckoutState;
+  amount: number;
+  currency: Currency;
+  shortDescription: string;
+  type: CheckoutType;
+  appFee: number;
+  feePayer: FeePayer;
+  processingFee: number;
+  amountRefunded: number;
+  amountChargedBack: number;
+  uniqueId?: string;
+  referenceId?: string;
+  /** Seconds since the epoch, as WePay's create_time. */
+  createTime: number;
+}
+
+export interface RegisterUserInput {
+  email: string;
+  firstName: string;
+  lastName: string;
+  originalIp: string;
+  originalDevice: string;
+  /** Seconds since the epoch at which the user accepted the provider's terms. */
+  tosAcceptanceTime: number;
+}
+
+export interface RegisteredUser {
+  userId: string;
+  /** The merchant's access token: seal it with the TokenVault at once, never log it. */
+  accessToken: string;
+}
+
+export interface CreateAccountInput {
+  name: string;
+  description: string;
+  referenceId: string;
+}
+
+export interface ProviderAccount {
+  accountId: string;
+  name: string;
+  state: string;
+}
+
+export interface CreateCheckoutInput {
+  accountId: string;
+  /** Deterministic per (principal, unique_id): every retry asks for the same checkout. */
+  uniqueId: string;
+  amount: number;
+  currency: Currency;
+  shortDescription: string;
+  type: CheckoutType;
+  fee: { appFee: number; feePayer: FeePayer };
+  creditCardId: string;
+  autoCapture: boolean;
+  referenceId?: string;
+  callbackUri?: string;
+}
+
+export interface PaymentProvider {
+  /** `/user/register` with the full scope list (the only chance to set it). Uses the platform's client credentials. */
+  registerUser(input: RegisterUserInput): Promise<RegisteredUser>;
+  /** `/account/create` with the merchant's access token. */
+  createAccount(accessToken: string, input: CreateAccountInput): Promise<ProviderAccount>;
+  createCheckout(accessToken: string, input: CreateCheckoutInput): Promise<ProviderCheckout>;
+  getCheckout(accessToken: string, checkoutId: string): Promise<ProviderCheckout>;
+  captureCheckout(accessToken: string, checkoutId: string): Promise<ProviderCheckout>;
+  cancelCheckout(accessToken: string, checkoutId: string, reason: string): Promise<ProviderCheckout>;
+  /** Full refund when `amount` is omitted. */
+  refundCheckout(accessToken: string, checkoutId: string, reason: string, amount?: number): Promise<ProviderCheckout>;
+}

@@ -1,0 +1,13 @@
+// Envelope encryption of merchant access tokens. The encryption context binds a
+// ciphertext to one merchant and one purpose: opening it under another fails.
+export interface TokenContext {
+  merchantId: string;
+  purpose: 'provider_access_token';
+}
+
+export interface TokenVault {
+  /** Returns an opaque, base64 ciphertext safe to store. */
+  seal(plaintext: string, context: TokenContext): Promise<string>;
+  /** Throws if the ciphertext was sealed under another context or was tampered with. */
+  open(ciphertext: string, context: TokenContext): Promise<string>;
+}
