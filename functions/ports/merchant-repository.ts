@@ -1,0 +1,59 @@
+// Where merchants live: the provider user registered once per platform user, and
+// that user's merchant accounts (each call to POST /v1/merchants adds one).
+
+/** One per platform user (`sub`), registered with the provider exactly once. */
+export interface ProviderUser {
+  ownerSub: string;
+  providerUserId: string;
+  /** The provider access token sealed by the TokenVault (base64 ciphertext); never the plaintext. */
+  sealedAccessToken: string;
+  email: string;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+}
+
+export interface MerchantAccount {
+  /** 'acc_' + random. */
+  id: string;
+  ownerSub: string;
+  name: string;
+  description: string;
+  /** `WPY*<name>`, as on card statements. */
+  statementDescriptor: string;
+  state: string;
+  providerAccountId: string;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  /**
+   * Set when the onboarding request carried a retry key: a retry of the same
+   * request finds the account with `findAccountByOnboardingRequest` instead of
+   * creating a second one.
+   */
+  onboardingRequestKey?: string;
+}
+
+/** `createAccount` found an account with this id, or another account already made for the same onboarding request. */
+export class AccountAlreadyExistsError extends Error {
+  override readonly name = 'AccountAlreadyExistsError';
+  constructor(readonly existingAccountId: string) {
+    super(`Merchant account ${existingAccountId} already exists`);
+  }
+}
+
+export interface MerchantRepository {
+  getProviderUser(ownerSub: string): Promise<ProviderUser | undefined>;
+  /**
+   * Stores the user unless one is already stored for `ownerSub` (conditional
+   * write), and returns whichever is stored: on a race, the first one wins and
+   * the loser gets the winner's record.
+   */
+  putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser>;
+
+  /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
+  createAccount(account: MerchantAccount): Promise<void>;
+  getAccount(id: string): Promise<MerchantAccount | undefined>;
+  /** Strongly consistent: the account an earlier try of the same onboarding request created, if it got that far. */
+  findAccountByOnboardingRequest(ownerSub: string, onboardingRequestKey: string): Promise<MerchantAccount | undefined>;
+  /** The owner's accounts, newest first (at most `limit`, default 100). Eventually consistent in AWS (an index). */
+  listAccountsByOwner(ownerSub: string, limit?: number): Promise<MerchantAccount[]>;
+}
