@@ -1,0 +1,80 @@
+// The moves a checkout makes on its own: a card checkout with auto_capture goes
+// authorized → captured → released after configurable delays (null: only when
+// told), and a checkout left in `new` expires after 30 minutes. Delays are
+// multiplied by the time scale; the due time is stored on the checkout so that a
+// restart re-arms it.
+import type { CheckoutRecord, CheckoutState, SandboxStore } from '#local/sandbox/state-store.ts';
+
+export interface LifecycleDelays {
+  captureAfterMs: number | null;
+  releaseAfterMs: number | null;
+}
+
+const EXPIRE_NEW_AFTER_MS = 30 * 60_000;
+
+export interface CheckoutLifecycleOptions {
+  store: SandboxStore;
+  delays: () => LifecycleDelays;
+  timeScale: () => number;
+  /** Performs the move (and its IPN); called when a due time arrives. */
+  move: (checkoutId: number, to: CheckoutState) => void;
+}
+
+export class CheckoutLifecycle {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly options: CheckoutLifecycleOptions) {}
+
+  /** Decides the checkout's next automatic move from its current state, and arms it. */
+  plan(checkout: CheckoutRecord): void {
+    const next = this.nextMove(checkout);
+    checkout.next_transition = next === null ? null : { to: next.to, at: Date.now() + next.afterMs * this.options.timeScale() };
+    this.arm(checkout);
+  }
+
+  resume(): void {
+    for (const checkout of Object.values(this.options.store.state.checkouts)) this.arm(checkout);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private nextMove(checkout: CheckoutRecord): { to: CheckoutState; afterMs: number } | null {
+    const delays = this.options.delays();
+    switch (checkout.state) {
+      case 'new':
+        return { to: 'expired', afterMs: EXPIRE_NEW_AFTER_MS };
+      case 'authorized':
+        if (checkout.payment.kind === 'credit_card' && checkout.payment.auto_capture && delays.captureAfterMs !== null) {
+          return { to: 'captured', afterMs: delays.captureAfterMs };
+        }
+        return null;
+      case 'captured':
+        return delays.releaseAfterMs === null ? null : { to: 'released', afterMs: delays.releaseAfterMs };
+      default:
+        return null;
+    }
+  }
+
+  private arm(checkout: CheckoutRecord): void {
+    const existing = this.timers.get(checkout.checkout_id);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(checkout.checkout_id);
+    const next = checkout.next_transition;
+    if (!next || this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(checkout.checkout_id);
+      const current = this.options.store.state.checkouts[checkout.checkout_id];
+      // Only if nothing else moved it meanwhile (a capture call, a cancel, a forced state).
+      if (current?.next_transition && current.next_transition.at === next.at && current.next_transition.to === next.to) {
+        this.options.move(current.checkout_id, next.to);
+      }
+    }, Math.max(0, next.at - Date.now()));
+    timer.unref();
+    this.timers.set(checkout.checkout_id, timer);
+  }
+}
