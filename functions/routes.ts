@@ -3,7 +3,8 @@
 // functions/handlers/ whose `handler` export serves the route.
 import type { z } from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
-import { healthResponse } from '#functions/http/schemas/common.ts';
+import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
+import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 
 export const roles = ['payer', 'merchant', 'ops'] as const;
 export type Role = (typeof roles)[number];
@@ -46,6 +47,29 @@ export const routes = [
     success: { status: 200, schema: healthResponse },
     errors: [],
   },
+  {
+    id: 'openapi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    handler: 'openapi',
+    access: 'public',
+    summary: 'This API as an OpenAPI 3.1 document',
+    bodyType: 'none',
+    success: { status: 200, schema: openApiDocument },
+    errors: [],
+  },
+  {
+    id: 'fees.quote',
+    method: 'POST',
+    path: '/v1/fees/quote',
+    handler: 'fees-quote',
+    access: anyRole,
+    summary: 'Quote the fees of a checkout, explicitly or from the platform fee policy',
+    bodyType: 'json',
+    body: feeQuoteRequest,
+    success: { status: 200, schema: feeQuoteResponse },
+    errors: ['app_fee_too_high'],
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -61,4 +85,3 @@ export function requiresBearerToken(route: RouteDefinition): boolean {
   return Array.isArray(route.access);
 }
 
-void anyRole;

@@ -6,6 +6,7 @@
 //   1008 unknown error after the retry loop: outcome unknown, retry with the same
 //   unique id), ProviderCredentialsRevokedError (1011), ProviderRejectedError (other).
 import type { Currency } from '#functions/domain/money.ts';
+import type { FeePayer } from '#functions/domain/fees.ts';
 
 export const providerCheckoutStates = [
   'new',
@@ -20,8 +21,7 @@ export const providerCheckoutStates = [
 ] as const;
 export type ProviderCheckoutState = (typeof providerCheckoutStates)[number];
 
-export const feePayers = ['payee_from_app', 'payer_from_app', 'payer', 'payee'] as const;
-export type FeePayer = (typeof feePayers)[number];
+export { feePayers, type FeePayer } from '#functions/domain/fees.ts';
 
 export const checkoutTypes = ['goods', 'service', 'donation', 'event', 'personal'] as const;
 export type CheckoutType = (typeof checkoutTypes)[number];

@@ -13,3 +13,7 @@ export const errorBody = z
   .meta({ id: 'Error' });
 
 export const healthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.object({}).loose(), paths: z.object({}).loose() }).meta({
+  id: 'OpenApiDocument',
+});

@@ -1,0 +1,72 @@
+// JWT verification with aws-jwt-verify, identical in AWS and locally: only where
+// the JWKS comes from differs (Cognito's HTTPS endpoint, or the local issuer's
+// file, read through a file fetcher so a new local key pair is picked up).
+import { readFile } from 'node:fs/promises';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { JwtExpiredError, JwtBaseError, FetchError, JwksNotAvailableInCacheError } from 'aws-jwt-verify/error';
+import { AuthenticationError } from '#functions/domain/errors.ts';
+import type { Principal } from '#functions/domain/principal.ts';
+import { roles, type Role } from '#functions/routes.ts';
+
+export interface TokenVerifier {
+  /** Throws AuthenticationError (token_invalid, token_expired) for a bad token. */
+  verify(token: string): Promise<Principal>;
+}
+
+export interface TokenVerifierSettings {
+  issuer: string;
+  /** Accepted app client ids (`client_id` of access tokens, `aud` of ID tokens); empty accepts any. */
+  audience: readonly string[];
+  /** An https URL, or a file path holding the JWKS (local issuer). */
+  jwks: string;
+}
+
+const fileFetcher = {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const bytes = await readFile(new URL(uri));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  },
+};
+
+function rolesOf(groups: unknown): Role[] {
+  if (!Array.isArray(groups)) return [];
+  return roles.filter((role) => groups.includes(role));
+}
+
+export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
+  const isUrl = /^https?:\/\//.test(settings.jwks);
+  const jwksUri = isUrl ? settings.jwks : new URL(`file://${settings.jwks.startsWith('/') ? '' : `${process.cwd()}/`}${settings.jwks}`).href;
+  const verifier = JwtVerifier.create(
+    {
+      issuer: settings.issuer,
+      jwksUri,
+      audience: null,
+      customJwtCheck: ({ payload }) => {
+        const client = payload.client_id ?? payload.aud;
+        if (settings.audience.length > 0 && !(typeof client === 'string' && settings.audience.includes(client))) {
+          throw new Error('token issued to another client');
+        }
+        if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
+      },
+    },
+    isUrl ? undefined : { jwksCache: new SimpleJwksCache({ fetcher: fileFetcher }) },
+  );
+
+  return {
+    async verify(token) {
+      try {
+        const payload = await verifier.verify(token);
+        return { sub: payload.sub as string, roles: rolesOf(payload['cognito:groups']) };
+      } catch (error) {
+        if (error instanceof JwtExpiredError) throw new AuthenticationError('token_expired', 'The bearer token has expired');
+        // The issuer's keys could not be fetched: our fault, not the caller's.
+        if (error instanceof FetchError || error instanceof JwksNotAvailableInCacheError) throw error;
+        if (error instanceof JwtBaseError || error instanceof Error) {
+          throw new AuthenticationError('token_invalid', 'The bearer token is invalid');
+        }
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Raw card numbers never enter the system (PCI DSS). A card number here is a run
+// of 13–19 digits, optionally grouped by single spaces or dashes, that passes the
+// Luhn check. Runs longer than 19 digits are ids, not cards, and are left alone.
+
+const digitRun = /\d(?:[ -]?\d)*/g;
+
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+function isCardNumber(run: string): boolean {
+  const digits = run.replace(/[ -]/g, '');
+  return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+}
+
+/** True when the text holds a card-number-like run anywhere in it. */
+export function containsCardNumber(text: string): boolean {
+  for (const match of text.matchAll(digitRun)) {
+    if (isCardNumber(match[0])) return true;
+  }
+  return false;
+}
+
+/** True when any string or number inside a parsed JSON value holds a card number. */
+export function valueContainsCardNumber(value: unknown): boolean {
+  if (typeof value === 'string') return containsCardNumber(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return containsCardNumber(String(value));
+  if (Array.isArray(value)) return value.some(valueContainsCardNumber);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, v]) => containsCardNumber(key) || valueContainsCardNumber(v));
+  }
+  return false;
+}
+
+/** Replaces every card-number-like run, keeping nothing of it. */
+export function maskCardNumbers(text: string): string {
+  return text.replace(digitRun, (run) => (isCardNumber(run) ? '[REDACTED CARD]' : run));
+}

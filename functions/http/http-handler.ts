@@ -1,0 +1,64 @@
+// Every HTTP route's Lambda handler is built here, so every route shares one
+// pipeline: request id and security headers, error mapping, credentials-in-URL,
+// header normalization, principal and roles, body limits and card-data check,
+// schema validation. Handlers supply only the route id and the use-case call.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal } from '#functions/domain/principal.ts';
+import { logger } from '#functions/observability.ts';
+import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
+import { credentialsInUrl, parseBody, principalFromAuthorizer, requestStateOf, responseEnvelope } from './middlewares.ts';
+import { parseWith } from './validation.ts';
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteRequest<R extends RouteDefinition> {
+  body: Output<R['body']>;
+  query: Output<R['query']>;
+  pathParameters: Record<string, string>;
+  /** Present on every route that needs a bearer token (the pipeline refuses the request otherwise). */
+  principal: R['access'] extends readonly unknown[] ? Principal : undefined;
+  requestId: string;
+  sourceIp: string;
+  /** The raw form fields of a `form` route (the IPN). */
+  event: APIGatewayProxyEvent;
+}
+
+export interface RouteResponse {
+  statusCode: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export function httpHandler<I extends RouteId>(
+  routeId: I,
+  handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>,
+) {
+  const route = routeById(routeId) as RouteDefinition;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(responseEnvelope(logger))
+    .use(credentialsInUrl())
+    .use(httpHeaderNormalizer())
+    .use(principalFromAuthorizer(route))
+    .use(parseBody(route))
+    .handler(async (event) => {
+      const state = requestStateOf(event);
+      const request = {
+        body: route.body && route.bodyType === 'json' ? parseWith(route.body, state.body) : state.body,
+        query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        principal: state.principal,
+        requestId: state.requestId,
+        sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+        event,
+      } as RouteRequest<Route<I>>;
+      const response = await handle(request);
+      return {
+        statusCode: response.statusCode,
+        headers: { 'Content-Type': 'application/json', ...response.headers },
+        body: JSON.stringify(response.body),
+      };
+    });
+}

@@ -1,0 +1,170 @@
+// The middy middlewares every route shares, in the order http-handler.ts applies them.
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { InvalidRequestError, AuthenticationError, PermissionDeniedError } from '#functions/domain/errors.ts';
+import { valueContainsCardNumber, containsCardNumber } from '#functions/domain/card-data.ts';
+import type { Principal } from '#functions/domain/principal.ts';
+import { roles as allRoles, type Role, type RouteDefinition } from '#functions/routes.ts';
+import { errorResponse, statusOf } from './error-response.ts';
+import { requestIdFrom, securityHeaders } from './security-headers.ts';
+import { rejectCredentialsInQuery } from './authentication.ts';
+
+export const maxBodyBytes = 64 * 1024;
+
+/** What the middlewares learn about a request, for the handler. */
+export interface RequestState {
+  requestId: string;
+  principal: Principal | undefined;
+  /** Parsed JSON body, or form fields for `form` routes; undefined for `none`. */
+  body: unknown;
+}
+
+type Middleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+// Keyed by the event object: middy hands the handler (event, context), not the request.
+const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
+
+function state(request: HttpRequest): RequestState {
+  let found = states.get(request.event);
+  if (!found) {
+    found = {
+      requestId: requestIdFrom(request.event.requestContext?.requestId ?? request.context.awsRequestId),
+      principal: undefined,
+      body: undefined,
+    };
+    states.set(request.event, found);
+  }
+  return found;
+}
+
+export function requestStateOf(event: APIGatewayProxyEvent): RequestState {
+  const found = states.get(event);
+  if (!found) throw new Error('request state is set by responseEnvelope');
+  return found;
+}
+
+/**
+ * Outermost: gives the request its id, maps any error to API.md's error body,
+ * and puts the security headers and X-Request-Id on every response.
+ */
+export function responseEnvelope(logger: Logger): Middleware {
+  const finish = (request: HttpRequest) => {
+    const { requestId } = state(request);
+    const response = request.response!;
+    response.headers = { ...response.headers, ...securityHeaders, 'X-Request-Id': requestId };
+  };
+  return {
+    before: (request) => {
+      logger.appendKeys({ request_id: state(request).requestId });
+    },
+    after: finish,
+    onError: (request) => {
+      const { requestId } = state(request);
+      const mapped = errorResponse(request.error, requestId);
+      if (mapped.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
+      else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code });
+      request.response = {
+        statusCode: mapped.statusCode,
+        headers: { 'Content-Type': 'application/json', ...mapped.headers },
+        body: JSON.stringify(mapped.body),
+      };
+      finish(request);
+    },
+  };
+}
+
+/** API.md: a credential in the query string is refused on every path, before authentication. */
+export function credentialsInUrl(): Middleware {
+  return {
+    before: (request) => {
+      const names = Object.keys({
+        ...request.event.queryStringParameters,
+        ...request.event.multiValueQueryStringParameters,
+      });
+      rejectCredentialsInQuery(names);
+    },
+  };
+}
+
+/**
+ * The principal comes from the REQUEST authorizer's context (API Gateway in AWS,
+ * the local server locally); the handler enforces the route's roles.
+ */
+export function principalFromAuthorizer(route: RouteDefinition): Middleware {
+  return {
+    before: (request) => {
+      if (!Array.isArray(route.access)) return;
+      const authorizer = request.event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+      const sub = authorizer?.sub;
+      if (typeof sub !== 'string' || sub === '') {
+        throw new AuthenticationError('authentication_required', 'An Authorization: Bearer token is required');
+      }
+      const groups = String(authorizer?.groups ?? '').split(',');
+      const principal: Principal = { sub, roles: allRoles.filter((r) => groups.includes(r)) };
+      const allowed = route.access as readonly Role[];
+      if (!principal.roles.some((role) => allowed.includes(role))) {
+        throw new PermissionDeniedError(`This action requires the role ${allowed.join(' or ')}`);
+      }
+      state(request).principal = principal;
+    },
+  };
+}
+
+function rawBody(event: APIGatewayProxyEvent): string {
+  if (event.body === null || event.body === undefined) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/**
+ * Size, media type, parsing, and the raw-card-data check, which runs before
+ * anything could log the body.
+ */
+export function parseBody(route: RouteDefinition): Middleware {
+  return {
+    before: (request) => {
+      if (route.bodyType === 'none') return;
+      const text = rawBody(request.event);
+      if (Buffer.byteLength(text, 'utf8') > maxBodyBytes) {
+        throw new InvalidRequestError('body_too_large', `The body may not exceed ${maxBodyBytes} bytes`);
+      }
+      const contentType = (request.event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (route.bodyType === 'form') {
+        if (contentType !== 'application/x-www-form-urlencoded') {
+          throw new InvalidRequestError('unsupported_media_type', 'Content-Type must be application/x-www-form-urlencoded');
+        }
+        state(request).body = Object.fromEntries(new URLSearchParams(text));
+        return;
+      }
+      if (text.trim() === '' && contentType === '') {
+        state(request).body = {};
+        return;
+      }
+      if (contentType !== 'application/json') {
+        throw new InvalidRequestError('unsupported_media_type', 'Content-Type must be application/json');
+      }
+      if (containsCardNumber(text)) throw rawCardData();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new InvalidRequestError('body_unparseable', 'The body is not valid JSON');
+      }
+      if (valueContainsCardNumber(parsed)) throw rawCardData();
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new InvalidRequestError('body_unparseable', 'The body must be a JSON object');
+      }
+      state(request).body = parsed;
+    },
+  };
+}
+
+function rawCardData(): InvalidRequestError {
+  return new InvalidRequestError(
+    'raw_card_data',
+    'Raw card numbers are not accepted; tokenize the card in the browser and send its token',
+  );
+}
+
+export { statusOf };

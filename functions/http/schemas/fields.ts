@@ -1,0 +1,30 @@
+// Field schemas with the messages API.md shows ("amount must be a positive integer").
+import { z } from 'zod';
+import { currencies } from '#functions/domain/money.ts';
+import { feePayers } from '#functions/domain/fees.ts';
+
+/** Largest amount accepted: keeps every sum of amounts and fees a safe integer. */
+export const maxMinorUnits = 1_000_000_000_000;
+
+export const positiveMinorUnits = (name: string) =>
+  z.int({ error: `${name} must be a positive integer` }).min(1, { error: `${name} must be a positive integer` }).max(maxMinorUnits, {
+    error: `${name} must be at most ${maxMinorUnits}`,
+  });
+
+export const nonNegativeMinorUnits = (name: string) =>
+  z.int({ error: `${name} must be a non-negative integer` }).min(0, { error: `${name} must be a non-negative integer` }).max(maxMinorUnits, {
+    error: `${name} must be at most ${maxMinorUnits}`,
+  });
+
+export const basisPoints = (name: string) =>
+  z.int({ error: `${name} must be an integer number of basis points` }).min(0, { error: `${name} must be between 0 and 10000` }).max(10_000, {
+    error: `${name} must be between 0 and 10000`,
+  });
+
+export const currency = z.enum(currencies, { error: `currency must be one of ${currencies.join(', ')}` });
+export const feePayer = z.enum(feePayers, { error: `fee_payer must be one of ${feePayers.join(', ')}` });
+
+export const feeRate = z.strictObject({
+  bps: basisPoints('processing_fee_rate.bps'),
+  fixed: nonNegativeMinorUnits('processing_fee_rate.fixed'),
+});

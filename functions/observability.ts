@@ -1,0 +1,31 @@
+// Logger, metrics and tracer, created once per process. Every log line passes
+// through `redactForLog`: credentials by key, card numbers and bearer tokens by
+// value, so that no secret reaches CloudWatch even when a caller logs carelessly.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { maskCardNumbers } from '#functions/domain/card-data.ts';
+
+const sensitiveKey =
+  /authorization|token|secret|password|passwd|api_?key|cookie|cc_?number|card_?number|cvv|cvc|private_?key|credential|sealed/i;
+const jwtLike = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
+const bearer = /\b(Bearer)\s+[\w.~+/=-]+/gi;
+
+export function redactString(text: string): string {
+  return maskCardNumbers(text).replace(jwtLike, '[REDACTED JWT]').replace(bearer, '$1 [REDACTED]');
+}
+
+/** A JSON.stringify replacer: applied by the logger to every key and value of every line. */
+export function redactForLog(key: string, value: unknown): unknown {
+  if (key !== '' && sensitiveKey.test(key) && value !== null && value !== undefined && typeof value !== 'object') {
+    return '[REDACTED]';
+  }
+  if (key !== '' && sensitiveKey.test(key) && typeof value === 'object' && value !== null) return '[REDACTED]';
+  if (typeof value === 'string') return redactString(value);
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e12) return redactString(String(value)) === String(value) ? value : '[REDACTED CARD]';
+  return value;
+}
+
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'payments',
+  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  jsonReplacerFn: redactForLog,
+});
