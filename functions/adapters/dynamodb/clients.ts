@@ -38,3 +38,9 @@ export function createDynamoDbClients(options: DynamoDbClientOptions): DynamoDbC
   }
   return clients;
 }
+
+/** What every repository over one table is built from. */
+export interface DynamoDbRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}

@@ -1,0 +1,175 @@
+// Checkouts in the payments table (single-table design).
+//   checkout:  pk CHECKOUT#<id>, sk CHECKOUT; listed through four indexes, all
+//              sorted by `<createdAt>#<id>` (newest first, ties stable):
+//              gsi1 ACCOUNT#<accountId>, gsi2 PAYER#<sub>, gsi3 OWNER#<sub>, gsi4 CHECKOUTS
+//   pointer:   pk PROVIDER_CHECKOUT#wepay#<provider checkout id>, sk POINTER → checkoutId
+// Single-item conditional writes only (dynalite has no transactions). The
+// pointer is written before the checkout, with content that depends only on
+// the checkout, so a retry rewrites it harmlessly and a pointer whose checkout
+// write failed just resolves to nothing.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
+import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
+import {
+  CheckoutAlreadyExistsError,
+  ConcurrentUpdateError,
+  type Checkout,
+  type CheckoutRepository,
+  type Page,
+  type PageRequest,
+} from '#functions/ports/checkout-repository.ts';
+
+const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
+const providerPointerKey = (providerCheckoutId: string) => ({
+  pk: `PROVIDER_CHECKOUT#wepay#${providerCheckoutId}`,
+  sk: 'POINTER',
+});
+
+export class DynamoDbCheckoutRepository implements CheckoutRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbRepositoryOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async create(checkout: Checkout): Promise<void> {
+    await this.putProviderPointer(checkout);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(checkout),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new CheckoutAlreadyExistsError(checkout.id);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Checkout | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: checkoutKey(id), ConsistentRead: true }),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  async getByProviderCheckoutId(providerCheckoutId: string): Promise<Checkout | undefined> {
+    const pointer = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: providerPointerKey(providerCheckoutId), ConsistentRead: true }),
+    );
+    const checkoutId = pointer.Item?.['checkoutId'];
+    if (typeof checkoutId !== 'string') return undefined;
+    const checkout = await this.get(checkoutId);
+    return checkout?.provider.checkoutId === providerCheckoutId ? checkout : undefined;
+  }
+
+  async update(checkout: Checkout, expectedVersion: number): Promise<Checkout> {
+    const stored: Checkout = { ...checkout, version: expectedVersion + 1 };
+    // Cheap and idempotent; keeps the pointer right should an update set the provider id.
+    await this.putProviderPointer(stored);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(stored),
+          // A missing item has no version, so this also refuses to resurrect one.
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(checkout.id, expectedVersion);
+      throw error;
+    }
+    return stored;
+  }
+
+  listByAccount(accountId: string, page: PageRequest): Promise<Page<Checkout>> {
+    return this.list('by-account', 'gsi1', `ACCOUNT#${accountId}`, page);
+  }
+
+  listByPayer(payerSub: string, page: PageRequest): Promise<Page<Checkout>> {
+    return this.list('by-payer', 'gsi2', `PAYER#${payerSub}`, page);
+  }
+
+  listByOwner(ownerSub: string, page: PageRequest): Promise<Page<Checkout>> {
+    return this.list('by-owner', 'gsi3', `OWNER#${ownerSub}`, page);
+  }
+
+  listAll(page: PageRequest): Promise<Page<Checkout>> {
+    return this.list('by-created', 'gsi4', allCheckoutsPartition, page);
+  }
+
+  private async list(indexName: string, prefix: string, partitionValue: string, page: PageRequest) {
+    const partition: IndexPartition = {
+      tableName: this.tableName,
+      indexName,
+      tableKeyNames: ['pk', 'sk'],
+      partitionKeyName: `${prefix}pk`,
+      sortKeyName: `${prefix}sk`,
+      partitionValue,
+    };
+    const result = await queryNewestFirst(this.client, partition, page);
+    return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
+  }
+
+  private async putProviderPointer(checkout: Checkout): Promise<void> {
+    if (!checkout.provider.checkoutId) return;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...providerPointerKey(checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
+      }),
+    );
+  }
+}
+
+const allCheckoutsPartition = 'CHECKOUTS';
+
+function toItem(checkout: Checkout): Record<string, unknown> {
+  const listingSortKey = `${checkout.createdAt}#${checkout.id}`;
+  return {
+    ...checkoutKey(checkout.id),
+    entity: 'checkout',
+    gsi1pk: `ACCOUNT#${checkout.accountId}`,
+    gsi1sk: listingSortKey,
+    gsi2pk: `PAYER#${checkout.payerSub}`,
+    gsi2sk: listingSortKey,
+    gsi3pk: `OWNER#${checkout.ownerSub}`,
+    gsi3sk: listingSortKey,
+    gsi4pk: allCheckoutsPartition,
+    gsi4sk: listingSortKey,
+    ...checkout,
+  };
+}
+
+/** Only the checkout's own fields: keys and index attributes stay in the adapter. */
+function fromItem(item: Record<string, unknown>): Checkout {
+  const checkout: Checkout = {
+    id: item['id'] as string,
+    uniqueId: item['uniqueId'] as string,
+    payerSub: item['payerSub'] as string,
+    accountId: item['accountId'] as string,
+    ownerSub: item['ownerSub'] as string,
+    amount: item['amount'] as number,
+    currency: item['currency'] as Checkout['currency'],
+    shortDescription: item['shortDescription'] as string,
+    type: item['type'] as Checkout['type'],
+    fee: item['fee'] as Checkout['fee'],
+    state: item['state'] as Checkout['state'],
+    amountRefunded: item['amountRefunded'] as number,
+    amountChargedBack: item['amountChargedBack'] as number,
+    provider: item['provider'] as Checkout['provider'],
+    providerUniqueId: item['providerUniqueId'] as string,
+    createdAt: item['createdAt'] as string,
+    updatedAt: item['updatedAt'] as string,
+    version: item['version'] as number,
+  };
+  if (typeof item['referenceId'] === 'string') checkout.referenceId = item['referenceId'];
+  return checkout;
+}

@@ -1,0 +1,172 @@
+// Merchants in the payments table (single-table design).
+//   provider user:       pk USER#<sub>, sk PROVIDER_USER
+//   onboarding pointer:  pk USER#<sub>, sk ONBOARDING#<request key> → accountId
+//   account:             pk ACCOUNT#<id>, sk ACCOUNT; gsi3 (by-owner) OWNER_ACCOUNTS#<sub>,
+//                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts)
+// Single-item conditional writes only (dynalite has no transactions).
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
+import {
+  AccountAlreadyExistsError,
+  type MerchantAccount,
+  type MerchantRepository,
+  type ProviderUser,
+} from '#functions/ports/merchant-repository.ts';
+
+const providerUserKey = (ownerSub: string) => ({ pk: `USER#${ownerSub}`, sk: 'PROVIDER_USER' });
+const onboardingKey = (ownerSub: string, requestKey: string) => ({
+  pk: `USER#${ownerSub}`,
+  sk: `ONBOARDING#${requestKey}`,
+});
+const accountKey = (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
+const ownerAccountsPartition = (ownerSub: string) => `OWNER_ACCOUNTS#${ownerSub}`;
+
+export class DynamoDbMerchantRepository implements MerchantRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbRepositoryOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async getProviderUser(ownerSub: string): Promise<ProviderUser | undefined> {
+    const item = await this.getItem(providerUserKey(ownerSub));
+    return item ? providerUserFromItem(item) : undefined;
+  }
+
+  async putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...providerUserKey(user.ownerSub), entity: 'provider_user', ...user },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return user;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await this.getProviderUser(user.ownerSub);
+    if (!existing) throw new Error(`Provider user for ${user.ownerSub} vanished after a conflicting write`);
+    return existing;
+  }
+
+  async createAccount(account: MerchantAccount): Promise<void> {
+    if (account.onboardingRequestKey !== undefined) {
+      await this.claimOnboardingRequest(account.ownerSub, account.onboardingRequestKey, account.id);
+    }
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...accountKey(account.id),
+            entity: 'merchant_account',
+            gsi3pk: ownerAccountsPartition(account.ownerSub),
+            gsi3sk: `${account.createdAt}#${account.id}`,
+            ...account,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new AccountAlreadyExistsError(account.id);
+      throw error;
+    }
+  }
+
+  async getAccount(id: string): Promise<MerchantAccount | undefined> {
+    const item = await this.getItem(accountKey(id));
+    return item ? accountFromItem(item) : undefined;
+  }
+
+  async findAccountByOnboardingRequest(
+    ownerSub: string,
+    onboardingRequestKey: string,
+  ): Promise<MerchantAccount | undefined> {
+    const pointer = await this.getItem(onboardingKey(ownerSub, onboardingRequestKey));
+    const accountId = pointer?.['accountId'];
+    if (typeof accountId !== 'string') return undefined;
+    const account = await this.getAccount(accountId);
+    return account?.ownerSub === ownerSub ? account : undefined;
+  }
+
+  async listAccountsByOwner(ownerSub: string, limit = 100): Promise<MerchantAccount[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'by-owner',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': ownerAccountsPartition(ownerSub) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(accountFromItem);
+  }
+
+  /**
+   * Ties the onboarding request to this account id before the account is
+   * written. A pointer left by an earlier try whose account never got written
+   * is taken over; one whose account exists means the request already produced
+   * an account. (Two concurrent tries of one request can both pass while
+   * neither account exists yet; the idempotency layer keeps them apart.)
+   */
+  private async claimOnboardingRequest(ownerSub: string, requestKey: string, accountId: string): Promise<void> {
+    const key = onboardingKey(ownerSub, requestKey);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const held = await this.getItem(key);
+      const heldBy = held?.['accountId'];
+      if (heldBy === accountId) return;
+      if (typeof heldBy === 'string' && (await this.getAccount(heldBy))) throw new AccountAlreadyExistsError(heldBy);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...key, entity: 'onboarding_request', accountId },
+            ...(typeof heldBy === 'string'
+              ? { ConditionExpression: 'accountId = :held', ExpressionAttributeValues: { ':held': heldBy } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`Onboarding request of ${ownerSub} kept changing hands; retry`);
+  }
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
+  }
+}
+
+function providerUserFromItem(item: Record<string, unknown>): ProviderUser {
+  return {
+    ownerSub: item['ownerSub'] as string,
+    providerUserId: item['providerUserId'] as string,
+    sealedAccessToken: item['sealedAccessToken'] as string,
+    email: item['email'] as string,
+    createdAt: item['createdAt'] as string,
+  };
+}
+
+function accountFromItem(item: Record<string, unknown>): MerchantAccount {
+  const account: MerchantAccount = {
+    id: item['id'] as string,
+    ownerSub: item['ownerSub'] as string,
+    name: item['name'] as string,
+    description: item['description'] as string,
+    statementDescriptor: item['statementDescriptor'] as string,
+    state: item['state'] as string,
+    providerAccountId: item['providerAccountId'] as string,
+    createdAt: item['createdAt'] as string,
+  };
+  if (typeof item['onboardingRequestKey'] === 'string') account.onboardingRequestKey = item['onboardingRequestKey'];
+  return account;
+}
