@@ -122,11 +122,12 @@ describe('unique_id', () => {
 
   it('answers a repeat with other parameters with 1003 and creates nothing', async () => {
     const id = uniqueId();
-    const first = await create({ unique_id: id, amount: 10 });
-    const other = await create({ unique_id: id, amount: 11 });
+    const first = await create({ unique_id: id, amount: 30 });
+    expect(first.status).toBe(200);
+    const other = await create({ unique_id: id, amount: 31 });
     expect(other.status).toBe(400);
     expect(other.body).toMatchObject({ error: 'invalid_request', error_code: 1003 });
-    const again = await create({ unique_id: id, amount: 10 });
+    const again = await create({ unique_id: id, amount: 30 });
     expect(again.body.checkout_id).toBe(first.body.checkout_id);
     // Ids are handed out in sequence: the next checkout follows the first directly.
     const next = await create({ unique_id: uniqueId() });
