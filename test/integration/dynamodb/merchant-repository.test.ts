@@ -1,0 +1,138 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
+import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/ports/merchant-repository.ts';
+import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
+
+let table: LocalPaymentsTable;
+let repository: DynamoDbMerchantRepository;
+let sequence = 0;
+
+beforeAll(async () => {
+  table = await startLocalPaymentsTable();
+  repository = new DynamoDbMerchantRepository({ client: table.documentClient, tableName: tableNames.payments });
+});
+afterAll(async () => {
+  await table.stop();
+});
+
+function aProviderUser(overrides: Partial<ProviderUser> = {}): ProviderUser {
+  sequence += 1;
+  return {
+    ownerSub: `merchant-${sequence}`,
+    providerUserId: `wp-user-${sequence}`,
+    sealedAccessToken: Buffer.from(`sealed-${sequence}`).toString('base64'),
+    email: `owner${sequence}@example.com`,
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, sequence)).toISOString(),
+    ...overrides,
+  };
+}
+
+function anAccount(overrides: Partial<MerchantAccount> = {}): MerchantAccount {
+  sequence += 1;
+  return {
+    id: `acc_${String(sequence).padStart(6, '0')}`,
+    ownerSub: 'merchant-accounts',
+    name: 'Blue Bottle Cafe',
+    description: 'Coffee',
+    statementDescriptor: 'WPY*Blue Bottle Cafe',
+    state: 'active',
+    providerAccountId: `wp-acc-${sequence}`,
+    createdAt: new Date(Date.UTC(2025, 0, 2, 0, 0, sequence)).toISOString(),
+    ...overrides,
+  };
+}
+
+describe('DynamoDbMerchantRepository', () => {
+  describe('provider users', () => {
+    it('stores a provider user once and reads it back', async () => {
+      const user = aProviderUser();
+      expect(await repository.getProviderUser(user.ownerSub)).toBeUndefined();
+      expect(await repository.putProviderUserIfAbsent(user)).toEqual(user);
+      expect(await repository.getProviderUser(user.ownerSub)).toEqual(user);
+    });
+
+    it('keeps the first registration and hands it to a later one for the same user', async () => {
+      const first = aProviderUser();
+      const second = aProviderUser({ ownerSub: first.ownerSub });
+      await repository.putProviderUserIfAbsent(first);
+      expect(await repository.putProviderUserIfAbsent(second)).toEqual(first);
+      expect(await repository.getProviderUser(first.ownerSub)).toEqual(first);
+    });
+
+    it('lets exactly one of two concurrent registrations win', async () => {
+      const a = aProviderUser();
+      const b = aProviderUser({ ownerSub: a.ownerSub });
+      const [fromA, fromB] = await Promise.all([repository.putProviderUserIfAbsent(a), repository.putProviderUserIfAbsent(b)]);
+      expect(fromA).toEqual(fromB);
+      expect(await repository.getProviderUser(a.ownerSub)).toEqual(fromA);
+    });
+  });
+
+  describe('accounts', () => {
+    it('creates an account and reads it back as it was', async () => {
+      const account = anAccount();
+      await repository.createAccount(account);
+      expect(await repository.getAccount(account.id)).toEqual(account);
+      expect(await repository.getAccount('acc_missing')).toBeUndefined();
+    });
+
+    it('refuses to create an account whose id exists, leaving the stored one untouched', async () => {
+      const account = anAccount();
+      await repository.createAccount(account);
+      await expect(repository.createAccount({ ...account, name: 'Other Name' })).rejects.toThrow(
+        AccountAlreadyExistsError,
+      );
+      expect(await repository.getAccount(account.id)).toEqual(account);
+    });
+
+    it('finds the account an earlier try of the same onboarding request created', async () => {
+      const account = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-1' });
+      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-1')).toBeUndefined();
+      await repository.createAccount(account);
+      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-1')).toEqual(account);
+      expect(await repository.findAccountByOnboardingRequest('someone-else', 'req-1')).toBeUndefined();
+    });
+
+    it('refuses a second account for the same onboarding request, naming the first', async () => {
+      const first = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-2' });
+      await repository.createAccount(first);
+      const second = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-2' });
+      await expect(repository.createAccount(second)).rejects.toThrow(
+        expect.objectContaining({ constructor: AccountAlreadyExistsError, existingAccountId: first.id }),
+      );
+      expect(await repository.getAccount(second.id)).toBeUndefined();
+    });
+
+    it('takes over an onboarding request whose earlier try never wrote its account', async () => {
+      await table.documentClient.send(
+        new PutCommand({
+          TableName: tableNames.payments,
+          Item: { pk: 'USER#merchant-onboarding', sk: 'ONBOARDING#req-3', accountId: 'acc_never_written' },
+        }),
+      );
+      const account = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-3' });
+      await repository.createAccount(account);
+      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-3')).toEqual(account);
+    });
+
+    it('lists an owner’s accounts newest first, and only theirs', async () => {
+      const mine = [anAccount({ ownerSub: 'merchant-list' }), anAccount({ ownerSub: 'merchant-list' })];
+      await repository.createAccount(anAccount({ ownerSub: 'merchant-other' }));
+      for (const account of mine) await repository.createAccount(account);
+      expect(await repository.listAccountsByOwner('merchant-list')).toEqual([...mine].reverse());
+      expect(await repository.listAccountsByOwner('merchant-nobody')).toEqual([]);
+    });
+  });
+
+  it('keeps users and accounts across a restart of the local DynamoDB', async () => {
+    const user = aProviderUser();
+    const account = anAccount({ ownerSub: user.ownerSub });
+    await repository.putProviderUserIfAbsent(user);
+    await repository.createAccount(account);
+    await table.restart();
+    const reopened = new DynamoDbMerchantRepository({ client: table.documentClient, tableName: tableNames.payments });
+    expect(await reopened.getProviderUser(user.ownerSub)).toEqual(user);
+    expect(await reopened.getAccount(account.id)).toEqual(account);
+    repository = reopened;
+  });
+});
