@@ -290,6 +290,8 @@ export class WePayClient implements PaymentProvider {
           accept: 'application/json',
         },
         body: requestBody,
+        // WePay never redirects an API call; following one could carry the token elsewhere.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = response.status;
@@ -300,6 +302,9 @@ export class WePayClient implements PaymentProvider {
       return { kind: 'unknown', reason: describeTransportFailure(error, secrets) };
     }
 
+    if (status >= 300 && status < 400) {
+      return { kind: 'failed', error: new ProviderError(`The payment provider answered HTTP ${status}; check PROVIDER_BASE_URL`) };
+    }
     let body: unknown;
     try {
       body = parseExactJson(text);

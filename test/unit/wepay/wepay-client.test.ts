@@ -388,6 +388,15 @@ describe('WePayClient secrets and configuration', () => {
     expect(wepay.callsTo('/checkout')).toHaveLength(2);
   });
 
+  it('does not follow a redirect, so the token never travels to another address', async () => {
+    wepay.otherwise('/checkout', (_req, res) => {
+      res.writeHead(301, { location: `${wepay.url}/elsewhere` });
+      res.end();
+    });
+    await expect(client().getCheckout(merchantToken, '1')).rejects.toBeInstanceOf(ProviderError);
+    expect(wepay.requests.map((r) => r.path)).toEqual(['/checkout']);
+  });
+
   it('refuses a base URL that carries credentials or a query', () => {
     const options = { timeoutMs: 1, maxAttempts: 1, credentials: async () => app };
     expect(() => new WePayClient({ ...options, baseUrl: 'https://user:pass@wepayapi.com/v2' })).toThrow(RangeError);
