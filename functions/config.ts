@@ -17,7 +17,7 @@ const environmentSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
 
   /** JWT issuer: the Cognito user pool URL in AWS, the local issuer's URL locally. */
-  AUTH_ISSUER: z.string().min(1).default('http://127.0.0.1/local-issuer'),
+  AUTH_ISSUER: z.string().min(1).default('https://issuer.payments.local'),
   /** Accepted `client_id`/`aud` values (comma-separated); empty accepts any client of the issuer. */
   AUTH_AUDIENCE: z.string().default(''),
   /** Where the verifier reads the issuer's JWKS: a URL (Cognito) or, locally, a file path. */
@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
   PLATFORM_SECRET_ID: z.string().min(1).optional(),
   /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
+  /** Local only: the generated platform secrets file. */
+  PLATFORM_SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_CACHE_SECONDS: positiveInt(300),
 
   /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
@@ -81,6 +83,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     },
     tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,
     platformSecretId: e.PLATFORM_SECRET_ID,
+    platformSecretsFile: e.PLATFORM_SECRETS_FILE ?? `${e.PAYMENTS_DATA_DIR}/secrets/platform.json`,
     secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,
     provider: {
       baseUrl: e.PROVIDER_BASE_URL.replace(/\/+$/, ''),

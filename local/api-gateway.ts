@@ -1,0 +1,258 @@
+// A small HTTP server that does locally what API Gateway does in AWS: match the
+// route table, run the REQUEST authorizer for protected routes, turn the request
+// into the REST proxy event the Lambda would get (request context with source IP
+// and the authorizer's principal), and call the same handler module.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { AuthenticationError, InvalidRequestError, NotFoundError, type PaymentsError } from '#functions/domain/errors.ts';
+import { errorResponse } from '#functions/http/error-response.ts';
+import { requestIdFrom, securityHeaders } from '#functions/http/security-headers.ts';
+import { routes, type RouteDefinition } from '#functions/routes.ts';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+/** API Gateway's own payload limit is 10 MB; the handlers enforce API.md's 64 KiB. */
+const maxPayloadBytes = 10 * 1024 * 1024;
+const stage = 'local';
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  params: string[];
+}
+
+const compiled: CompiledRoute[] = (routes as readonly RouteDefinition[]).map((route) => {
+  const params: string[] = [];
+  const segments = route.path.split('/').map((segment) => {
+    const param = /^\{(\w+)\}$/.exec(segment);
+    if (!param) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+    params.push(param[1]!);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${segments.join('/')}$`), params };
+});
+
+export function matchRoute(method: string, path: string): { route: RouteDefinition; pathParameters: Record<string, string> } | 'not_found' | { allowed: string[] } {
+  const onPath = compiled.filter((c) => c.pattern.test(path));
+  if (onPath.length === 0) return 'not_found';
+  const hit = onPath.find((c) => c.route.method === method);
+  if (!hit) return { allowed: [...new Set(onPath.map((c) => c.route.method))] };
+  const values = hit.pattern.exec(path)!.slice(1);
+  return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, decodeURIComponent(values[i]!)])) };
+}
+
+function lambdaContext(functionName: string, awsRequestId: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function headerMaps(req: IncomingMessage) {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function queryMaps(url: URL) {
+  if ([...url.searchParams.keys()].length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    single[key] = value;
+    (multi[key] ??= []).push(value);
+  }
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxPayloadBytes) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
+  res.writeHead(result.statusCode, headers);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+/** What API Gateway's gateway responses send (the CDK stack configures the same bodies). */
+function gatewayError(error: PaymentsError, requestId: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+  const mapped = errorResponse(error, requestId);
+  return {
+    statusCode: mapped.statusCode,
+    headers: { 'Content-Type': 'application/json', ...securityHeaders, 'X-Request-Id': requestId, ...mapped.headers, ...extraHeaders },
+    body: JSON.stringify(mapped.body),
+  };
+}
+
+export interface ApiGatewayOptions {
+  port: number;
+  host?: string;
+  /** Loads a handler module by its route-table name (functions/handlers/<name>.ts). */
+  loadHandler: (name: string) => Promise<unknown>;
+  functionTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningApiGateway {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startApiGateway(options: ApiGatewayOptions): Promise<RunningApiGateway> {
+  const host = options.host ?? '127.0.0.1';
+  const timeoutMs = options.functionTimeoutMs ?? 30_000;
+  const modules = new Map<string, Promise<unknown>>();
+  const load = <T>(name: string, exportName = 'handler'): Promise<T> => {
+    if (!modules.has(name)) modules.set(name, options.loadHandler(name));
+    return modules.get(name)!.then((module) => (module as Record<string, T>)[exportName]!);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const awsRequestId = randomUUID();
+    const requestId = requestIdFrom(awsRequestId);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matched = matchRoute(method, url.pathname);
+    if (matched === 'not_found') return send(res, gatewayError(new NotFoundError(`No route for ${url.pathname}`), requestId));
+    if ('allowed' in matched) {
+      return send(
+        res,
+        gatewayError(new InvalidRequestError('method_not_allowed', `${method} is not allowed on ${url.pathname}`), requestId, {
+          Allow: matched.allowed.join(', '),
+        }),
+      );
+    }
+    const body = await readBody(req);
+    if (body === 'too_large') {
+      return send(res, gatewayError(new InvalidRequestError('body_too_large', 'The body may not exceed 65536 bytes'), requestId));
+    }
+    const { route, pathParameters } = matched;
+    const { headers, multiValueHeaders } = headerMaps(req);
+    const query = queryMaps(url);
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const identity = { sourceIp, userAgent: headers['user-agent'] ?? headers['User-Agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'];
+    const requestContext = {
+      accountId: '000000000000',
+      apiId: 'local',
+      stage,
+      requestId: awsRequestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: route.id,
+      resourcePath: route.path,
+      httpMethod: method,
+      path: `/${stage}${url.pathname}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      identity,
+      authorizer: null as Record<string, unknown> | null,
+    };
+
+    if (Array.isArray(route.access)) {
+      const authorize = await load<AuthorizerHandler>('authorize');
+      const result = await authorize({
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:local:000000000000:local/${stage}/${method}${route.path}`,
+        resource: route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders,
+        pathParameters,
+        stageVariables: null,
+        requestContext: requestContext as unknown as APIGatewayRequestAuthorizerEvent['requestContext'],
+        ...query,
+      });
+      const allowed = result.policyDocument.Statement.every((s) => 'Effect' in s && s.Effect === 'Allow');
+      if (!allowed) {
+        const context = (result.context ?? {}) as { code?: string; message?: string };
+        const error = new AuthenticationError((context.code as 'token_invalid') ?? 'token_invalid', context.message ?? 'Unauthorized');
+        return send(res, gatewayError(error, requestId));
+      }
+      requestContext.authorizer = { principalId: result.principalId, ...result.context };
+    }
+
+    const event = {
+      resource: route.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      ...query,
+      pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+      stageVariables: null,
+      requestContext,
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEvent;
+    const handler = await load<ProxyHandler>(route.handler);
+    const result = await handler(event, lambdaContext(route.handler, awsRequestId, timeoutMs));
+    options.log?.(`${method} ${route.path} ${result.statusCode}`);
+    send(res, result);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A handler that throws is a Lambda error: API Gateway answers 502 without details.
+      options.log?.(`handler failed: ${(error as Error).name}`);
+      if (!res.headersSent) {
+        res.writeHead(502, { 'Content-Type': 'application/json', ...securityHeaders });
+        res.end(JSON.stringify({ message: 'Internal server error' }));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,122 @@
+// Everything `npm start` runs, on one machine and without AWS: dynalite on disk,
+// the local key and secrets files, the local JWT issuer, the WePay sandbox, and
+// the API Gateway stand-in calling the same handler modules as Lambda. Tests
+// start it on free ports with their own data directory.
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { resetConfig } from '#functions/config.ts';
+import { idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
+import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
+import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
+import { startApiGateway } from './api-gateway.ts';
+import { startLocalDynamoDb } from './dynamodb.ts';
+import { devUsers, ensureLocalIssuer, type DevUser } from './issuer.ts';
+import { ensureLocalKey } from './keyring.ts';
+import { ensureLocalSecrets, localSecretsPath } from './secrets-file.ts';
+import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
+import { createDevCards } from './dev-cards.ts';
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  port: number;
+  sandboxPort: number;
+  host?: string;
+  /** Sandbox settings for tests: lifecycle delays, time scale, throttle. */
+  sandbox?: Pick<SandboxOptions, 'lifecycle' | 'timeScale' | 'throttle' | 'ipnBatchWindowMs'>;
+  log?: (line: string) => void;
+}
+
+export interface DevJson {
+  api_url: string;
+  sandbox_url: string;
+  tokens: Record<DevUser, string>;
+  credit_card_ids: { success: string; decline: string };
+  account_id?: string;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  sandboxUrl: string;
+  dataDir: string;
+  dev: DevJson;
+  close(): Promise<void>;
+}
+
+/** Closes what was started, newest first, even when a later step fails. */
+class Resources {
+  private readonly closers: (() => Promise<void>)[] = [];
+  add(close: () => Promise<void>) {
+    this.closers.unshift(close);
+  }
+  async closeAll() {
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+  }
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const resources = new Resources();
+  try {
+    const { credentials } = await ensureLocalSecrets(dataDir);
+    await ensureLocalKey(dataDir);
+    const issuer = await ensureLocalIssuer(dataDir);
+
+    const dynamo = await startLocalDynamoDb({ dataDir });
+    resources.add(() => dynamo.close());
+    const tableNames = { [idempotencyTable.id]: 'idempotency', [paymentsTable.id]: 'payments' };
+    const { client } = createDynamoDbClients({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ensureTables(client, tableDefinitions, tableNames);
+
+    const sandbox = await startSandbox({
+      port: options.sandboxPort,
+      host,
+      dataDir,
+      app: { clientId: credentials.clientId, clientSecret: credentials.clientSecret, accessToken: credentials.appAccessToken },
+      ...options.sandbox,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    resources.add(() => sandbox.close());
+
+    const api = await startApiGateway({
+      port: options.port,
+      host,
+      loadHandler: (name) => import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    resources.add(() => api.close());
+
+    // The handlers read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, {
+      PAYMENTS_RUNTIME: 'local',
+      PAYMENTS_DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      PAYMENTS_TABLE_NAME: tableNames[paymentsTable.id],
+      IDEMPOTENCY_TABLE_NAME: tableNames[idempotencyTable.id],
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_JWKS: issuer.jwksPath,
+      PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
+      PROVIDER_BASE_URL: `${sandbox.url}/v2`,
+      IPN_BASE_URL: api.url,
+    });
+    resetConfig();
+
+    const cards = await createDevCards(sandbox.url, credentials.clientId);
+    const dev: DevJson = {
+      api_url: api.url,
+      sandbox_url: sandbox.url,
+      tokens: Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>,
+      credit_card_ids: cards,
+    };
+    // Written last, atomically: its presence means both servers listen.
+    const devPath = join(dataDir, 'dev.json');
+    await writeFile(`${devPath}.tmp`, `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+    await rename(`${devPath}.tmp`, devPath);
+
+    return { apiUrl: api.url, sandboxUrl: sandbox.url, dataDir, dev, close: () => resources.closeAll() };
+  } catch (error) {
+    await resources.closeAll();
+    throw error;
+  }
+}
