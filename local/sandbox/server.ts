@@ -170,8 +170,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       sendJson(response, outcome.status, outcome.body, outcome.headers);
       log(`sandbox ${request.method} ${pathname} ${outcome.status}${faultLabel ? ` (fault ${faultLabel})` : ''} ${Date.now() - started} ms`);
     };
-    const drop = () => {
-      calls.record({ path: pathname, params, status: null, body: {}, fault: faultLabel, viaBatch: false });
+    /** Closes the connection without an answer; the calls log still shows what the call did (e.g. its checkout_id). */
+    const drop = (outcome?: CallOutcome) => {
+      calls.record({ path: pathname, params, status: null, body: outcome?.body ?? {}, fault: faultLabel, viaBatch: false });
       log(`sandbox ${request.method} ${pathname} dropped (fault ${faultLabel})`);
       request.socket.destroy();
     };
@@ -186,7 +187,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     if (parseError) return failWith(parseError);
 
     const outcome = api.call(pathname.slice('/v2'.length), params, request.headers.authorization);
-    if (fault === 'drop_after_commit') return drop();
+    if (fault === 'drop_after_commit') return drop(outcome);
     if (fault !== undefined && typeof fault === 'object') {
       const timer = setTimeout(() => {
         delayedResponses.delete(timer);
