@@ -1,0 +1,99 @@
+// One helper grants a function exactly the access it needs and sets the
+// environment variable that names what it was granted, in the same call, so
+// grants and configuration never drift apart. The variable names are those
+// functions/config.ts reads.
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
+import type { TokenContext } from '#functions/ports/token-vault.ts';
+
+const tokenPurpose: TokenContext['purpose'] = 'provider_access_token';
+
+export type TableAccess = 'read' | 'readWrite';
+/** `seal` wraps new data keys (Encryption SDK encrypt), `unseal` unwraps them (decrypt). */
+export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
+
+export type Grant =
+  | { kind: 'table'; table: dynamodb.ITableV2; access: TableAccess; env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME' }
+  | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
+  | { kind: 'secret'; secret: secretsmanager.ISecret; env: 'PLATFORM_SECRET_ID' };
+
+// Table items are written by PutItem/UpdateItem/DeleteItem with conditions: no
+// scans, no batch deletes, no table-level actions.
+const tableActions: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+// Tables are encrypted with the customer-managed key, so using them needs the key too.
+const tableKeyActions: Record<TableAccess, string[]> = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  readWrite: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+};
+
+const envelopeKeyActions: Record<KeyAccess, string[]> = {
+  seal: ['kms:GenerateDataKey', 'kms:Encrypt'],
+  unseal: ['kms:Decrypt'],
+  sealAndUnseal: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
+};
+
+/** Grants `fn` what `grant` describes and sets the variable that names it. */
+export function grantTo(fn: PaymentsFunction, grant: Grant): void {
+  switch (grant.kind) {
+    case 'table': {
+      const { table, access } = grant;
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: tableActions[access],
+          // The table and its indexes (listings read the GSIs), nothing wider.
+          resources: [table.tableArn, `${table.tableArn}/index/*`],
+        }),
+      );
+      if (table.encryptionKey) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: tableKeyActions[access],
+            resources: [table.encryptionKey.keyArn],
+            // Only when DynamoDB itself uses the key on the function's behalf.
+            conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${fn.function.stack.region}.amazonaws.com` } },
+          }),
+        );
+      }
+      fn.addEnvironment(grant.env, table.tableName);
+      return;
+    }
+    case 'key': {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: envelopeKeyActions[grant.access],
+          resources: [grant.key.keyArn],
+          // The token vault always binds a ciphertext to (merchant_id, purpose): the key
+          // cannot be used for anything else through this grant.
+          conditions: {
+            StringEquals: { 'kms:EncryptionContext:purpose': tokenPurpose },
+            Null: { 'kms:EncryptionContext:merchant_id': 'false' },
+          },
+        }),
+      );
+      fn.addEnvironment(grant.env, grant.key.keyArn);
+      return;
+    }
+    case 'secret': {
+      grant.secret.grantRead(fn.role);
+      fn.addEnvironment(grant.env, grant.secret.secretArn);
+      return;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// One construct carries every default a function needs, so each function
+// declaration is a few lines and no default is repeated.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const handlersDir = path.join(projectRoot, 'functions', 'handlers');
+
+/** The newest Node runtime aws-cdk-lib offers; esbuild's target follows it. */
+export const nodeRuntime = lambda.Runtime.NODEJS_24_X;
+const esbuildTarget = 'node24';
+
+/** PCI DSS 10.7: keep audit logs at least a year. */
+export const logRetention = logs.RetentionDays.ONE_YEAR;
+
+// ESM bundles have no `require`; some CommonJS dependencies still call it.
+const createRequireBanner =
+  "import { createRequire as __paymentsCreateRequire } from 'node:module'; const require = __paymentsCreateRequire(import.meta.url);";
+
+export interface NetworkPlacement {
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+  securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface PaymentsFunctionProps {
+  /** File name under functions/handlers/ (without .ts); its `handler` export is the entry point. */
+  handler: string;
+  description: string;
+  /** Encrypts the function's log group. */
+  logKey: kms.IKey;
+  /** Settings every function reads (runtime, log level, service name...); grants add the rest. */
+  environment: Record<string, string>;
+  reservedConcurrency: number;
+  network?: NetworkPlacement;
+  memorySize?: number;
+  timeout?: Duration;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Invoked asynchronously (events, queues): gets a KMS-encrypted dead-letter queue, which the monitoring stack alarms on. */
+  asynchronous?: boolean;
+}
+
+export class PaymentsFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  readonly handlerName: string;
+  readonly deadLetterQueue?: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: PaymentsFunctionProps) {
+    super(scope, id);
+    this.handlerName = props.handler;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.logKey,
+      retention: logRetention,
+      // Audit evidence outlives the function: a stack update that replaces it keeps the logs.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // An explicit role with no AWS managed policy: only what the log group, X-Ray and grants add.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.handler}: logs, traces and the grants declared for it, nothing else`,
+    });
+    this.logGroup.grantWrite(this.role);
+    if (props.network) {
+      // What AWSLambdaVPCAccessExecutionRole would grant, without the managed policy.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+    // Findings on the role and on the tracing policy Lambda attaches to it.
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: [
+        'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions, so X-Ray requires Resource "*".',
+        props.network
+          ? 'In the VPC, Lambda creates and deletes the function\'s network interfaces before they exist, so the ec2:*NetworkInterface* actions (those of AWSLambdaVPCAccessExecutionRole, inlined to avoid the managed policy) cannot name a resource.'
+          : '',
+      ].join(' ').trim(),
+    });
+    if (props.asynchronous) {
+      this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.logKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    } else {
+      Validations.of(this).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: `${props.handler} is only invoked synchronously (API Gateway waits for its answer and the caller sees any failure); a dead-letter queue applies to asynchronous invocations only.`,
+      });
+    }
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(handlersDir, `${props.handler}.ts`),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: nodeRuntime,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(29),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(this.deadLetterQueue ? { deadLetterQueue: this.deadLetterQueue } : {}),
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      ...(props.network
+        ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: props.network.securityGroups }
+        : {}),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: esbuildTarget,
+        platform: 'node',
+        sourceMap: true,
+        minify: true,
+        mainFields: ['module', 'main'],
+        banner: createRequireBanner,
+        // The runtime ships AWS SDK v3, but bundling pins the exact version the tests ran against.
+        externalModules: [],
+      },
+    });
+    // The log group is created before the function so the first invocation cannot auto-create an unencrypted one.
+    this.function.node.addDependency(this.logGroup);
+  }
+
+  /** Adds environment variables; grants call this so the name of what is granted travels with the grant. */
+  addEnvironment(name: string, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+}

@@ -1,0 +1,85 @@
+// The deployment environments (stage, prod), read from the CDK context key
+// `environments` (cdk.json, or `-c environments=...`), validated once with zod
+// so a bad value stops synth with a message naming the field.
+import { z } from 'zod';
+
+/** WePay's two real base URLs; the sandbox (http://127.0.0.1:3001/v2) is local only, never deployed. */
+export const providerBaseUrls = {
+  stage: 'https://stage.wepayapi.com/v2',
+  production: 'https://wepayapi.com/v2',
+} as const;
+
+const onCallSubscription = z.object({
+  protocol: z.enum(['email', 'https', 'sms']),
+  endpoint: z.string().min(1),
+});
+
+const environmentSchema = z
+  .object({
+    /** 12-digit account id; placeholders synth offline because nothing is looked up. */
+    account: z.string().regex(/^\d{12}$/, 'account must be a 12-digit AWS account id'),
+    region: z.string().min(1),
+    /** Explicit AZs (at least two) so the VPC needs no context lookup and synth stays offline. */
+    availabilityZones: z.array(z.string().min(1)).min(2),
+    /** Which WePay environment this stage talks to: switching stage -> production is this one value. */
+    provider: z.enum(['stage', 'production']),
+    corsAllowedOrigins: z.array(z.url()).min(1),
+    onCallSubscriptions: z.array(onCallSubscription).default([]),
+    /**
+     * Lambda in private subnets (PCI DSS network isolation). prod turns it on;
+     * an environment that turns it off must say why in `vpcIsolationWaiver`.
+     */
+    vpcIsolation: z.boolean(),
+    vpcIsolationWaiver: z.string().optional(),
+    /** Public base URL WePay calls back (a custom domain); defaults to the API's execute-api URL. */
+    ipnBaseUrl: z.url().optional(),
+    /** Where alarm descriptions point on-call: the README that holds the runbooks. */
+    runbookUrl: z.url().default('https://github.com/example/wepay-payments-backend/blob/main/README.md'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    api: z
+      .object({
+        throttlingRateLimit: z.number().positive().default(50),
+        throttlingBurstLimit: z.number().int().positive().default(100),
+        /** Requests per 5 minutes per source IP before WAF blocks (WAF's minimum is 10). */
+        wafRateLimitPerIp: z.number().int().min(10).default(1000),
+      })
+      .prefault({}),
+    /** Reserved concurrency per function: caps blast radius and cost; the authorizer runs for every protected call. */
+    concurrency: z
+      .object({
+        handler: z.number().int().positive().default(20),
+        authorizer: z.number().int().positive().default(40),
+      })
+      .prefault({}),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.vpcIsolation && !env.vpcIsolationWaiver) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vpcIsolationWaiver'],
+        message: 'an environment with vpcIsolation=false must explain why in vpcIsolationWaiver',
+      });
+    }
+  });
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; providerBaseUrl: string };
+
+const environmentsSchema = z.partialRecord(z.enum(['stage', 'prod']), environmentSchema);
+
+export class EnvironmentConfigError extends Error {
+  override readonly name = 'EnvironmentConfigError';
+}
+
+/** Parses the `environments` context value into one config per environment, in a stable order. */
+export function parseEnvironments(raw: unknown): EnvironmentConfig[] {
+  const parsed = environmentsSchema.safeParse(typeof raw === 'string' ? JSON.parse(raw) : raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `environments.${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvironmentConfigError(`Invalid CDK context: ${problems.join('; ')}`);
+  }
+  const entries = Object.entries(parsed.data).filter((entry): entry is [string, z.infer<typeof environmentSchema>] =>
+    entry[1] !== undefined,
+  );
+  if (entries.length === 0) throw new EnvironmentConfigError('Invalid CDK context: `environments` declares no environment');
+  return entries.map(([name, env]) => ({ ...env, name, providerBaseUrl: providerBaseUrls[env.provider] }));
+}

@@ -1,0 +1,289 @@
+// Everything that holds state: the key, the tables, the platform secret, the
+// users, and the audit trail. Termination protection is on; every resource is
+// retained if the stack is ever deleted. Stateless stacks receive these as props.
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
+import { platformSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
+import { roles } from '#functions/routes.ts';
+import { logRetention } from '#lib/constructs/payments-function.ts';
+import type { EnvironmentConfig } from '#lib/environment-config.ts';
+
+export interface StatefulStackProps extends StackProps {
+  config: EnvironmentConfig;
+}
+
+/** The Cognito values the authorizer verifies tokens against (AUTH_* in functions/config.ts). */
+export interface TokenIssuer {
+  issuer: string;
+  audience: string;
+  jwks: string;
+}
+
+const auditRetentionDays = 365;
+
+export class StatefulStack extends Stack {
+  readonly key: kms.Key;
+  readonly tables: Record<TableDefinition['id'], dynamodb.TableV2>;
+  readonly platformSecret: secretsmanager.Secret;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+  readonly tokenIssuer: TokenIssuer;
+  readonly trail: cloudtrail.Trail;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+
+    this.key = this.createKey();
+    this.tables = Object.fromEntries(tableDefinitions.map((definition) => [definition.id, this.createTable(definition)]));
+    this.platformSecret = this.createPlatformSecret();
+    ({ userPool: this.userPool, client: this.userPoolClient } = this.createUserPool());
+    const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
+    this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
+    this.trail = this.createTrail();
+  }
+
+  /**
+   * One customer-managed key for tables, logs, the secret, the trail and the
+   * on-call topic. The policy trusts the account (so IAM policies, which grant
+   * per-function and per-action, decide) and names each AWS service that
+   * encrypts with it on our behalf, scoped to this account by condition.
+   */
+  private createKey(): kms.Key {
+    const account = this.account;
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AccountAdministersAndDelegatesUseToIam',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: [
+            'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*',
+            'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource',
+            'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:RotateKeyOnDemand',
+            'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+          principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          resources: ['*'],
+          conditions: {
+            ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${account}:log-group:*` },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudTrailEncryptsThisAccountsTrails',
+          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+          actions: ['kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: {
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${this.partition}:cloudtrail:*:${account}:trail/*` },
+            StringEquals: { 'aws:SourceAccount': account },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudTrailDescribesKey',
+          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'SnsDeliversFailedNotificationsToTheEncryptedDeadLetterQueue',
+          principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublishToTheEncryptedOnCallTopic',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+      ],
+    });
+    return new kms.Key(this, 'DataKey', {
+      description: 'Payments: tables, sealed merchant tokens, platform secret, logs, audit trail, on-call topic',
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      policy,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Built from the shared declarations, never re-declared here. */
+  private createTable(definition: TableDefinition): dynamodb.TableV2 {
+    const attribute = (a: { name: string; type: 'S' | 'N' }): dynamodb.Attribute => ({
+      name: a.name,
+      type: a.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+    });
+    return new dynamodb.TableV2(this, tableConstructId(definition), {
+      partitionKey: attribute(definition.partitionKey),
+      ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: definition.timeToLiveAttribute,
+      ...(definition.stream ? { dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES } : {}),
+      globalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+      })),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * The platform's credentials, one JSON document (functions/adapters/secrets/platform-secret.ts).
+   * The IPN route secret is generated here; the provider-issued fields start as
+   * placeholders that fail the functions' validation until an operator sets them
+   * (README "Deploy").
+   */
+  private createPlatformSecret(): secretsmanager.Secret {
+    const generated = 'ipn_route_secret';
+    const template = Object.fromEntries(
+      platformSecretKeys.filter((key) => key !== generated).map((key) => [key, 'SET_ME_FROM_THE_WEPAY_DASHBOARD']),
+    );
+    const secret = new secretsmanager.Secret(this, 'PlatformSecret', {
+      description: `WePay app credentials (${platformSecretKeys.join(', ')}) for ${this.stackName}`,
+      encryptionKey: this.key,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify(template),
+        generateStringKey: generated,
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const acknowledgement = {
+      reason:
+        'client_id, client_secret and app_access_token are issued by WePay only: rotating them is re-issuing them in the WePay partner dashboard and pasting them here (README runbook "Rotate the platform credentials"), which no Lambda can do. ipn_route_secret is ours, but the route tokens derived from it are baked into the callback_uri of every checkout already created, and WePay sends IPNs for refunds and chargebacks months later; rotating it on a schedule would 404 those IPNs until a rotation function that keeps the previous secret accepted exists (see docs/infra.md).',
+    };
+    Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', ...acknowledgement });
+    return secret;
+  }
+
+  /** Users are state: the pool lives here, with the role groups from routes.ts. */
+  private createUserPool(): { userPool: cognito.UserPool; client: cognito.UserPoolClient } {
+    const userPool = new cognito.UserPool(this, 'Users', {
+      // Users are provisioned by the platform (and put in groups by it), not self-registered.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(1),
+      },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Threat protection (compromised credentials, adaptive authentication) needs the Plus plan.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of roles) {
+      new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: userPool.userPoolId,
+        groupName: role,
+        description: `API role ${role} (cognito:groups claim)`,
+      });
+    }
+    const client = userPool.addClient('PlatformFrontend', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.minutes(60),
+      idTokenValidity: Duration.minutes(60),
+      refreshTokenValidity: Duration.days(1),
+    });
+    return { userPool, client };
+  }
+
+  /** Multi-region, validated, KMS-encrypted, to CloudWatch Logs and S3, both kept 365 days. */
+  private createTrail(): cloudtrail.Trail {
+    const accessLogs = new s3.Bucket(this, 'TrailAccessLogs', {
+      // S3 server access logs can only be delivered to an SSE-S3 bucket.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(auditRetentionDays), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'This bucket is the access-log destination of the trail bucket; logging it into itself would log its own log deliveries forever.' },
+      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: 'This bucket is the access-log destination of the trail bucket; logging it into itself would log its own log deliveries forever.' },
+      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery supports only SSE-S3 destination buckets; it holds access records of the trail bucket, no cardholder data.' },
+      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: 'Access records are kept 365 days in a versioned, SSL-only, private bucket; cross-region replication would double the cost of a secondary audit record.' },
+    );
+
+    const trailBucket = new s3.Bucket(this, 'TrailBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'trail-bucket/',
+      lifecycleRules: [
+        { expiration: Duration.days(auditRetentionDays), noncurrentVersionExpiration: Duration.days(auditRetentionDays) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(trailBucket).acknowledge({
+      id: 'PCI.DSS.321-S3BucketReplicationEnabled',
+      reason: 'The trail is multi-region and every event is also delivered to a KMS-encrypted CloudWatch log group kept 365 days: that is the second copy; replicating the bucket would be a third.',
+    });
+
+    const trailLogs = new logs.LogGroup(this, 'TrailLogs', {
+      encryptionKey: this.key,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const trail = new cloudtrail.Trail(this, 'Trail', {
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      encryptionKey: this.key,
+      bucket: trailBucket,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: trailLogs,
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+    });
+    Validations.of(trail).acknowledge({
+      id: 'PCI.DSS.321-IAMNoInlinePolicy',
+      reason:
+        'The role CloudTrail assumes to deliver to its log group carries one inline statement (logs:CreateLogStream, logs:PutLogEvents on that log group) that lives and dies with the role; a customer-managed policy would be a separately attachable copy.',
+    });
+    return trail;
+  }
+}
+
+/** Construct ids: `PaymentsTable`, `IdempotencyTable` (stable, they name the physical tables). */
+export function tableConstructId(definition: TableDefinition): string {
+  return `${definition.id[0]!.toUpperCase()}${definition.id.slice(1)}Table`;
+}
