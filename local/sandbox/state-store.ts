@@ -138,6 +138,9 @@ export class SandboxStore {
   private readonly file: string;
   private writeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastWriteMs = 0;
+  /** Why the last background write failed, if it did; close() writes again and throws if it still fails. */
+  lastWriteError: unknown;
 
   private constructor(
     private readonly directory: string,
@@ -167,10 +170,21 @@ export class SandboxStore {
     return id;
   }
 
-  /** Marks the state changed; it reaches the disk within a few milliseconds. */
+  /**
+   * Marks the state changed; it reaches the disk shortly. The wait grows with the
+   * cost of a write, so that a large state under load spends most of its time
+   * answering calls rather than serializing itself.
+   */
   changed(): void {
     if (this.closed || this.writeTimer) return;
-    this.writeTimer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
+    this.writeTimer = setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        // Kept in memory; the next change (or close) tries again and reports it.
+        this.lastWriteError = error;
+      }
+    }, Math.max(WRITE_DELAY_MS, this.lastWriteMs * 4));
     this.writeTimer.unref();
   }
 
@@ -178,9 +192,12 @@ export class SandboxStore {
   flush(): void {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
+    const started = Date.now();
     const temporary = join(this.directory, `state.json.${process.pid}.tmp`);
     writeFileSync(temporary, JSON.stringify(this.state));
     renameSync(temporary, this.file);
+    this.lastWriteMs = Date.now() - started;
+    this.lastWriteError = undefined;
   }
 
   close(): void {
