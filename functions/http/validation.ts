@@ -26,7 +26,8 @@ export function toInvalidRequest(error: z.ZodError, input: unknown): InvalidRequ
     return new InvalidRequestError('unknown_parameter', `Unknown parameter: ${param}`, { param: param ?? key });
   }
   const param = paramOf(issue.path);
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+  // Whatever zod calls it (invalid_type, or invalid_value for an enum), a field that is absent is missing.
+  if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
     return new InvalidRequestError('parameter_missing', `${param} is required`, param ? { param } : {});
   }
   // Messages are our own (fields.ts) or zod's, which never echo the input value.
