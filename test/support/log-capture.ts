@@ -10,16 +10,20 @@ export interface CapturedOutput {
 
 export function captureOutput(): CapturedOutput {
   const chunks: string[] = [];
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const originals = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
       callback?.();
       return true;
-    }) as typeof stream.write),
-  );
+    }) as typeof stream.write;
+    return () => {
+      stream.write = original;
+    };
+  });
   return {
     text: () => chunks.join(''),
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
+    restore: () => originals.forEach((restore) => restore()),
   };
 }
