@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses } from '#lib/api-error-responses.ts';
 import { grantTo } from '#lib/constructs/grants.ts';
@@ -81,6 +82,8 @@ export class ApiStack extends Stack {
       identitySources: [],
       resultsCacheTtl: Duration.seconds(0),
     });
+    // CDK renders "no identity sources" as an empty string; leave the property out altogether.
+    (authorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
 
     const validator = this.api.addRequestValidator('RequestValidator', {
       // Required path parameters are enforced here. No body models are attached on purpose:
@@ -162,12 +165,13 @@ export class ApiStack extends Stack {
       );
       return;
     }
-    const payments = stateful.tables['payments'];
-    const idempotency = stateful.tables['idempotency'];
-    if (needs.payments && payments) grantTo(fn, { kind: 'table', table: payments, access: needs.payments, env: 'PAYMENTS_TABLE_NAME' });
-    if (needs.idempotency && idempotency) {
-      grantTo(fn, { kind: 'table', table: idempotency, access: needs.idempotency, env: 'IDEMPOTENCY_TABLE_NAME' });
-    }
+    const table = (definition: TableDefinition) => ({
+      kind: 'table' as const,
+      table: stateful.tables[definition.id]!,
+      indexNames: definition.globalSecondaryIndexes.map((index) => index.indexName),
+    });
+    if (needs.payments) grantTo(fn, { ...table(paymentsTable), access: needs.payments, env: 'PAYMENTS_TABLE_NAME' });
+    if (needs.idempotency) grantTo(fn, { ...table(idempotencyTable), access: needs.idempotency, env: 'IDEMPOTENCY_TABLE_NAME' });
     if (needs.tokenKey) grantTo(fn, { kind: 'key', key: stateful.key, access: needs.tokenKey, env: 'TOKEN_KMS_KEY_ARN' });
     if (needs.platformSecret) grantTo(fn, { kind: 'secret', secret: stateful.platformSecret, env: 'PLATFORM_SECRET_ID' });
   }

@@ -58,7 +58,10 @@ export class MonitoringStack extends Stack {
     });
     const isTheDeadLetterQueue =
       'This queue is itself the dead-letter queue of the on-call subscriptions: a queue for its failures would need one of its own; it is alarmed on (DeadLetterQueueNotEmpty) instead.';
-    Validations.of(undelivered).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue });
+    Validations.of(undelivered).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
+      { id: 'Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
+    );
     for (const subscription of props.config.onCallSubscriptions) {
       const options = { deadLetterQueue: undelivered };
       this.topic.addSubscription(

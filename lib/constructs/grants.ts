@@ -16,7 +16,14 @@ export type TableAccess = 'read' | 'readWrite';
 export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
 
 export type Grant =
-  | { kind: 'table'; table: dynamodb.ITableV2; access: TableAccess; env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME' }
+  | {
+      kind: 'table';
+      table: dynamodb.ITableV2;
+      /** The table's GSIs, named one by one (no `index/*`): from its declaration. */
+      indexNames: readonly string[];
+      access: TableAccess;
+      env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
+    }
   | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
   | { kind: 'secret'; secret: secretsmanager.ISecret; env: 'PLATFORM_SECRET_ID' };
 
@@ -57,8 +64,8 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: tableActions[access],
-          // The table and its indexes (listings read the GSIs), nothing wider.
-          resources: [table.tableArn, `${table.tableArn}/index/*`],
+          // The table and its declared indexes (listings read the GSIs), nothing wider.
+          resources: [table.tableArn, ...grant.indexNames.map((index) => `${table.tableArn}/index/${index}`)],
         }),
       );
       if (table.encryptionKey) {
@@ -91,7 +98,23 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
       return;
     }
     case 'secret': {
-      grant.secret.grantRead(fn.role);
+      // Explicit statements rather than secret.grantRead(), which would also write the
+      // role into the key's policy: a reference from the stateful stack back to this one.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [grant.secret.secretArn],
+        }),
+      );
+      if (grant.secret.encryptionKey) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [grant.secret.encryptionKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${fn.function.stack.region}.amazonaws.com` } },
+          }),
+        );
+      }
       fn.addEnvironment(grant.env, grant.secret.secretArn);
       return;
     }
