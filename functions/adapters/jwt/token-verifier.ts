@@ -24,8 +24,13 @@ export interface TokenVerifierSettings {
 
 const fileFetcher = {
   async fetch(uri: string): Promise<ArrayBuffer> {
-    const bytes = await readFile(new URL(uri));
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    try {
+      const bytes = await readFile(new URL(uri));
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    } catch (error) {
+      // As a FetchError, an unreadable JWKS is reported as our fault below, not as the caller's token_invalid.
+      throw new FetchError(uri, (error as Error).message);
+    }
   },
 };
 
