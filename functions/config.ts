@@ -28,13 +28,16 @@ const environmentSchema = z.object({
   /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
   PLATFORM_SECRET_ID: z.string().min(1).optional(),
   /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
+  /** Local only: the raw AES wrapping key standing in for the KMS key. */
+  LOCAL_TOKEN_KEY_FILE: z.string().min(1).optional(),
   /** Local only: the generated platform secrets file. */
   PLATFORM_SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_CACHE_SECONDS: positiveInt(300),
 
   /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
   PROVIDER_BASE_URL: z.url().default('http://127.0.0.1:3001/v2'),
-  PROVIDER_TIMEOUT_MS: positiveInt(30_000),
+  /** Per attempt; 3 attempts plus backoff stay inside API Gateway's 29 s integration timeout. */
+  PROVIDER_TIMEOUT_MS: positiveInt(7_000),
   PROVIDER_MAX_ATTEMPTS: positiveInt(3),
   /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
   IPN_BASE_URL: z.url().optional(),
@@ -82,6 +85,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       jwks: e.AUTH_JWKS ?? `${e.PAYMENTS_DATA_DIR}/issuer/jwks.json`,
     },
     tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,
+    localTokenKeyFile: e.LOCAL_TOKEN_KEY_FILE ?? `${e.PAYMENTS_DATA_DIR}/keys/token-key.bin`,
     platformSecretId: e.PLATFORM_SECRET_ID,
     platformSecretsFile: e.PLATFORM_SECRETS_FILE ?? `${e.PAYMENTS_DATA_DIR}/secrets/platform.json`,
     secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,

@@ -5,6 +5,16 @@ import type { z } from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
+import { createMerchantRequest, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
+import {
+  cancelCheckoutRequest,
+  captureCheckoutRequest,
+  checkoutListResponse,
+  checkoutResponse,
+  createCheckoutRequest,
+  listCheckoutsQuery,
+  refundCheckoutRequest,
+} from '#functions/http/schemas/checkouts.ts';
 
 export const roles = ['payer', 'merchant', 'ops'] as const;
 export type Role = (typeof roles)[number];
@@ -34,6 +44,21 @@ export interface RouteDefinition {
 }
 
 const anyRole = roles;
+
+function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodType>(action: A, body: B) {
+  return {
+    id: `checkouts.${action}` as `checkouts.${A}`,
+    method: 'POST',
+    path: `/v1/checkouts/{id}/${action}` as `/v1/checkouts/{id}/${A}`,
+    handler: `checkouts-${action}` as `checkouts-${A}`,
+    access: ['merchant', 'ops'],
+    summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
+    bodyType: 'json',
+    body,
+    success: { status: 200, schema: checkoutResponse },
+    errors: ['resource_missing', 'invalid_state', 'idempotency_key_in_use', 'idempotency_key_reused', 'rate_limited', 'provider_error', 'provider_unavailable'],
+  } as const;
+}
 
 export const routes = [
   {
@@ -70,6 +95,76 @@ export const routes = [
     success: { status: 200, schema: feeQuoteResponse },
     errors: ['app_fee_too_high'],
   },
+  {
+    id: 'merchants.create',
+    method: 'POST',
+    path: '/v1/merchants',
+    handler: 'merchants-create',
+    access: ['merchant'],
+    summary: 'Onboard the calling user as a merchant with the provider and create one more account',
+    bodyType: 'json',
+    body: createMerchantRequest,
+    success: { status: 201, schema: merchantAccountResponse },
+    errors: ['account_name_unrecognizable', 'account_name_invalid', 'provider_error', 'provider_unavailable'],
+  },
+  {
+    id: 'merchants.get',
+    method: 'GET',
+    path: '/v1/merchants/{id}',
+    handler: 'merchants-get',
+    access: ['merchant', 'ops'],
+    summary: 'A merchant account (its owner or ops)',
+    bodyType: 'none',
+    success: { status: 200, schema: merchantAccountResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'checkouts.create',
+    method: 'POST',
+    path: '/v1/checkouts',
+    handler: 'checkouts-create',
+    access: ['payer'],
+    summary: 'Create and pay a checkout, idempotently by unique_id',
+    bodyType: 'json',
+    body: createCheckoutRequest,
+    success: { status: 201, schema: checkoutResponse },
+    errors: [
+      'app_fee_too_high',
+      'card_declined',
+      'resource_missing',
+      'idempotency_key_in_use',
+      'idempotency_key_reused',
+      'rate_limited',
+      'provider_error',
+      'provider_unavailable',
+    ],
+  },
+  {
+    id: 'checkouts.list',
+    method: 'GET',
+    path: '/v1/checkouts',
+    handler: 'checkouts-list',
+    access: anyRole,
+    summary: 'Checkouts the caller may see, newest first',
+    bodyType: 'none',
+    query: listCheckoutsQuery,
+    success: { status: 200, schema: checkoutListResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'checkouts.get',
+    method: 'GET',
+    path: '/v1/checkouts/{id}',
+    handler: 'checkouts-get',
+    access: anyRole,
+    summary: "A checkout (its payer, its account's owner, or ops)",
+    bodyType: 'none',
+    success: { status: 200, schema: checkoutResponse },
+    errors: ['resource_missing'],
+  },
+  checkoutActionRoute('capture', captureCheckoutRequest),
+  checkoutActionRoute('cancel', cancelCheckoutRequest),
+  checkoutActionRoute('refund', refundCheckoutRequest),
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];

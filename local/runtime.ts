@@ -15,6 +15,7 @@ import { ensureLocalKey } from './keyring.ts';
 import { ensureLocalSecrets, localSecretsPath } from './secrets-file.ts';
 import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
 import { createDevCards } from './dev-cards.ts';
+import { ensureDemoMerchant } from './demo-merchant.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -30,8 +31,9 @@ export interface DevJson {
   api_url: string;
   sandbox_url: string;
   tokens: Record<DevUser, string>;
+  /** The demo merchant account, owned by the `merchant` token's user. */
+  account_id: string;
   credit_card_ids: { success: string; decline: string };
-  account_id?: string;
 }
 
 export interface LocalRuntime {
@@ -103,10 +105,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetConfig();
 
     const cards = await createDevCards(sandbox.url, credentials.clientId);
+    const tokens = Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>;
     const dev: DevJson = {
       api_url: api.url,
       sandbox_url: sandbox.url,
-      tokens: Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>,
+      tokens,
+      account_id: await ensureDemoMerchant(api.url, tokens.merchant, dataDir),
       credit_card_ids: cards,
     };
     // Written last, atomically: its presence means both servers listen.

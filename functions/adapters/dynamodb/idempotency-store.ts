@@ -1,0 +1,97 @@
+// The idempotency table on DynamoDB: every transition is one conditional write,
+// which dynalite supports (it has no transactions and no TTL, so expiry is also
+// checked here in code; TTL only garbage-collects in AWS).
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import { idempotencyTable } from './table-definitions.ts';
+
+interface IdempotencyItem {
+  id: string;
+  fingerprint: string;
+  status: 'in_progress' | 'completed';
+  lock_token?: string;
+  /** Epoch ms. */
+  lock_expires_at?: number;
+  /** Epoch seconds: the TTL attribute. */
+  [idempotencyTable.timeToLiveAttribute]: number;
+  response?: StoredResponse;
+}
+
+const expiryAttribute = idempotencyTable.timeToLiveAttribute;
+
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  constructor(private readonly options: { client: DynamoDBDocumentClient; tableName: string }) {}
+
+  async begin(key: string, fingerprint: string, { now, lockMs, retentionSeconds }: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome> {
+    const lockToken = randomUUID();
+    const item: IdempotencyItem = {
+      id: key,
+      fingerprint,
+      status: 'in_progress',
+      lock_token: lockToken,
+      lock_expires_at: now + lockMs,
+      [expiryAttribute]: Math.floor(now / 1000) + retentionSeconds,
+    };
+    try {
+      await this.options.client.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(id) OR #expires < :nowSeconds OR (#status = :inProgress AND lock_expires_at < :now)',
+          ExpressionAttributeNames: { '#expires': expiryAttribute, '#status': 'status' },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':inProgress': 'in_progress', ':now': now },
+        }),
+      );
+      return { kind: 'acquired', lockToken };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id: key }, ConsistentRead: true }));
+    const existing = Item as IdempotencyItem | undefined;
+    // Deleted or expired between our write and our read: try once more.
+    if (!existing) return this.begin(key, fingerprint, { now, lockMs, retentionSeconds });
+    if (existing.fingerprint !== fingerprint) return { kind: 'fingerprint_mismatch' };
+    if (existing.status === 'completed' && existing.response) return { kind: 'completed', response: existing.response };
+    return { kind: 'in_progress', lockExpiresAt: existing.lock_expires_at ?? now };
+  }
+
+  async complete(key: string, lockToken: string, response: StoredResponse, { now, retentionSeconds }: { now: number; retentionSeconds: number }): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { id: key },
+          UpdateExpression: 'SET #status = :completed, #response = :response, #expires = :expires REMOVE lock_token, lock_expires_at',
+          ConditionExpression: 'lock_token = :lockToken',
+          ExpressionAttributeNames: { '#status': 'status', '#response': 'response', '#expires': expiryAttribute },
+          ExpressionAttributeValues: {
+            ':completed': 'completed',
+            ':response': response,
+            ':expires': Math.floor(now / 1000) + retentionSeconds,
+            ':lockToken': lockToken,
+          },
+        }),
+      );
+    } catch (error) {
+      // A retry took the expired lock over; it reaches the same provider checkout and completes the record.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async release(key: string, lockToken: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        new DeleteCommand({
+          TableName: this.options.tableName,
+          Key: { id: key },
+          ConditionExpression: 'lock_token = :lockToken',
+          ExpressionAttributeValues: { ':lockToken': lockToken },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// Merchant onboarding: register the calling user with the provider once (with the
+// full scope list: the only chance to set it), keep their access token sealed,
+// and create one more provider account per call.
+import { randomBytes } from 'node:crypto';
+import { acceptAccountName } from '#functions/domain/account-name.ts';
+import { NotFoundError } from '#functions/domain/errors.ts';
+import { hasRole, type Principal } from '#functions/domain/principal.ts';
+import type { Clock } from '#functions/ports/clock.ts';
+import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
+import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
+import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
+
+export interface MerchantDeps {
+  merchants: MerchantRepository;
+  provider: PaymentProvider;
+  vault: TokenVault;
+  clock: Clock;
+}
+
+export interface OnboardMerchantInput {
+  email: string;
+  firstName: string;
+  lastName: string;
+  account: { name: string; description: string };
+  /** The caller's IP and user agent: WePay records them with the terms acceptance. */
+  originalIp: string;
+  originalDevice: string;
+}
+
+/**
+ * The provider token belongs to the merchant user (one per `sub`) and acts for
+ * every account that user owns, so the encryption context binds it to that
+ * merchant user and to its purpose.
+ */
+export function tokenContextFor(ownerSub: string): TokenContext {
+  return { merchantId: ownerSub, purpose: 'provider_access_token' };
+}
+
+export function newAccountId(): string {
+  return `acc_${randomBytes(12).toString('base64url')}`;
+}
+
+async function providerUserFor(deps: MerchantDeps, principal: Principal, input: OnboardMerchantInput): Promise<ProviderUser> {
+  const existing = await deps.merchants.getProviderUser(principal.sub);
+  if (existing) return existing;
+  const registered = await deps.provider.registerUser({
+    email: input.email,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    originalIp: input.originalIp,
+    originalDevice: input.originalDevice,
+    tosAcceptanceTime: Math.floor(deps.clock.now() / 1000),
+  });
+  const sealedAccessToken = await deps.vault.seal(registered.accessToken, tokenContextFor(principal.sub));
+  // Stored before the account is created: a retry after a failure further on finds it and registers no second user.
+  return deps.merchants.putProviderUserIfAbsent({
+    ownerSub: principal.sub,
+    providerUserId: registered.userId,
+    sealedAccessToken,
+    email: input.email,
+    createdAt: new Date(deps.clock.now()).toISOString(),
+  });
+}
+
+export async function onboardMerchant(deps: MerchantDeps, principal: Principal, input: OnboardMerchantInput): Promise<MerchantAccount> {
+  const { name, statementDescriptor } = acceptAccountName(input.account.name);
+  const user = await providerUserFor(deps, principal, input);
+  const accessToken = await deps.vault.open(user.sealedAccessToken, tokenContextFor(principal.sub));
+  const id = newAccountId();
+  const providerAccount = await deps.provider.createAccount(accessToken, {
+    name,
+    description: input.account.description,
+    referenceId: id,
+  });
+  const account: MerchantAccount = {
+    id,
+    ownerSub: principal.sub,
+    name,
+    description: input.account.description,
+    statementDescriptor,
+    state: providerAccount.state,
+    providerAccountId: providerAccount.accountId,
+    createdAt: new Date(deps.clock.now()).toISOString(),
+  };
+  await deps.merchants.createAccount(account);
+  return account;
+}
+
+/** The owner and ops see an account; anyone else is told it does not exist. */
+export async function getMerchantAccount(deps: Pick<MerchantDeps, 'merchants'>, principal: Principal, id: string): Promise<MerchantAccount> {
+  const account = await deps.merchants.getAccount(id);
+  if (!account || !(account.ownerSub === principal.sub || hasRole(principal, 'ops'))) {
+    throw new NotFoundError(`No merchant account ${id}`, { param: 'id' });
+  }
+  return account;
+}
+
+/** Opens the access token of the merchant user owning an account, for calls on its behalf. */
+export async function accessTokenOf(deps: Pick<MerchantDeps, 'merchants' | 'vault'>, ownerSub: string): Promise<string> {
+  const user = await deps.merchants.getProviderUser(ownerSub);
+  if (!user) throw new Error(`merchant user has no provider registration`);
+  return deps.vault.open(user.sealedAccessToken, tokenContextFor(ownerSub));
+}

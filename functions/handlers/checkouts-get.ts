@@ -1,0 +1,9 @@
+import { getCheckout } from '#functions/app/checkouts.ts';
+import { httpHandler } from '#functions/http/http-handler.ts';
+import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
+import { checkoutRepository } from '#functions/wiring.ts';
+
+export const handler = httpHandler('checkouts.get', async ({ principal, pathParameters }) => {
+  const checkout = await getCheckout({ checkouts: checkoutRepository() }, principal, pathParameters.id ?? '');
+  return { statusCode: 200, body: checkoutJson(checkout) };
+});

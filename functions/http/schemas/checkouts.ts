@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { checkoutStates } from '#functions/domain/checkout-state.ts';
+import { checkoutTypes } from '#functions/ports/payment-provider.ts';
+import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
+
+export const uniqueId = z
+  .string({ error: 'unique_id must be a string' })
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'unique_id must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+
+const text = (name: string, max: number) =>
+  z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });
+
+export const createCheckoutRequest = z
+  .strictObject({
+    unique_id: uniqueId,
+    account_id: text('account_id', 64),
+    amount: positiveMinorUnits('amount'),
+    currency,
+    short_description: text('short_description', 255),
+    type: z.enum(checkoutTypes, { error: `type must be one of ${checkoutTypes.join(', ')}` }).default('goods'),
+    fee: z
+      .strictObject({ app_fee: nonNegativeMinorUnits('fee.app_fee').default(0), fee_payer: feePayer.default('payee_from_app') })
+      .default({ app_fee: 0, fee_payer: 'payee_from_app' }),
+    payment_method: z.strictObject({
+      type: z.literal('credit_card', { error: 'payment_method.type must be credit_card' }),
+      credit_card: z.strictObject({
+        id: z.union([z.string().min(1).max(255), z.int().positive()], { error: 'payment_method.credit_card.id must be the provider token of a card' }).transform(String),
+        auto_capture: z.boolean({ error: 'payment_method.credit_card.auto_capture must be a boolean' }).default(true),
+      }),
+    }),
+    reference_id: text('reference_id', 255).optional(),
+  })
+  .meta({ id: 'CreateCheckoutRequest' });
+
+export const captureCheckoutRequest = z.strictObject({ unique_id: uniqueId }).meta({ id: 'CaptureCheckoutRequest' });
+export const cancelCheckoutRequest = z.strictObject({ unique_id: uniqueId, reason: text('reason', 255) }).meta({ id: 'CancelCheckoutRequest' });
+export const refundCheckoutRequest = z
+  .strictObject({ unique_id: uniqueId, reason: text('reason', 255), amount: positiveMinorUnits('amount').optional() })
+  .meta({ id: 'RefundCheckoutRequest', description: 'Without amount, refunds everything not yet refunded.' });
+
+export const listCheckoutsQuery = z.strictObject({
+  account_id: text('account_id', 64).optional(),
+  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const checkoutResponse = z
+  .object({
+    id: z.string(),
+    unique_id: z.string(),
+    account_id: z.string(),
+    amount: z.int(),
+    currency,
+    short_description: z.string(),
+    type: z.enum(checkoutTypes),
+    reference_id: z.string().optional(),
+    fee: z.object({ app_fee: z.int(), fee_payer: feePayer, processing_fee: z.int() }),
+    state: z.enum(checkoutStates),
+    amount_refunded: z.int(),
+    amount_charged_back: z.int(),
+    provider: z.object({ name: z.literal('wepay'), checkout_id: z.string() }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Checkout' });
+
+export const checkoutListResponse = z
+  .object({ data: z.array(checkoutResponse), next_cursor: z.string().nullable() })
+  .meta({ id: 'CheckoutList' });
+
+export function checkoutJson(checkout: Checkout): z.output<typeof checkoutResponse> {
+  return {
+    id: checkout.id,
+    unique_id: checkout.uniqueId,
+    account_id: checkout.accountId,
+    amount: checkout.amount,
+    currency: checkout.currency,
+    short_description: checkout.shortDescription,
+    type: checkout.type,
+    ...(checkout.referenceId === undefined ? {} : { reference_id: checkout.referenceId }),
+    fee: { app_fee: checkout.fee.appFee, fee_payer: checkout.fee.feePayer, processing_fee: checkout.fee.processingFee },
+    state: checkout.state,
+    amount_refunded: checkout.amountRefunded,
+    amount_charged_back: checkout.amountChargedBack,
+    provider: { name: 'wepay', checkout_id: checkout.provider.checkoutId },
+    created_at: checkout.createdAt,
+    updated_at: checkout.updatedAt,
+  };
+}

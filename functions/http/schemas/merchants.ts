@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
+
+const text = (name: string, max: number) =>
+  z.string({ error: `${name} must be a string` }).trim().min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });
+
+export const createMerchantRequest = z
+  .strictObject({
+    email: z.email({ error: 'email must be an email address' }).max(254),
+    first_name: text('first_name', 100),
+    last_name: text('last_name', 100),
+    account: z.strictObject({
+      name: text('account.name', 255),
+      description: text('account.description', 2047),
+    }),
+  })
+  .meta({ id: 'CreateMerchantRequest' });
+
+export const merchantAccountResponse = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    statement_descriptor: z.string(),
+    state: z.string(),
+    owner: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'MerchantAccount' });
+
+export function merchantAccountJson(account: MerchantAccount): z.output<typeof merchantAccountResponse> {
+  return {
+    id: account.id,
+    name: account.name,
+    statement_descriptor: account.statementDescriptor,
+    state: account.state,
+    owner: account.ownerSub,
+    created_at: account.createdAt,
+  };
+}

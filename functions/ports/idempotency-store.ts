@@ -1,0 +1,30 @@
+// One record per (principal, unique_id): the request's fingerprint, whether it is
+// in flight (with a lock that expires, so a crashed request can be taken over) or
+// completed (with the response to replay), and when the record expires.
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export type BeginOutcome =
+  /** This request holds the key until `lockExpiresAt`; finish with complete() or release(). */
+  | { kind: 'acquired'; lockToken: string }
+  /** Done before with the same fingerprint: replay this. */
+  | { kind: 'completed'; response: StoredResponse }
+  /** Another request with the same fingerprint holds the lock until this time (epoch ms). */
+  | { kind: 'in_progress'; lockExpiresAt: number }
+  /** The key was used with a different request. */
+  | { kind: 'fingerprint_mismatch' };
+
+export interface IdempotencyStore {
+  /**
+   * Takes the key when it is unused, expired, or held by a lock that expired
+   * (a crashed or timed-out request); otherwise reports what holds it.
+   */
+  begin(key: string, fingerprint: string, options: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome>;
+  /** Stores the response to replay; a no-op if another request has since taken over the lock. */
+  complete(key: string, lockToken: string, response: StoredResponse, options: { now: number; retentionSeconds: number }): Promise<void>;
+  /** Frees the key without a result (the outcome is unknown or not worth replaying). */
+  release(key: string, lockToken: string): Promise<void>;
+}
