@@ -2,6 +2,12 @@
 // state under $PAYMENTS_DATA_DIR (.local/). Ctrl-C stops everything.
 import { startLocalRuntime } from './runtime.ts';
 
+// The AWS SDK warns on Node < 22 that *future* SDK releases will need Node 22; the
+// project supports Node 20 locally (package.json engines), and the multi-line
+// warning would bury start-up errors such as a busy port. Set it to anything but
+// "true" to see the warning again.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const port = Number(process.env.PORT ?? 3000);
 const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
 const dataDir = process.env.PAYMENTS_DATA_DIR ?? '.local';
