@@ -4,6 +4,7 @@
 // schema validation. Handlers supply only the route id and the use-case call.
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -38,6 +39,8 @@ export function httpHandler<I extends RouteId>(
 ) {
   const route = routeById(routeId) as RouteDefinition;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(responseEnvelope(logger))
     .use(credentialsInUrl())
     .use(httpHeaderNormalizer())

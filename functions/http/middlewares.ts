@@ -59,7 +59,10 @@ export function responseEnvelope(logger: Logger): Middleware {
     before: (request) => {
       logger.appendKeys({ request_id: state(request).requestId });
     },
-    after: finish,
+    after: (request) => {
+      finish(request);
+      logger.info('request completed', { route: request.event.resource, status: request.response?.statusCode });
+    },
     onError: (request) => {
       const { requestId } = state(request);
       const mapped = errorResponse(request.error, requestId);
