@@ -2,12 +2,13 @@
 // compliance packs every synth runs (cdk-nag v3: CDK's policy-validation
 // plugins, so `cdk synth` fails on any finding that is not acknowledged).
 import { Validations, type App } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, PCIDSS321Checks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import { parseEnvironments } from '#lib/environment-config.ts';
 import { PaymentsStage } from '#lib/payments-stage.ts';
 
-export function compliancePacks(app: App): NagPack[] {
-  return [new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new ServerlessChecks(app)];
+export function compliancePacks(scope: IConstruct): NagPack[] {
+  return [new AwsSolutionsChecks(scope), new PCIDSS321Checks(scope), new ServerlessChecks(scope)];
 }
 
 export interface PaymentsAppOptions {
@@ -18,6 +19,7 @@ export interface PaymentsAppOptions {
 export function buildPaymentsApp(app: App, options: PaymentsAppOptions = {}): PaymentsStage[] {
   const environments = parseEnvironments(app.node.tryGetContext('environments'));
   const stages = environments.map((config) => new PaymentsStage(app, config.name, { config }));
+  // Registered once on the App: a pack walks the whole construct tree (every stage) on each run.
   if (options.validateOnSynth ?? true) Validations.of(app).addPlugins(...compliancePacks(app));
   return stages;
 }
