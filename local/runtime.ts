@@ -25,6 +25,11 @@ export interface LocalRuntimeOptions {
   /** Sandbox settings for tests: lifecycle delays, time scale, throttle. */
   sandbox?: Pick<SandboxOptions, 'lifecycle' | 'timeScale' | 'throttle' | 'ipnBatchWindowMs'>;
   log?: (line: string) => void;
+  /**
+   * Tests: the provider base URL the API calls, given the sandbox's URL (default
+   * `${sandboxUrl}/v2`), e.g. a recording proxy in front of the sandbox.
+   */
+  providerBaseUrl?: (sandboxUrl: string) => string;
 }
 
 export interface DevJson {
@@ -99,7 +104,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AUTH_ISSUER: issuer.issuer,
       AUTH_JWKS: issuer.jwksPath,
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
-      PROVIDER_BASE_URL: `${sandbox.url}/v2`,
+      PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
       IPN_BASE_URL: api.url,
     });
     resetConfig();
