@@ -1,0 +1,194 @@
+// Crash safety of POST /v1/checkouts: a process that dies after the provider
+// charged and before the idempotency record completed leaves an in-flight record
+// whose lock expires; the next retry after that completes the same provider
+// checkout, never a second one.
+//
+// How the crash is simulated, honestly and in-process: the test runs the very
+// code the handler runs (runIdempotently around createCheckout, with the same
+// operation name and the same validated body, so the fingerprint is the one an
+// HTTP retry will compute) through the real adapters of the running local
+// runtime: the DynamoDB idempotency store and checkout repository on its
+// dynalite, the WePay client on its sandbox, its vault. Only two seams are
+// wrapped: the provider, which after the sandbox really created the checkout
+// throws a ProcessDied sentinel instead of returning (the process is gone:
+// nothing after that line runs), and the store, whose complete() and release()
+// throw the same sentinel without touching the table (a dead process neither
+// completes nor frees its record). What is left in DynamoDB and at the provider
+// is exactly what a Lambda killed at that instant leaves. The client's retries
+// then go over HTTP to the real API. The lock is 1 s (IDEMPOTENCY_LOCK_SECONDS),
+// set before the runtime starts so the handlers read it too.
+import { checkoutIdFor, createCheckout, providerUniqueIdFor } from '#functions/app/checkouts.ts';
+import { runIdempotently } from '#functions/app/idempotency.ts';
+import type { Principal } from '#functions/domain/principal.ts';
+import { createCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
+import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
+import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
+import { checkoutDeps, idempotencyDeps } from '#functions/wiring.ts';
+import { expectApiError, type Reply } from '../../support/api-expectations.ts';
+import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
+
+process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
+
+class ProcessDied extends Error {
+  override readonly name = 'ProcessDied';
+}
+
+let h: CheckoutHarness;
+let payer: Principal;
+
+beforeAll(async () => {
+  h = await startCheckoutHarness();
+  payer = { sub: await h.subOf('payer'), roles: ['payer'] };
+});
+afterAll(async () => {
+  await h?.close();
+});
+afterEach(async () => {
+  await h.sandbox.clearFaults();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The store as a dying process uses it: begin() is real; complete() and release() never reach the table. */
+function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore {
+  return {
+    begin: (...args) => real.begin(...args),
+    complete: async () => {
+      throw new ProcessDied();
+    },
+    release: async () => {
+      throw new ProcessDied();
+    },
+  };
+}
+
+/** The provider as a dying process sees it: the call reaches the sandbox and commits; its answer is never used. */
+function providerThatDiesAfterCharging(real: PaymentProvider): PaymentProvider {
+  return new Proxy(real, {
+    get(target, property) {
+      if (property === 'createCheckout') {
+        return async (...args: Parameters<PaymentProvider['createCheckout']>) => {
+          await target.createCheckout(...args);
+          throw new ProcessDied();
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Runs exactly what the checkouts-create handler runs for this body, with the given seams. */
+async function runCreateLikeTheHandler(rawBody: Record<string, unknown>, seams: { dyingStore?: boolean; dyingProvider?: boolean }) {
+  const body = createCheckoutRequest.parse(rawBody);
+  const idempotency = idempotencyDeps();
+  const deps = await checkoutDeps();
+  return runIdempotently(
+    { ...idempotency, store: seams.dyingStore ? storeThatDiesBeforeFinishing(idempotency.store) : idempotency.store },
+    { principalSub: payer.sub, uniqueId: body.unique_id, operation: 'checkouts.create', input: body },
+    async () => {
+      const checkout = await createCheckout({ ...deps, provider: seams.dyingProvider ? providerThatDiesAfterCharging(deps.provider) : deps.provider }, payer, {
+        uniqueId: body.unique_id,
+        accountId: body.account_id,
+        amount: body.amount,
+        currency: body.currency,
+        shortDescription: body.short_description,
+        type: body.type,
+        fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
+        creditCardId: body.payment_method.credit_card.id,
+        autoCapture: body.payment_method.credit_card.auto_capture,
+        ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
+      });
+      return { statusCode: 201, body: checkout };
+    },
+    () => undefined,
+  );
+}
+
+/** A client retrying as API.md tells it: on 409 it waits Retry-After seconds and tries again. */
+async function retryUntilSettled(body: Record<string, unknown>): Promise<{ final: Reply; inUse: Reply[] }> {
+  const inUse: Reply[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const reply = await h.createCheckout(body);
+    if (reply.status !== 409) return { final: reply, inUse };
+    inUse.push(reply);
+    await sleep(Number(reply.headers['retry-after']) * 1000);
+  }
+  throw new Error('the key stayed in use');
+}
+
+describe('a process that dies mid-checkout', () => {
+  test('dies after the provider charged, before anything was recorded: the retry after the lock expires completes the same provider checkout', async () => {
+    const uniqueId = newUniqueId('crash-after-charge');
+    const body = h.checkoutBody(uniqueId);
+    const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
+
+    await expect(runCreateLikeTheHandler(body, { dyingStore: true, dyingProvider: true })).rejects.toThrow(ProcessDied);
+    // What the dead process left: a checkout at the provider, none of ours, and an in-flight key.
+    const charged = await h.sandbox.checkoutIdsFor(providerUniqueId);
+    expect(charged).toHaveLength(1);
+    const ours = await h.call('GET', `/v1/checkouts/${checkoutIdFor(payer.sub, uniqueId)}`, { token: h.dev.tokens.payer });
+    expect(ours.status).toBe(404);
+
+    const { final, inUse } = await retryUntilSettled(body);
+    // The first retry comes while the dead request's lock still holds.
+    expect(inUse.length).toBeGreaterThanOrEqual(1);
+    for (const reply of inUse) {
+      expectApiError(reply, { status: 409, type: 'idempotency_error', code: 'idempotency_key_in_use', param: 'unique_id' });
+      expect(reply.headers['retry-after']).toBe('1');
+    }
+    expect(final.status).toBe(201);
+    expect(final.headers['idempotent-replayed']).toBeUndefined();
+    expect(final.body.id).toBe(checkoutIdFor(payer.sub, uniqueId));
+    expect(final.body.provider.checkout_id).toBe(charged[0]);
+
+    // Never a second checkout: the retry's call carried the same provider unique_id and got the original back.
+    const calls = await h.sandbox.createCalls(providerUniqueId);
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => String(c.checkout_id))).toEqual([charged[0], charged[0]]);
+    expect(await h.sandbox.checkoutIdsFor(providerUniqueId)).toEqual(charged);
+
+    const replay = await h.createCheckout(body);
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(final.body);
+  });
+
+  test('dies after the checkout was recorded, before the idempotency record completed: the retry answers that checkout without calling the provider again', async () => {
+    const uniqueId = newUniqueId('crash-after-record');
+    const body = h.checkoutBody(uniqueId);
+    const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
+
+    await expect(runCreateLikeTheHandler(body, { dyingStore: true })).rejects.toThrow(ProcessDied);
+    const recorded = await h.call('GET', `/v1/checkouts/${checkoutIdFor(payer.sub, uniqueId)}`, { token: h.dev.tokens.payer });
+    expect(recorded.status).toBe(200);
+
+    const { final } = await retryUntilSettled(body);
+    expect(final.status).toBe(201);
+    expect(final.body).toEqual(recorded.body);
+    // Our checkout record was found first: the provider was asked once in all.
+    expect(await h.sandbox.createCalls(providerUniqueId)).toHaveLength(1);
+    expect(await h.sandbox.checkoutIdsFor(providerUniqueId)).toEqual([recorded.body.provider.checkout_id]);
+  });
+
+  test('a request still running when its lock expires: the retry that takes over reaches the same provider checkout, and both answer it', async () => {
+    const uniqueId = newUniqueId('slow-takeover');
+    const body = h.checkoutBody(uniqueId);
+    const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
+    // The first request's provider call answers after 2.5 s (under the 7 s timeout), past its 1 s lock.
+    await h.sandbox.armFault({ delay_ms: 2_500 }, 1);
+    const slow = h.createCheckout(body);
+    await sleep(1_300);
+    const takeover = await h.createCheckout(body);
+    expect(takeover.status).toBe(201);
+    expect(takeover.headers['idempotent-replayed']).toBeUndefined();
+    const original = await slow;
+    expect(original.status).toBe(201);
+    expect(original.body).toEqual(takeover.body);
+    expect(await h.sandbox.checkoutIdsFor(providerUniqueId)).toEqual([takeover.body.provider.checkout_id]);
+
+    const replay = await h.createCheckout(body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(takeover.body);
+  });
+});
