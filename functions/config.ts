@@ -39,6 +39,8 @@ const environmentSchema = z.object({
   /** Per attempt; 3 attempts plus backoff stay inside API Gateway's 29 s integration timeout. */
   PROVIDER_TIMEOUT_MS: positiveInt(7_000),
   PROVIDER_MAX_ATTEMPTS: positiveInt(3),
+  /** Browser origins allowed to call the API (comma-separated); empty allows none. */
+  CORS_ALLOWED_ORIGINS: z.string().default(''),
   /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
   IPN_BASE_URL: z.url().optional(),
 
@@ -64,10 +66,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
-  if (e.PAYMENTS_RUNTIME === 'aws') {
-    for (const required of ['TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'AUTH_JWKS'] as const) {
-      if (!e[required]) throw new ConfigError(`Invalid configuration: ${required} is required when PAYMENTS_RUNTIME=aws`);
-    }
+  // Only what every function needs is required here: least privilege gives a
+  // function the key or the secret only if it uses them (see requireSetting).
+  if (e.PAYMENTS_RUNTIME === 'aws' && !e.AUTH_JWKS) {
+    throw new ConfigError('Invalid configuration: AUTH_JWKS is required when PAYMENTS_RUNTIME=aws');
   }
   return {
     runtime: e.PAYMENTS_RUNTIME,
@@ -95,12 +97,19 @@ export function parseConfig(env: Record<string, string | undefined>) {
       maxAttempts: e.PROVIDER_MAX_ATTEMPTS,
     },
     ipnBaseUrl: e.IPN_BASE_URL,
+    corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
     idempotency: {
       retentionSeconds: e.IDEMPOTENCY_RETENTION_SECONDS,
       lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS,
     },
   } as const;
+}
+
+/** For settings only some functions need: fails with the variable's name when the one using it starts. */
+export function requireSetting<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError(`Invalid configuration: ${variable} is required by this function`);
+  return value;
 }
 
 let cached: Config | undefined;

@@ -3,7 +3,7 @@
 // their embedded stand-ins. Handlers take what they need from here; nothing is
 // built until a handler first asks for it.
 import { readFile } from 'node:fs/promises';
-import { config } from './config.ts';
+import { config, requireSetting } from './config.ts';
 import { systemClock } from './ports/clock.ts';
 import type { TokenVault } from './ports/token-vault.ts';
 import type { PlatformSecrets } from './ports/secrets.ts';
@@ -51,13 +51,13 @@ export const checkoutRepository = once(() => new DynamoDbCheckoutRepository({ cl
 export const platformSecrets = once<PlatformSecrets>(() => {
   const cfg = config();
   return cfg.runtime === 'aws'
-    ? secretsManagerPlatformSecrets({ secretId: cfg.platformSecretId!, maxAgeSeconds: cfg.secretsCacheSeconds })
+    ? secretsManagerPlatformSecrets({ secretId: requireSetting(cfg.platformSecretId, 'PLATFORM_SECRET_ID'), maxAgeSeconds: cfg.secretsCacheSeconds })
     : fileBackedPlatformSecrets({ path: cfg.platformSecretsFile, maxAgeSeconds: cfg.secretsCacheSeconds });
 });
 
 export const tokenVault = once<Promise<TokenVault>>(async () => {
   const cfg = config();
-  if (cfg.runtime === 'aws') return kmsTokenVault({ keyArn: cfg.tokenKmsKeyArn!, region: cfg.region });
+  if (cfg.runtime === 'aws') return kmsTokenVault({ keyArn: requireSetting(cfg.tokenKmsKeyArn, 'TOKEN_KMS_KEY_ARN'), region: cfg.region });
   return localTokenVault({ keyBytes: await readFile(cfg.localTokenKeyFile) });
 });
 

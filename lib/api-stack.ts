@@ -58,9 +58,8 @@ export class ApiStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
       PROVIDER_BASE_URL: config.providerBaseUrl,
       IPN_BASE_URL: ipnBaseUrl,
-      // Three attempts must fit in API Gateway's 29 s integration timeout.
-      PROVIDER_TIMEOUT_MS: '8000',
-      PROVIDER_MAX_ATTEMPTS: '3',
+      // Provider timeout and attempts keep functions/config.ts's defaults, sized for API Gateway's 29 s.
+      CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(','),
       AUTH_ISSUER: stateful.tokenIssuer.issuer,
       AUTH_AUDIENCE: stateful.tokenIssuer.audience,
       AUTH_JWKS: stateful.tokenIssuer.jwks,

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from '#functions/domain/principal.ts';
+import { config } from '#functions/config.ts';
 import { logger } from '#functions/observability.ts';
 import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
 import { credentialsInUrl, parseBody, principalFromAuthorizer, requestStateOf, responseEnvelope } from './middlewares.ts';
@@ -41,7 +42,7 @@ export function httpHandler<I extends RouteId>(
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(responseEnvelope(logger))
+    .use(responseEnvelope(logger, () => config().corsAllowedOrigins))
     .use(credentialsInUrl())
     .use(httpHeaderNormalizer())
     .use(principalFromAuthorizer(route))

@@ -49,11 +49,11 @@ export function requestStateOf(event: APIGatewayProxyEvent): RequestState {
  * Outermost: gives the request its id, maps any error to API.md's error body,
  * and puts the security headers and X-Request-Id on every response.
  */
-export function responseEnvelope(logger: Logger): Middleware {
+export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly string[] = () => []): Middleware {
   const finish = (request: HttpRequest) => {
     const { requestId } = state(request);
     const response = request.response!;
-    response.headers = { ...response.headers, ...securityHeaders, 'X-Request-Id': requestId };
+    response.headers = { ...response.headers, ...securityHeaders, 'X-Request-Id': requestId, ...corsHeaders(request.event, allowedOrigins()) };
   };
   return {
     before: (request) => {
@@ -76,6 +76,13 @@ export function responseEnvelope(logger: Logger): Middleware {
       finish(request);
     },
   };
+}
+
+/** Browsers see the response only when its origin is allowed; preflights are answered by API Gateway. */
+function corsHeaders(event: APIGatewayProxyEvent, allowedOrigins: readonly string[]): Record<string, string> {
+  const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
+  if (!origin || !allowedOrigins.includes(origin)) return {};
+  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
 }
 
 /** API.md: a credential in the query string is refused on every path, before authentication. */
