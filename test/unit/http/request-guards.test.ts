@@ -1,15 +1,11 @@
 // API.md "Every response" and "Authentication" at the handler: what every route's
 // pipeline refuses before the use case runs, and what it never lets out (stack
 // traces, card numbers, credentials from the URL).
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler as feesQuote } from '#functions/handlers/fees-quote.ts';
 import { handler as health } from '#functions/handlers/health.ts';
 import { handler as openapi } from '#functions/handlers/openapi.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
-import { maxBodyBytes, principalFromAuthorizer, responseEnvelope } from '#functions/http/middlewares.ts';
-import { logger } from '#functions/observability.ts';
-import type { RouteDefinition } from '#functions/routes.ts';
+import { maxBodyBytes } from '#functions/http/middlewares.ts';
 import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';
 import { captureOutput, type CapturedOutput } from '../../support/log-capture.ts';
 import { invoke, proxyEvent, type ProxyEventOptions } from '../../support/proxy-event.ts';
@@ -169,24 +165,22 @@ describe('the principal', () => {
     expect((await postQuote({ principal: { sub: 'user-x', groups: [role] } })).status).toBe(200);
   });
 
-  it('a payer on a merchant-only route is 403 permission_denied; a merchant passes', async () => {
-    const merchantOnly: RouteDefinition = {
-      id: 'test.merchant-only',
-      method: 'POST',
-      path: '/v1/test',
-      handler: 'test',
-      access: ['merchant'],
-      summary: 'test',
-      bodyType: 'none',
-      success: { status: 200, schema: undefined as never },
-      errors: [],
+  it('a payer on the merchant-only POST /v1/merchants is 403 permission_denied, before the use case; a merchant reaches it', async () => {
+    let calls = 0;
+    const useCase = async () => {
+      calls += 1;
+      return { statusCode: 201, body: {} };
     };
-    const route = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-      .use(responseEnvelope(logger))
-      .use(principalFromAuthorizer(merchantOnly))
-      .handler(async () => ({ statusCode: 200, body: '{}' }));
-    expectApiError(await invoke(route, proxyEvent({ principal: payer })), { status: 403, type: 'permission_error', code: 'permission_denied' });
-    expect((await invoke(route, proxyEvent({ principal: { sub: 'm-1', groups: ['payer', 'merchant'] } }))).status).toBe(200);
+    // The real route's pipeline over a stand-in use case: no provider or database needed.
+    const merchantsCreate = httpHandler('merchants.create', useCase);
+    // API.md's example body.
+    const body = { email: 'owner@example.com', first_name: 'Ada', last_name: 'Lovelace', account: { name: 'Blue Bottle Cafe', description: 'Coffee' } };
+    const asPayer = await invoke(merchantsCreate, proxyEvent({ method: 'POST', path: '/v1/merchants', body, principal: payer }));
+    expectApiError(asPayer, { status: 403, type: 'permission_error', code: 'permission_denied' });
+    expect(calls).toBe(0);
+    const asMerchant = await invoke(merchantsCreate, proxyEvent({ method: 'POST', path: '/v1/merchants', body, principal: { sub: 'm-1', groups: ['merchant'] } }));
+    expect(asMerchant.status).toBe(201);
+    expect(calls).toBe(1);
   });
 
   it('public routes need no principal', async () => {
