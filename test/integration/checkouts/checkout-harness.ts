@@ -33,6 +33,8 @@ export interface CheckoutHarness extends TestRuntime {
     request(method: string, path: string, body?: unknown): Promise<any>;
     armFault(mode: unknown, times?: number, path?: string): Promise<void>;
     clearFaults(): Promise<void>;
+    /** Every call the sandbox received on this /v2 path, oldest first. */
+    calls(path: string): Promise<SandboxCall[]>;
     /** Every /v2/checkout/create call the sandbox received with this provider unique_id, oldest first. */
     createCalls(providerUniqueId: string): Promise<SandboxCall[]>;
     /** Distinct checkouts the sandbox created for this provider unique_id (a repeat returns the original). */
@@ -99,6 +101,7 @@ export async function startCheckoutHarness(
       clearFaults: async () => {
         await request('DELETE', '/__sandbox/faults');
       },
+      calls: async (path) => ((await request('GET', `/__sandbox/calls?path=${encodeURIComponent(path)}`)) as { calls: SandboxCall[] }).calls,
       createCalls,
       checkoutIdsFor: async (providerUniqueId) => {
         const ids = (await createCalls(providerUniqueId)).map((c) => c.checkout_id).filter((id) => id !== null && id !== undefined);
