@@ -39,9 +39,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         new PutCommand({
           TableName: this.options.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(id) OR #expires < :nowSeconds OR (#status = :inProgress AND lock_expires_at < :now)',
+          // An expired lock is taken over only by the same request: the crashed one may have
+          // charged, so the key is used, and another body with it is still 422 (fingerprint_mismatch).
+          ConditionExpression:
+            'attribute_not_exists(id) OR #expires < :nowSeconds OR (#status = :inProgress AND lock_expires_at < :now AND fingerprint = :fingerprint)',
           ExpressionAttributeNames: { '#expires': expiryAttribute, '#status': 'status' },
-          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':inProgress': 'in_progress', ':now': now },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':inProgress': 'in_progress', ':now': now, ':fingerprint': fingerprint },
         }),
       );
       return { kind: 'acquired', lockToken };
