@@ -171,6 +171,26 @@ describe('a process that dies mid-checkout', () => {
     expect(await h.sandbox.checkoutIdsFor(providerUniqueId)).toEqual([recorded.body.provider.checkout_id]);
   });
 
+  test('after a crash, another body with the same unique_id is still 422 once the lock expired, and the original retry completes the charge', async () => {
+    const uniqueId = newUniqueId('crash-then-other-body');
+    const body = h.checkoutBody(uniqueId);
+    const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
+
+    await expect(runCreateLikeTheHandler(body, { dyingStore: true, dyingProvider: true })).rejects.toThrow(ProcessDied);
+    const charged = await h.sandbox.checkoutIdsFor(providerUniqueId);
+    expect(charged).toHaveLength(1);
+    await sleep(1_100); // past the dead request's lock
+
+    const other = await h.createCheckout(h.checkoutBody(uniqueId, { amount: 99_900 }));
+    expectApiError(other, { status: 422, type: 'idempotency_error', code: 'idempotency_key_reused', param: 'unique_id' });
+
+    const { final } = await retryUntilSettled(body);
+    expect(final.status).toBe(201);
+    expect(final.body.provider.checkout_id).toBe(charged[0]);
+    expect(final.body.amount).toBe(10_400);
+    expect(await h.sandbox.checkoutIdsFor(providerUniqueId)).toEqual(charged);
+  });
+
   test('a request still running when its lock expires: the retry that takes over reaches the same provider checkout, and both answer it', async () => {
     const uniqueId = newUniqueId('slow-takeover');
     const body = h.checkoutBody(uniqueId);

@@ -1,0 +1,137 @@
+// runIdempotently against a scripted store: which outcome of begin() leads to
+// which answer, what is stored, what frees the key, and the fingerprint rules.
+import { jest } from '@jest/globals';
+import { canonicalJson, fingerprintOf, idempotencyKey, runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
+import { CardDeclinedError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+
+const now = Date.UTC(2025, 0, 1, 12);
+
+function scriptedStore(outcome: BeginOutcome) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const store: IdempotencyStore = {
+    begin: async (...args) => {
+      calls.push({ method: 'begin', args });
+      return outcome;
+    },
+    complete: async (...args) => {
+      calls.push({ method: 'complete', args });
+    },
+    release: async (...args) => {
+      calls.push({ method: 'release', args });
+    },
+  };
+  return { store, calls };
+}
+
+const depsWith = (store: IdempotencyStore, settings = { retentionSeconds: 86_400, lockSeconds: 60 }): IdempotencyDeps => ({
+  store,
+  clock: { now: () => now },
+  settings,
+});
+
+const request = { principalSub: 'payer-1', uniqueId: 'order-1', operation: 'checkouts.create', input: { amount: 100, currency: 'USD' } };
+const created: StoredResponse = { statusCode: 201, body: { id: 'chk_1' } };
+const noStoredErrors = () => undefined;
+
+describe('runIdempotently', () => {
+  test('the first request runs, and its response is stored against the lock it took, with the retention', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-1' });
+    const execute = jest.fn(async () => created);
+    const result = await runIdempotently(depsWith(store), request, execute, noStoredErrors);
+    expect(result).toEqual({ response: created, replayed: false });
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(calls).toEqual([
+      { method: 'begin', args: [idempotencyKey('payer-1', 'order-1'), fingerprintOf('checkouts.create', request.input), { now, lockMs: 60_000, retentionSeconds: 86_400 }] },
+      { method: 'complete', args: [idempotencyKey('payer-1', 'order-1'), 'lock-1', created, { now, retentionSeconds: 86_400 }] },
+    ]);
+  });
+
+  test('a completed key replays the stored response without running anything', async () => {
+    const stored: StoredResponse = { statusCode: 402, body: { error: { code: 'card_declined' } } };
+    const { store, calls } = scriptedStore({ kind: 'completed', response: stored });
+    const execute = jest.fn(async () => created);
+    expect(await runIdempotently(depsWith(store), request, execute, noStoredErrors)).toEqual({ response: stored, replayed: true });
+    expect(execute).not.toHaveBeenCalled();
+    expect(calls.map((c) => c.method)).toEqual(['begin']);
+  });
+
+  test('a key used with another request is refused with idempotency_key_reused', async () => {
+    const { store } = scriptedStore({ kind: 'fingerprint_mismatch' });
+    const execute = jest.fn(async () => created);
+    await expect(runIdempotently(depsWith(store), request, execute, noStoredErrors)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    [400, 1], // rounds up, and never 0
+    [2_100, 3],
+    [60_000, 5], // capped: most requests finish in a second or two
+    [-1_000, 1], // an expired lock the store still reported
+  ])('a key in flight for %i ms more is idempotency_key_in_use with Retry-After %i', async (remainingMs, retryAfter) => {
+    const { store } = scriptedStore({ kind: 'in_progress', lockExpiresAt: now + remainingMs });
+    const error = await runIdempotently(depsWith(store), request, async () => created, noStoredErrors).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyKeyInUseError);
+    expect((error as IdempotencyKeyInUseError).retryAfterSeconds).toBe(retryAfter);
+  });
+
+  test('a failure worth replaying (a decline) is stored as the response and replayed later', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-2' });
+    const declined: StoredResponse = { statusCode: 402, body: { error: { code: 'card_declined' } } };
+    const result = await runIdempotently(
+      depsWith(store),
+      request,
+      async () => {
+        throw new CardDeclinedError('declined');
+      },
+      (error) => (error instanceof CardDeclinedError ? declined : undefined),
+    );
+    expect(result).toEqual({ response: declined, replayed: false });
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'complete']);
+    expect(calls[1]!.args[2]).toEqual(declined);
+  });
+
+  test('any other failure frees the key (release with its lock) and is rethrown: nothing is cached', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-3' });
+    const unavailable = new ProviderUnavailableError();
+    await expect(
+      runIdempotently(depsWith(store), request, async () => {
+        throw unavailable;
+      }, noStoredErrors),
+    ).rejects.toBe(unavailable);
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'release']);
+    expect(calls[1]!.args).toEqual([idempotencyKey('payer-1', 'order-1'), 'lock-3']);
+  });
+
+  test('the lock and retention come from the settings', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-4' });
+    await runIdempotently(depsWith(store, { retentionSeconds: 172_800, lockSeconds: 1 }), request, async () => created, noStoredErrors);
+    expect(calls[0]!.args[2]).toEqual({ now, lockMs: 1_000, retentionSeconds: 172_800 });
+    expect(calls[1]!.args[3]).toEqual({ now, retentionSeconds: 172_800 });
+  });
+});
+
+describe('keys and fingerprints', () => {
+  test('the key is (sub, unique_id): another principal with the same unique_id is another key, and no separator can be forged', () => {
+    expect(idempotencyKey('payer-1', 'order-1')).not.toBe(idempotencyKey('payer-2', 'order-1'));
+    expect(idempotencyKey('a', 'b:c')).not.toBe(idempotencyKey('a:b', 'c'));
+    expect(idempotencyKey('a', '"b"')).not.toBe(idempotencyKey('a","b', ''));
+  });
+
+  test('key order and undefined fields do not change a fingerprint', () => {
+    const a = { amount: 100, fee: { app_fee: 0, fee_payer: 'payee_from_app' }, reference_id: undefined };
+    const b = { fee: { fee_payer: 'payee_from_app', app_fee: 0 }, amount: 100 };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(fingerprintOf('checkouts.create', a)).toBe(fingerprintOf('checkouts.create', b));
+  });
+
+  test('any field value, array order, or the operation changes the fingerprint', () => {
+    const base = fingerprintOf('checkouts.create', { amount: 100, items: [1, 2] });
+    expect(fingerprintOf('checkouts.create', { amount: 101, items: [1, 2] })).not.toBe(base);
+    expect(fingerprintOf('checkouts.create', { amount: 100, items: [2, 1] })).not.toBe(base);
+    expect(fingerprintOf('checkouts.create', { amount: '100', items: [1, 2] })).not.toBe(base);
+    expect(fingerprintOf('checkouts.capture:chk_1', { amount: 100, items: [1, 2] })).not.toBe(base);
+    // An action's operation names its checkout: the same body on another checkout is another request.
+    expect(fingerprintOf('checkouts.capture:chk_1', { unique_id: 'k' })).not.toBe(fingerprintOf('checkouts.capture:chk_2', { unique_id: 'k' }));
+  });
+});
