@@ -31,10 +31,14 @@ export interface SecretFinding {
 }
 
 const jwt = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
-// A bearer credential is a token-like run after "Bearer"; the logger's "Bearer [REDACTED]" is not.
-const bearer = /\bBearer\s+(?!\[REDACTED)[\w.~+/=-]{8,}/gi;
+// A bearer credential is a token-like run (with a digit in it) after "Bearer" on the same line;
+// the logger's "Bearer [REDACTED]" is not, nor is WePay's `"token_type": "BEARER"`.
+const bearer = /\bBearer[ \t]+(?!\[REDACTED)(?=[\w.~+/=-]*\d)[\w.~+/=-]{8,}/gi;
 // The same runs functions/domain/card-data.ts looks at; whether a run is a card is decided there.
 const digitRun = /\d(?:[ -]?\d)*/g;
+// A UUID (request ids, Lambda request ids) can hold a Luhn-valid digit-and-dash run by chance
+// (about one in a thousand); no card number is written in a UUID's 8-4-4-4-12 shape.
+const uuid = /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/gi;
 
 /** Known secrets shorter than this are not searched for: they would match by chance. */
 const minimumKnownSecretLength = 12;
@@ -44,7 +48,8 @@ export function findSecrets(text: string, known: readonly KnownSecret[] = []): S
   const findings: SecretFinding[] = [];
   for (const match of text.matchAll(jwt)) findings.push({ kind: 'jwt', label: 'a JWT', index: match.index });
   for (const match of text.matchAll(bearer)) findings.push({ kind: 'bearer_token', label: 'a bearer token', index: match.index });
-  for (const match of text.matchAll(digitRun)) {
+  const withoutUuids = text.replace(uuid, (found) => 'u'.repeat(found.length));
+  for (const match of withoutUuids.matchAll(digitRun)) {
     if (containsCardNumber(match[0])) findings.push({ kind: 'card_number', label: 'a Luhn-valid 13–19 digit number', index: match.index });
   }
   for (const secret of known) {
@@ -59,7 +64,11 @@ export function findSecrets(text: string, known: readonly KnownSecret[] = []): S
 /** A failure message: what was found, with a little context whose secret-like parts are blanked out. */
 export function describeFindings(text: string, findings: readonly SecretFinding[], source: string): string {
   const shown = findings.slice(0, 10).map((finding) => {
-    const before = text.slice(Math.max(0, finding.index - 60), finding.index).replace(/[\w.~+/=-]{12,}/g, '…');
+    // Blank out anything token-like or digit-run-like near the finding, which may be another finding.
+    const before = text
+      .slice(Math.max(0, finding.index - 60), finding.index)
+      .replace(/[\w.~+/=-]{12,}/g, '…')
+      .replace(/\d(?:[ -]?\d){3,}/g, '…');
     return `  ${finding.kind} (${finding.label}) at ${finding.index}, after: ${JSON.stringify(before)}`;
   });
   const more = findings.length > shown.length ? `\n  … and ${findings.length - shown.length} more` : '';
