@@ -13,7 +13,6 @@ import {
 } from '#functions/domain/checkout-state.ts';
 import { InvalidStateError, NotFoundError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
-import type { Currency } from '#functions/domain/money.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import {
   CheckoutAlreadyExistsError,
@@ -24,7 +23,7 @@ import {
 } from '#functions/ports/checkout-repository.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
-import type { CheckoutType, FeePayer, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
+import type { CreateCheckoutInput as ProviderCreateCheckoutInput, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import type { TokenVault } from '#functions/ports/token-vault.ts';
 import { accessTokenOf } from './merchants.ts';
 
@@ -36,18 +35,8 @@ export interface CheckoutDeps {
   clock: Clock;
 }
 
-export interface CreateCheckoutInput {
-  uniqueId: string;
-  accountId: string;
-  amount: number;
-  currency: Currency;
-  shortDescription: string;
-  type: CheckoutType;
-  fee: { appFee: number; feePayer: FeePayer };
-  creditCardId: string;
-  autoCapture: boolean;
-  referenceId?: string;
-}
+/** What the payer asks for; `accountId` is our account id, not the provider's. */
+export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'>;
 
 const digest = (...parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 

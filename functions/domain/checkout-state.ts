@@ -19,6 +19,7 @@ export type CheckoutState = (typeof checkoutStates)[number];
 
 /** The provider's spelling: WePay writes `charged back` with a space. */
 export type ProviderStateName = Exclude<CheckoutState, 'charged_back'> | 'charged back';
+export const providerStateNames = checkoutStates.map((state) => (state === 'charged_back' ? 'charged back' : state)) as readonly ProviderStateName[];
 
 export function fromProviderState(state: ProviderStateName): CheckoutState {
   if (state === 'charged back') return 'charged_back';

@@ -8,18 +8,8 @@
 import type { Currency } from '#functions/domain/money.ts';
 import type { FeePayer } from '#functions/domain/fees.ts';
 
-export const providerCheckoutStates = [
-  'new',
-  'authorized',
-  'captured',
-  'released',
-  'cancelled',
-  'refunded',
-  'charged back',
-  'failed',
-  'expired',
-] as const;
-export type ProviderCheckoutState = (typeof providerCheckoutStates)[number];
+export { providerStateNames as providerCheckoutStates, type ProviderStateName as ProviderCheckoutState } from '#functions/domain/checkout-state.ts';
+import type { ProviderStateName as ProviderCheckoutState } from '#functions/domain/checkout-state.ts';
 
 export { feePayers, type FeePayer } from '#functions/domain/fees.ts';
 
