@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { maskCardNumbers } from '#functions/domain/card-data.ts';
 
 const sensitiveKey =
-  /authorization|token|secret|password|passwd|api_?key|cookie|cc_?number|card_?number|cvv|cvc|private_?key|credential|sealed/i;
+  /authorization|token|secret|password|passwd|api[_-]?key|cookie|cc_?number|card_?number|cvv|cvc|private_?key|credential|sealed/i;
 const jwtLike = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
 const bearer = /\b(Bearer)\s+[\w.~+/=-]+/gi;
 

@@ -88,16 +88,35 @@ export function addGatewayErrorResponses(scope: Construct, api: apigw.RestApi, c
   void scope;
 }
 
+interface Refusal {
+  status: '404' | '405';
+  errorType: string;
+  code: string;
+  message: string;
+}
+
+const methodNotAllowed: Refusal = { status: '405', errorType: 'invalid_request', code: 'method_not_allowed', message: 'Method not allowed on this path' };
+const noSuchResource: Refusal = { status: '404', errorType: 'not_found', code: 'resource_missing', message: 'No such resource' };
+
 /**
  * `ANY` on a route's resource answers the methods the route table does not
  * declare: 405 method_not_allowed, or 400 credentials_in_url first when the
  * query string carries a credential (API.md: on every path, before anything else).
  */
 export function methodNotAllowedIntegration(): apigw.MockIntegration {
+  return refusalIntegration(methodNotAllowed);
+}
+
+/** `ANY /{proxy+}` answers every path no route declares: 404 resource_missing, or 400 credentials_in_url. */
+export function unknownPathIntegration(): apigw.MockIntegration {
+  return refusalIntegration(noSuchResource);
+}
+
+function refusalIntegration(refusal: Refusal): apigw.MockIntegration {
   const names = credentialQueryParameters.map((name) => `"${name}"`).join(',');
   const requestTemplate = [
     `#set($credentialNames = [${names}])`,
-    '#set($status = 405)',
+    `#set($status = ${refusal.status})`,
     '#foreach($name in $input.params().querystring.keySet())',
     '#if($credentialNames.contains($name.toLowerCase()))#set($status = 400)#end',
     '#end',
@@ -124,17 +143,17 @@ export function methodNotAllowedIntegration(): apigw.MockIntegration {
         },
       },
       {
-        statusCode: '405',
+        statusCode: refusal.status,
         responseParameters: headers,
         responseTemplates: {
-          'application/json': `${requestIdHeader}\n${errorBody('invalid_request', 'method_not_allowed', '"Method not allowed on this path"')}`,
+          'application/json': `${requestIdHeader}\n${errorBody(refusal.errorType, refusal.code, JSON.stringify(refusal.message))}`,
         },
       },
     ],
   });
 }
 
-export function methodNotAllowedResponses(): apigw.MethodResponse[] {
+export function methodNotAllowedResponses(otherStatus: '404' | '405' = '405'): apigw.MethodResponse[] {
   const headers = Object.fromEntries(Object.keys(securityHeaders).map((name) => [`method.response.header.${name}`, true]));
-  return ['400', '405'].map((statusCode) => ({ statusCode, responseParameters: { ...headers, 'method.response.header.X-Request-Id': true } }));
+  return ['400', otherStatus].map((statusCode) => ({ statusCode, responseParameters: { ...headers, 'method.response.header.X-Request-Id': true } }));
 }

@@ -11,7 +11,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
-import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses } from '#lib/api-error-responses.ts';
+import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, unknownPathIntegration } from '#lib/api-error-responses.ts';
 import { grantTo } from '#lib/constructs/grants.ts';
 import { logRetention, PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
@@ -141,6 +141,14 @@ export class ApiStack extends Stack {
         'A MOCK integration that only answers 405 method_not_allowed (or 400 credentials_in_url) for methods the route table does not declare; it reaches no code and no data.';
       Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: why }, { id: 'AwsSolutions-COG4', reason: why });
     }
+    // Paths no route declares: a greedy MOCK, so that a credential in their query string is still a 400 (API.md).
+    const unknownPath = this.api.root.addResource('{proxy+}').addMethod('ANY', unknownPathIntegration(), {
+      authorizationType: apigw.AuthorizationType.NONE,
+      methodResponses: methodNotAllowedResponses('404'),
+    });
+    const unknownWhy =
+      'A MOCK integration that only answers 404 resource_missing (or 400 credentials_in_url) for paths the route table does not declare; it reaches no code and no data.';
+    Validations.of(unknownPath).acknowledge({ id: 'AwsSolutions-APIG4', reason: unknownWhy }, { id: 'AwsSolutions-COG4', reason: unknownWhy });
     this.acknowledgeCorsPreflights();
 
     addGatewayErrorResponses(this, this.api, config.corsAllowedOrigins.length === 1 ? config.corsAllowedOrigins[0] : undefined);

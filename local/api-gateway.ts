@@ -14,6 +14,7 @@ import type {
 } from 'aws-lambda';
 import { AuthenticationError, InvalidRequestError, NotFoundError, type PaymentsError } from '#functions/domain/errors.ts';
 import { errorResponse } from '#functions/http/error-response.ts';
+import { hasCredentialsInQuery } from '#functions/http/authentication.ts';
 import { requestIdFrom, securityHeaders } from '#functions/http/security-headers.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 
@@ -151,6 +152,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = matchRoute(method, url.pathname);
+    // API.md refuses credentials in the URL on every path: on a route the handler does it; where no
+    // handler runs (unknown path, wrong method) the gateway does, as the CDK app's mock methods do.
+    const credential = [...url.searchParams.keys()].find((key) => hasCredentialsInQuery([key]));
+    if (credential && (matched === 'not_found' || 'allowed' in matched)) {
+      const error = new InvalidRequestError('credentials_in_url', 'Credentials must not be sent in the URL; use the Authorization header', {
+        param: credential.toLowerCase(),
+      });
+      return send(res, gatewayError(error, requestId));
+    }
     if (matched === 'not_found') return send(res, gatewayError(new NotFoundError(`No route for ${url.pathname}`), requestId));
     if ('allowed' in matched) {
       return send(

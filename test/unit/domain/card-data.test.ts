@@ -50,8 +50,16 @@ describe('what counts as a card number', () => {
     },
   );
 
-  it.each([`card:${visa};`, `pay with ${visa} please`, `ref-${visa}`, `x${visa}y`, `4242 4242 4242 4242 exp 12/30`])('a run embedded in text: %s', (text) => {
+  it.each([`card:${visa};`, `pay with ${visa} please`, `(${visa})`, `"${visa}"`, `4242 4242 4242 4242 exp 12/30`])('a run embedded in text: %s', (text) => {
     expect(containsCardNumber(text)).toBe(true);
+  });
+
+  it.each([`ref-${visa}`, `x${visa}y`, `${visa}_v2`, `a1234567-8901-2345-6789-abcdef012345`])('a run glued into an identifier is not a card: %s', (text) => {
+    expect(containsCardNumber(text)).toBe(false);
+  });
+
+  it('no random UUID is taken for a card', () => {
+    fc.assert(fc.property(fc.uuid(), (uuid) => !containsCardNumber(uuid) && !containsCardNumber(`order-${uuid}`)), { numRuns: 20_000 });
   });
 
   it('a longer run that contains a card number is an id, not a card', () => {
@@ -99,9 +107,9 @@ describe('card numbers inside JSON values', () => {
     fc.assert(
       fc.property(card, separator, fc.string(), fc.string(), (number, sep, before, after) => {
         const grouped = number.match(/.{1,4}/g)!.join(sep);
-        // Text around the number must not extend its digit run.
-        const clean = (s: string) => s.replace(/[\d -]/g, 'x');
-        expect(valueContainsCardNumber({ a: [{ b: `${clean(before)}${sep === '' ? '' : 'x'}${grouped}x${clean(after)}` }] })).toBe(true);
+        // Text around the number must neither extend its digit run nor glue it into an identifier.
+        const clean = (s: string) => s.replace(/[A-Za-z0-9 ._-]/g, '~');
+        expect(valueContainsCardNumber({ a: [{ b: `${clean(before)}~${grouped}~${clean(after)}` }] })).toBe(true);
       }),
     );
   });

@@ -16,6 +16,7 @@ describe('redactForLog', () => {
     'password',
     'api_key',
     'apiKey',
+    'x-api-key',
     'cookie',
     'cc_number',
     'cardNumber',
