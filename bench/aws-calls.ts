@@ -1,0 +1,256 @@
+// AWS calls per new checkout and per replay: DynamoDB, KMS, Secrets Manager.
+//   npx tsx bench/aws-calls.ts [requests=50]
+// Counted with a middleware on the SDK clients (initialize step: one count per
+// command sent, retries of one command not counted twice):
+// - Over HTTP through the local runtime (the real handlers, the real wiring): the
+//   DynamoDB client the wiring shares (createDynamoDbClients returns one client per
+//   options) gets the counting middleware. Locally the vault is a raw AES keyring
+//   and secrets come from a file, so KMS and Secrets Manager do not appear there.
+// - In-process with the AWS adapters, composed as functions/wiring.ts composes them
+//   when PAYMENTS_RUNTIME=aws, running what the checkouts-create handler runs
+//   (idempotentResponse around createCheckout on the validated body): the KMS token
+//   vault over a KMS client whose middleware answers locally (as bench/kms-calls.ts
+//   does), the Secrets Manager adapter (Powertools, cached) over a client whose
+//   middleware answers with the local secrets file, DynamoDB on the runtime's
+//   dynalite, the WePay client on its sandbox. "Cold" is a fresh composition (a new
+//   Lambda instance); "warm" reuses it.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KMS } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+
+process.env.LOG_LEVEL ??= 'ERROR';
+const { startLocalRuntime } = await import('#local/runtime.ts');
+const { localSecretsPath } = await import('#local/secrets-file.ts');
+const { config } = await import('#functions/config.ts');
+const { createDynamoDbClients } = await import('#functions/adapters/dynamodb/clients.ts');
+const { DynamoDbCheckoutRepository } = await import('#functions/adapters/dynamodb/checkout-repository.ts');
+const { DynamoDbMerchantRepository } = await import('#functions/adapters/dynamodb/merchant-repository.ts');
+const { DynamoDbIdempotencyStore } = await import('#functions/adapters/dynamodb/idempotency-store.ts');
+const { kmsTokenVault } = await import('#functions/adapters/token-vault/kms-token-vault.ts');
+const { secretsManagerPlatformSecrets } = await import('#functions/adapters/secrets/secrets-manager-platform-secrets.ts');
+const { wepayClientFromConfig } = await import('#functions/adapters/wepay/wepay-client.ts');
+const { createCheckout } = await import('#functions/app/checkouts.ts');
+const { onboardMerchant } = await import('#functions/app/merchants.ts');
+const { idempotentResponse } = await import('#functions/http/idempotent-response.ts');
+const { checkoutJson, createCheckoutRequest } = await import('#functions/http/schemas/checkouts.ts');
+const { systemClock } = await import('#functions/ports/clock.ts');
+
+const requests = Number(process.argv[2] ?? 50);
+const region = 'us-east-1';
+const keyArn = `arn:aws:kms:${region}:111122223333:key/00000000-0000-4000-8000-000000000000`;
+const secretId = 'payments/platform';
+
+// ── counting ─────────────────────────────────────────────────────────────────
+type Service = 'DynamoDB' | 'KMS' | 'Secrets Manager';
+const counts = new Map<string, number>();
+const snapshot = () => new Map(counts);
+function diff(before: Map<string, number>, after: Map<string, number>, divisor = 1): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, value] of after) {
+    const delta = (value - (before.get(key) ?? 0)) / divisor;
+    if (delta !== 0) out.set(key, delta);
+  }
+  return out;
+}
+type Next = (args: unknown) => Promise<unknown>;
+/** Any SDK v3 client's middleware stack (each client types it with its own commands). */
+interface AnyMiddlewareStack {
+  add(middleware: (next: Next, context: { commandName?: string }) => Next, options: Record<string, unknown>): void;
+}
+function countOn(stack: AnyMiddlewareStack, service: Service) {
+  stack.add(
+    (next, context) => async (args) => {
+      const key = `${service}:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: `benchCount${service.replace(' ', '')}`, priority: 'high' },
+  );
+}
+
+/** A KMS client that never leaves the process: wrapped keys are ids into this map. */
+function localKms(): KMS {
+  const wrapped = new Map<string, { key: Buffer; context: string }>();
+  const client = new KMS({ region, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  countOn(client.middlewareStack as unknown as AnyMiddlewareStack, 'KMS');
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const input = args.input as { CiphertextBlob?: Uint8Array; EncryptionContext?: Record<string, string> };
+      const boundContext = JSON.stringify(input.EncryptionContext ?? {});
+      if (context.commandName === 'GenerateDataKeyCommand') {
+        const key = randomBytes(32);
+        const id = randomBytes(16);
+        wrapped.set(id.toString('hex'), { key, context: boundContext });
+        return { output: { KeyId: keyArn, Plaintext: Uint8Array.from(key), CiphertextBlob: id, $metadata: {} }, response: {} };
+      }
+      if (context.commandName === 'DecryptCommand') {
+        const entry = wrapped.get(Buffer.from(input.CiphertextBlob ?? []).toString('hex'));
+        if (!entry || entry.context !== boundContext) throw new Error('InvalidCiphertextException');
+        return { output: { KeyId: keyArn, Plaintext: Uint8Array.from(entry.key), $metadata: {} }, response: {} };
+      }
+      throw new Error(`The bench KMS does not answer ${context.commandName}`);
+    },
+    { step: 'initialize', name: 'benchLocalKms' },
+  );
+  return client;
+}
+
+/** A Secrets Manager client answering GetSecretValue with the local secrets file (the same document schema). */
+function localSecretsManager(secretString: string): SecretsManagerClient {
+  const client = new SecretsManagerClient({ region, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  countOn(client.middlewareStack as unknown as AnyMiddlewareStack, 'Secrets Manager');
+  client.middlewareStack.add(
+    (_next, context) => async () => {
+      if (context.commandName !== 'GetSecretValueCommand') throw new Error(`The bench Secrets Manager does not answer ${context.commandName}`);
+      return { output: { Name: secretId, SecretString: secretString, VersionId: 'v1', $metadata: {} }, response: {} };
+    },
+    { step: 'initialize', name: 'benchLocalSecretsManager' },
+  );
+  return client;
+}
+
+// ── the runtime ──────────────────────────────────────────────────────────────
+const dataDir = await mkdtemp(join(tmpdir(), 'payments-aws-calls-'));
+const runtime = await startLocalRuntime({
+  dataDir,
+  port: 0,
+  sandboxPort: 0,
+  sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, throttle: null },
+  log: () => undefined,
+});
+
+try {
+  const cfg = config();
+  // The very clients the wiring built for the handlers (one per options, shared).
+  const dynamo = createDynamoDbClients({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  countOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, 'DynamoDB');
+
+  const runLetters = randomUUID().replace(/[^a-f]/g, '');
+  let sequence = 0;
+  // Letters and a counter: a random UUID could read as a card number (dashes ignored) and be refused.
+  const newUniqueId = (label: string) => `${label}-${runLetters}-${(sequence += 1)}`;
+  const rawBody = (uniqueId: string, accountId: string) => ({
+    unique_id: uniqueId,
+    account_id: accountId,
+    amount: 10_400,
+    currency: 'USD',
+    short_description: 'Two coffees',
+    fee: { app_fee: 400, fee_payer: 'payee_from_app' },
+    payment_method: { type: 'credit_card', credit_card: { id: runtime.dev.credit_card_ids.success, auto_capture: true } },
+  });
+
+  // ── over HTTP, the real handlers ───────────────────────────────────────────
+  const post = async (body: unknown) => {
+    const response = await fetch(`${runtime.apiUrl}/v1/checkouts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.dev.tokens.payer}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`POST /v1/checkouts: HTTP ${response.status}`);
+  };
+  const httpReplayBody = rawBody(newUniqueId('http-replay'), runtime.dev.account_id);
+  await post(httpReplayBody);
+  let before = snapshot();
+  for (let i = 0; i < requests; i++) await post(rawBody(newUniqueId('http'), runtime.dev.account_id));
+  const httpNew = diff(before, snapshot(), requests);
+  before = snapshot();
+  for (let i = 0; i < requests; i++) await post(httpReplayBody);
+  const httpReplay = diff(before, snapshot(), requests);
+  if (httpNew.size === 0) throw new Error('No DynamoDB call was counted: the wiring did not share the counted client');
+
+  // ── in-process, the AWS adapters ───────────────────────────────────────────
+  const secretString = await readFile(localSecretsPath(dataDir), 'utf8');
+  const kms = localKms();
+  const secretsManager = localSecretsManager(secretString);
+  const awsInstance = () => {
+    const secrets = secretsManagerPlatformSecrets({ secretId, maxAgeSeconds: cfg.secretsCacheSeconds, secretsProvider: new SecretsProvider({ awsSdkV3Client: secretsManager }) });
+    const provider = wepayClientFromConfig(cfg, secrets);
+    const vault = kmsTokenVault({ keyArn, region, kmsClient: kms });
+    const merchants = new DynamoDbMerchantRepository({ client: dynamo.documentClient, tableName: cfg.tables.payments });
+    return {
+      merchantDeps: { merchants, provider, vault, clock: systemClock },
+      checkoutDeps: { checkouts: new DynamoDbCheckoutRepository({ client: dynamo.documentClient, tableName: cfg.tables.payments }), merchants, provider, vault, clock: systemClock },
+      idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency }), clock: systemClock, settings: cfg.idempotency },
+    };
+  };
+  type Instance = ReturnType<typeof awsInstance>;
+
+  // A merchant onboarded through the KMS vault, so its token is sealed under (the stand-in of) KMS.
+  const merchant = { sub: `bench-merchant-${runLetters}` };
+  before = snapshot();
+  const account = await onboardMerchant(awsInstance().merchantDeps, { sub: merchant.sub, roles: ['merchant'] }, {
+    email: 'bench@example.com',
+    firstName: 'Bench',
+    lastName: 'Merchant',
+    account: { name: 'Bench Coffee House', description: 'Benchmarks' },
+    originalIp: '127.0.0.1',
+    originalDevice: 'bench',
+  });
+  const onboarding = diff(before, snapshot());
+
+  const payer = { sub: `bench-payer-${runLetters}`, roles: ['payer' as const] };
+  /** What functions/handlers/checkouts-create.ts does with a validated body. */
+  const handle = async (instance: Instance, raw: Record<string, unknown>) => {
+    const body = createCheckoutRequest.parse(raw);
+    const response = await idempotentResponse(instance.idempotencyDeps, { principal: payer, uniqueId: body.unique_id, operation: 'checkouts.create', input: body, requestId: `req_${randomUUID()}` }, async () => {
+      const checkout = await createCheckout(instance.checkoutDeps, payer, {
+        uniqueId: body.unique_id,
+        accountId: body.account_id,
+        amount: body.amount,
+        currency: body.currency,
+        shortDescription: body.short_description,
+        type: body.type,
+        fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
+        creditCardId: body.payment_method.credit_card.id,
+        autoCapture: body.payment_method.credit_card.auto_capture,
+      });
+      return { statusCode: 201, body: checkoutJson(checkout) };
+    });
+    if (response.statusCode !== 201) throw new Error(`checkout: ${response.statusCode}`);
+  };
+  const measure = async (run: () => Promise<void>, n = 1) => {
+    const start = snapshot();
+    for (let i = 0; i < n; i++) await run();
+    return diff(start, snapshot(), n);
+  };
+
+  const replayRaw = rawBody(newUniqueId('aws-replay'), account.id);
+  const coldNew = await measure(() => handle(awsInstance(), rawBody(newUniqueId('aws-cold'), account.id)), Math.min(requests, 20));
+  const warm = awsInstance();
+  const warmFirst = await measure(() => handle(warm, replayRaw));
+  const warmNew = await measure(() => handle(warm, rawBody(newUniqueId('aws-warm'), account.id)), requests);
+  const warmReplay = await measure(() => handle(warm, replayRaw), requests);
+  const coldReplay = await measure(() => handle(awsInstance(), replayRaw), Math.min(requests, 20));
+
+  // ── the table ──────────────────────────────────────────────────────────────
+  const services: Service[] = ['DynamoDB', 'KMS', 'Secrets Manager'];
+  const cell = (figures: Map<string, number>, service: Service) => {
+    const entries = [...figures].filter(([key]) => key.startsWith(`${service}:`));
+    const total = entries.reduce((sum, [, n]) => sum + n, 0);
+    if (total === 0) return '0';
+    const detail = entries.map(([key, n]) => `${key.slice(service.length + 1)} ${Number(n.toFixed(2))}`).join(', ');
+    return `**${Number(total.toFixed(2))}** (${detail})`;
+  };
+  const row = (label: string, figures: Map<string, number>, local = false) =>
+    `| ${label} | ${services.map((s) => (local && s !== 'DynamoDB' ? 'n/a (local)' : cell(figures, s))).join(' | ')} |`;
+
+  console.log(`AWS calls per request (node ${process.version}; averages over ${requests} requests, cold rows over ${Math.min(requests, 20)} fresh instances)`);
+  console.log('| request | DynamoDB | KMS | Secrets Manager |');
+  console.log('| --- | --- | --- | --- |');
+  console.log(row('HTTP, local runtime: new checkout', httpNew, true));
+  console.log(row('HTTP, local runtime: replay', httpReplay, true));
+  console.log(row('AWS adapters, cold instance: new checkout', coldNew));
+  console.log(row('AWS adapters, warm: first new checkout of this instance', warmFirst));
+  console.log(row('AWS adapters, warm: new checkout', warmNew));
+  console.log(row('AWS adapters, warm: replay', warmReplay));
+  console.log(row('AWS adapters, cold instance: replay', coldReplay));
+  console.log(row('(once per merchant) onboarding, for reference', onboarding));
+} finally {
+  await runtime.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
