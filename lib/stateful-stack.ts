@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
-import { platformSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
+import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
 import { roles } from '#functions/routes.ts';
 import { logRetention } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
@@ -155,9 +155,9 @@ export class StatefulStack extends Stack {
    */
   private createPlatformSecret(): secretsmanager.Secret {
     const generated = 'ipn_route_secret';
-    const template = Object.fromEntries(
-      platformSecretKeys.filter((key) => key !== generated).map((key) => [key, 'SET_ME_FROM_THE_WEPAY_DASHBOARD']),
-    );
+    // Same three keys in the same order as before ipn_route_secret_previous existed: a changed
+    // template would make CloudFormation generate a new value over the one operators filled in.
+    const template = Object.fromEntries(providerIssuedSecretKeys.map((key) => [key, 'SET_ME_FROM_THE_WEPAY_DASHBOARD']));
     const secret = new secretsmanager.Secret(this, 'PlatformSecret', {
       description: `WePay app credentials (${platformSecretKeys.join(', ')}) for ${this.stackName}`,
       encryptionKey: this.key,

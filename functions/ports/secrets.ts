@@ -5,6 +5,13 @@ export interface PlatformCredentials {
   appAccessToken: string;
   /** Secret from which IPN route tokens are derived; compared in constant time. */
   ipnRouteSecret: string;
+  /**
+   * Earlier IPN route secrets, newest first, kept by the rotation so that the route
+   * token baked into an older checkout's callback_uri is still accepted. The adapters
+   * always set it ([] when the secret has none); optional only until every stand-in
+   * PlatformSecrets in the tests sets it.
+   */
+  previousIpnRouteSecrets?: string[];
 }
 
 export interface PlatformSecrets {

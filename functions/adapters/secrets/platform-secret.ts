@@ -3,7 +3,12 @@
 // templates the secret from `platformSecretSchema` / `platformSecretKeys`.
 //
 //   {"client_id": "123456", "client_secret": "...", "app_access_token": "...",
-//    "ipn_route_secret": "<at least 32 characters>"}
+//    "ipn_route_secret": "<at least 32 characters>",
+//    "ipn_route_secret_previous": ["<the one before>", "..."]}
+//
+// client_id, client_secret and app_access_token are issued by WePay only; the
+// rotation function (rotate-ipn-route-secret) changes ipn_route_secret and
+// ipn_route_secret_previous and copies the rest.
 import { z } from 'zod';
 import type { PlatformCredentials } from '#functions/ports/secrets.ts';
 
@@ -14,11 +19,19 @@ export const platformSecretSchema = z.object({
   app_access_token: z.string().min(1),
   /** Key from which the IPN route tokens are derived: long enough to be unguessable. */
   ipn_route_secret: z.string().min(32),
+  /**
+   * Earlier route secrets, newest first, still accepted for the route tokens of
+   * older checkouts. Written by the rotation; absent until the first rotation.
+   */
+  ipn_route_secret_previous: z.array(z.string().min(32)).optional(),
 });
 
 export type PlatformSecretDocument = z.input<typeof platformSecretSchema>;
 
 export const platformSecretKeys = Object.keys(platformSecretSchema.shape) as (keyof PlatformSecretDocument)[];
+
+/** The fields only WePay can issue: no rotation function can renew them (README runbook "Rotate the platform credentials"). */
+export const providerIssuedSecretKeys = ['client_id', 'client_secret', 'app_access_token'] as const satisfies readonly (keyof PlatformSecretDocument)[];
 
 /** A platform secret that is missing, unreadable or malformed. The message names fields, never values. */
 export class PlatformSecretsError extends Error {
@@ -42,6 +55,7 @@ export function toPlatformCredentials(document: unknown, source: string): Platfo
     clientSecret: secret.client_secret,
     appAccessToken: secret.app_access_token,
     ipnRouteSecret: secret.ipn_route_secret,
+    previousIpnRouteSecrets: secret.ipn_route_secret_previous ?? [],
   };
 }
 

@@ -36,7 +36,17 @@ describe('fileBackedPlatformSecrets', () => {
       clientSecret: 'local-client-secret-before',
       appAccessToken: 'LOCAL_app-token-before',
       ipnRouteSecret: 'local-ipn-route-secret-before-0123456789',
+      previousIpnRouteSecrets: [],
     });
+  });
+
+  it('reads the earlier IPN route secrets a rotation kept, newest first', async () => {
+    const previous = ['local-ipn-route-secret-older-0123456789ab', 'local-ipn-route-secret-oldest-0123456789a'];
+    await writeFile(path, JSON.stringify({ ...before, ipn_route_secret_previous: previous }));
+
+    const credentials = await fileBackedPlatformSecrets({ path, maxAgeSeconds: 60, clock }).platformCredentials();
+
+    expect(credentials.previousIpnRouteSecrets).toEqual(previous);
   });
 
   it('keeps serving the cached credentials within maxAge after the file changes', async () => {

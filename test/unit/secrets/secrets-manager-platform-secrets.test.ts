@@ -46,6 +46,7 @@ describe('secretsManagerPlatformSecrets', () => {
       clientSecret: 'client-secret-before-rotation',
       appAccessToken: 'STAGE_app-token-before-rotation',
       ipnRouteSecret: 'ipn-route-secret-before-rotation-0123456789',
+      previousIpnRouteSecrets: [],
     });
     expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: secretId });
   });
@@ -73,6 +74,23 @@ describe('secretsManagerPlatformSecrets', () => {
     expect(rotated.appAccessToken).toBe(after.app_access_token);
     expect(rotated.clientSecret).toBe(after.client_secret);
     expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('hands on the earlier IPN route secrets kept by the rotation, newest first', async () => {
+    const previous = ['ipn-route-secret-one-rotation-ago-0123456789', 'ipn-route-secret-two-rotations-ago-012345678'];
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ ...before, ipn_route_secret_previous: previous }) });
+
+    await expect(platformSecrets().platformCredentials()).resolves.toMatchObject({ previousIpnRouteSecrets: previous });
+  });
+
+  it('names a malformed ipn_route_secret_previous without echoing its entries', async () => {
+    const malformed = { ...before, ipn_route_secret_previous: ['short-previous-secret', 'x'.repeat(40)] };
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(malformed) });
+
+    const error = await platformSecrets().platformCredentials().then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlatformSecretsError);
+    expect((error as Error).message).toMatch(/ipn_route_secret_previous\.0/);
+    expect((error as Error).message).not.toContain('short-previous-secret');
   });
 
   it('accepts a numeric client_id and hands it on as a string', async () => {
