@@ -195,11 +195,12 @@ describe('a process that dies mid-checkout', () => {
     const uniqueId = newUniqueId('slow-takeover');
     const body = h.checkoutBody(uniqueId);
     const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
-    // The first request's provider call answers after 2.5 s (under the 7 s timeout), past its 1 s lock.
-    await h.sandbox.armFault({ delay_ms: 2_500 }, 1);
+    // The first request's provider call answers after 4 s (under the 7 s timeout), long past its 1 s lock.
+    await h.sandbox.armFault({ delay_ms: 4_000 }, 1);
     const slow = h.createCheckout(body);
     await sleep(1_300);
-    const takeover = await h.createCheckout(body);
+    // Retried as a client would: a 409 while the lock still holds, then the takeover.
+    const { final: takeover } = await retryUntilSettled(body);
     expect(takeover.status).toBe(201);
     expect(takeover.headers['idempotent-replayed']).toBeUndefined();
     const original = await slow;
