@@ -6,12 +6,13 @@ import {
   allowsAction,
   assertActionAllowed,
   fromProviderState,
+  isFinal,
   mayBeAllowedAfterRefresh,
   reconcile,
   type CheckoutAction,
   type CheckoutStatus,
 } from '#functions/domain/checkout-state.ts';
-import { InvalidStateError, NotFoundError } from '#functions/domain/errors.ts';
+import { InvalidStateError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import {
@@ -165,8 +166,15 @@ export async function performCheckoutAction(deps: CheckoutDeps, principal: Princ
   const refresh = async (current: Checkout) =>
     recordObservation(deps, current, statusOf(await deps.provider.getCheckout(accessToken, current.provider.checkoutId)));
 
+  // A partial refund cannot be repeated blindly (the provider's refund has no unique_id, and two
+  // equal refunds are both legitimate): read the provider's amount_refunded first, so that an
+  // unknown outcome can be settled by looking rather than by refunding again.
+  const partialRefund = input.action === 'refund' && input.amount !== undefined;
   // Our copy may lag the provider (IPNs arrive late): ask before refusing on stale data.
-  if (!allowsAction(checkout.state, input.action) && mayBeAllowedAfterRefresh(checkout.state, input.action)) {
+  if (
+    (partialRefund && !isFinal(checkout.state)) ||
+    (!allowsAction(checkout.state, input.action) && mayBeAllowedAfterRefresh(checkout.state, input.action))
+  ) {
     checkout = await refresh(checkout);
   }
   assertActionAllowed(checkout, input.action, input.amount);
@@ -181,6 +189,14 @@ export async function performCheckoutAction(deps: CheckoutDeps, principal: Princ
           ? await deps.provider.cancelCheckout(accessToken, providerId, input.reason ?? '')
           : await deps.provider.refundCheckout(accessToken, providerId, input.reason ?? '', input.amount);
   } catch (error) {
+    if (partialRefund && error instanceof ProviderUnavailableError) {
+      // Unknown outcome: if the provider shows this refund on top of what it had, it happened.
+      const observed = await deps.provider.getCheckout(accessToken, checkout.provider.checkoutId).catch(() => undefined);
+      if (observed && observed.amountRefunded >= checkout.amountRefunded + input.amount!) {
+        return recordObservation(deps, checkout, statusOf(observed));
+      }
+      throw error;
+    }
     // The provider says the state does not allow it: our copy was behind; store what it is now.
     if (error instanceof InvalidStateError) {
       const fresh = await refresh(checkout);
