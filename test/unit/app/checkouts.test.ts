@@ -11,7 +11,7 @@ import {
   type CheckoutDeps,
   type CreateCheckoutInput,
 } from '#functions/app/checkouts.ts';
-import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError } from '#functions/domain/errors.ts';
+import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import {
   CheckoutAlreadyExistsError,
@@ -116,6 +116,8 @@ class FakeProvider implements PaymentProvider {
   /** What getCheckout answers instead of the truth (an older or lagging read). */
   readOverride: Partial<ProviderCheckout> | undefined;
   createError: Error | undefined;
+  /** The next refund's answer is lost: after the provider applied it, or before. */
+  refundLost: 'after_commit' | 'before_commit' | undefined;
   private next = 9000;
 
   private record(method: string, accessToken: string, ...args: unknown[]) {
@@ -175,6 +177,14 @@ class FakeProvider implements PaymentProvider {
   }
   async refundCheckout(accessToken: string, checkoutId: string, reason: string, amount?: number) {
     this.record('refundCheckout', accessToken, checkoutId, reason, amount);
+    const lost = this.refundLost;
+    this.refundLost = undefined;
+    if (lost === 'before_commit') throw new ProviderUnavailableError();
+    if (lost === 'after_commit') {
+      await this.refundCheckout(accessToken, checkoutId, reason, amount);
+      this.calls.pop();
+      throw new ProviderUnavailableError();
+    }
     const checkout = this.checkouts.get(checkoutId)!;
     const refunded = checkout.amountRefunded + (amount ?? checkout.amount - checkout.amountRefunded);
     const state = refunded >= checkout.amount ? 'refunded' : checkout.state;
@@ -367,6 +377,34 @@ describe('performCheckoutAction', () => {
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ code: 'parameter_invalid', param: 'amount' });
     expect(provider.callsTo('refundCheckout')).toHaveLength(1);
+  });
+
+  test('a partial refund whose answer was lost after the provider applied it is settled by a fetch: success, no second refund', async () => {
+    const created = await authorized();
+    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'First', amount: 1_000 });
+    provider.refundLost = 'after_commit';
+    const settled = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Second', amount: 1_000 });
+    expect(settled).toMatchObject({ state: 'captured', amountRefunded: 2_000 });
+    expect(provider.callsTo('refundCheckout')).toHaveLength(2);
+    expect(provider.checkouts.get(created.provider.checkoutId)!.amountRefunded).toBe(2_000);
+  });
+
+  test('a partial refund whose call never reached the provider stays unavailable (503), and nothing is recorded', async () => {
+    const created = await authorized();
+    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    provider.refundLost = 'before_commit';
+    await expect(performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x', amount: 1_000 })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(await checkouts.get(created.id)).toMatchObject({ amountRefunded: 0 });
+  });
+
+  test('a partial refund reads the provider first, so amounts refunded elsewhere count against it', async () => {
+    const created = await authorized();
+    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    provider.setState(created.provider.checkoutId, 'captured', { amountRefunded: 10_000 });
+    const error = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x', amount: 500 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'parameter_invalid', param: 'amount' });
+    expect(provider.callsTo('refundCheckout')).toEqual([]);
   });
 
   test('stored authorized but captured at the provider: a refund fetches first, records captured, then refunds', async () => {
