@@ -25,6 +25,20 @@ export type Role = (typeof roles)[number];
  */
 export type RouteAccess = 'public' | 'ipn' | readonly Role[];
 
+/**
+ * What a route's function may touch. The CDK API stack grants a function exactly
+ * its route's list, each grant with the environment variable that names the
+ * resource (lib/constructs/grants.ts), and nothing else:
+ * - `payments:read`, `payments:read-write`: the payments table and its indexes
+ *   (checkouts, merchant users and accounts); read-write includes read;
+ * - `idempotency`: the idempotency table (records are written, so read-write);
+ * - `token-key:encrypt`, `token-key:decrypt`: sealing and opening merchant access
+ *   tokens with the KMS key (encryption context: merchant and purpose);
+ * - `platform-secret`: reading the platform's credentials and IPN route secret.
+ */
+export const routeUses = ['payments:read', 'payments:read-write', 'idempotency', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret'] as const;
+export type RouteUse = (typeof routeUses)[number];
+
 export interface RouteDefinition {
   id: string;
   method: 'GET' | 'POST';
@@ -32,6 +46,8 @@ export interface RouteDefinition {
   path: string;
   handler: string;
   access: RouteAccess;
+  /** What the function may touch; see `routeUses`. Least privilege: only what the handler's code reaches. */
+  uses: readonly RouteUse[];
   summary: string;
   /** `json` bodies are parsed and validated; `form` is the IPN's urlencoded body. */
   bodyType: 'none' | 'json' | 'form';
@@ -45,6 +61,10 @@ export interface RouteDefinition {
 
 const anyRole = roles;
 
+// The provider client is built with the platform secret (wiring.ts needs PLATFORM_SECRET_ID
+// for any provider call); the merchant's access token, opened with the key, authorizes the call.
+const providerCall = ['token-key:decrypt', 'platform-secret'] as const satisfies readonly RouteUse[];
+
 function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodType>(action: A, body: B) {
   return {
     id: `checkouts.${action}` as `checkouts.${A}`,
@@ -52,6 +72,8 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     path: `/v1/checkouts/{id}/${action}` as `/v1/checkouts/{id}/${A}`,
     handler: `checkouts-${action}` as `checkouts-${A}`,
     access: ['merchant', 'ops'],
+    // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.
+    uses: ['idempotency', 'payments:read-write', ...providerCall],
     summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
     bodyType: 'json',
     body,
@@ -67,6 +89,7 @@ export const routes = [
     path: '/v1/health',
     handler: 'health',
     access: 'public',
+    uses: [],
     summary: 'Liveness check',
     bodyType: 'none',
     success: { status: 200, schema: healthResponse },
@@ -78,6 +101,8 @@ export const routes = [
     path: '/v1/openapi.json',
     handler: 'openapi',
     access: 'public',
+    // Built from the route table and schemas in memory.
+    uses: [],
     summary: 'This API as an OpenAPI 3.1 document',
     bodyType: 'none',
     success: { status: 200, schema: openApiDocument },
@@ -89,6 +114,8 @@ export const routes = [
     path: '/v1/fees/quote',
     handler: 'fees-quote',
     access: anyRole,
+    // Arithmetic over the request and the configured processing rate.
+    uses: [],
     summary: 'Quote the fees of a checkout, explicitly or from the platform fee policy',
     bodyType: 'json',
     body: feeQuoteRequest,
@@ -101,6 +128,9 @@ export const routes = [
     path: '/v1/merchants',
     handler: 'merchants-create',
     access: ['merchant'],
+    // Registers the user with WePay (the app's client id and secret), seals the new access token,
+    // and opens the stored one when the user adds another account; writes the user and account.
+    uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret'],
     summary: 'Onboard the calling user as a merchant with the provider and create one more account',
     bodyType: 'json',
     body: createMerchantRequest,
@@ -113,6 +143,7 @@ export const routes = [
     path: '/v1/merchants/{id}',
     handler: 'merchants-get',
     access: ['merchant', 'ops'],
+    uses: ['payments:read'],
     summary: 'A merchant account (its owner or ops)',
     bodyType: 'none',
     success: { status: 200, schema: merchantAccountResponse },
@@ -124,6 +155,9 @@ export const routes = [
     path: '/v1/checkouts',
     handler: 'checkouts-create',
     access: ['payer'],
+    // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
+    // with the merchant's token.
+    uses: ['idempotency', 'payments:read-write', ...providerCall],
     summary: 'Create and pay a checkout, idempotently by unique_id',
     bodyType: 'json',
     body: createCheckoutRequest,
@@ -145,6 +179,8 @@ export const routes = [
     path: '/v1/checkouts',
     handler: 'checkouts-list',
     access: anyRole,
+    // Checkouts by account, owner or payer (the indexes) and the account's owner.
+    uses: ['payments:read'],
     summary: 'Checkouts the caller may see, newest first',
     bodyType: 'none',
     query: listCheckoutsQuery,
@@ -157,6 +193,7 @@ export const routes = [
     path: '/v1/checkouts/{id}',
     handler: 'checkouts-get',
     access: anyRole,
+    uses: ['payments:read'],
     summary: "A checkout (its payer, its account's owner, or ops)",
     bodyType: 'none',
     success: { status: 200, schema: checkoutResponse },
