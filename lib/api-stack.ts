@@ -1,6 +1,6 @@
 // The stateless front: WAF, the REST API, the authorizer and one function per
 // route of functions/routes.ts. Receives the stateful resources as props.
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations, Annotations, ArnFormat } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations, ArnFormat } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,17 +10,35 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
-import { routes, type RouteDefinition } from '#functions/routes.ts';
+import { routes, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
 import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, unknownPathIntegration } from '#lib/api-error-responses.ts';
-import { grantTo } from '#lib/constructs/grants.ts';
+import { grantTo, type Grant, type KeyAccess } from '#lib/constructs/grants.ts';
 import { logRetention, PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
-import { resourcesFor, routeKey } from '#lib/route-resources.ts';
 import type { StatefulStack } from '#lib/stateful-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   config: EnvironmentConfig;
   stateful: StatefulStack;
+}
+
+/** The grants a route's `uses` stand for: one per table, key and secret it names. */
+export function grantsFor(uses: readonly RouteUse[], stateful: Pick<StatefulStack, 'tables' | 'key' | 'platformSecret'>): Grant[] {
+  const table = (definition: TableDefinition) => ({
+    kind: 'table' as const,
+    table: stateful.tables[definition.id]!,
+    indexNames: definition.globalSecondaryIndexes.map((index) => index.indexName),
+  });
+  const has = (use: RouteUse) => uses.includes(use);
+  const grants: Grant[] = [];
+  if (has('payments:read-write')) grants.push({ ...table(paymentsTable), access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' });
+  else if (has('payments:read')) grants.push({ ...table(paymentsTable), access: 'read', env: 'PAYMENTS_TABLE_NAME' });
+  if (has('idempotency')) grants.push({ ...table(idempotencyTable), access: 'readWrite', env: 'IDEMPOTENCY_TABLE_NAME' });
+  const keyAccess: KeyAccess | undefined =
+    has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
+  if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, env: 'TOKEN_KMS_KEY_ARN' });
+  if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
+  return grants;
 }
 
 /** Routes that carry no bearer token (API.md "Authentication"). */
@@ -163,24 +181,9 @@ export class ApiStack extends Stack {
     });
   }
 
+  /** Exactly what the route table says the route's function uses (functions/routes.ts `uses`). */
   private grantRouteResources(fn: PaymentsFunction, route: RouteDefinition, stateful: StatefulStack): void {
-    const needs = resourcesFor(route);
-    if (!needs) {
-      Annotations.of(fn).addWarningV2(
-        'payments:route-resources-undeclared',
-        `${routeKey(route)} has no entry in lib/route-resources.ts: its function is granted no table, key or secret`,
-      );
-      return;
-    }
-    const table = (definition: TableDefinition) => ({
-      kind: 'table' as const,
-      table: stateful.tables[definition.id]!,
-      indexNames: definition.globalSecondaryIndexes.map((index) => index.indexName),
-    });
-    if (needs.payments) grantTo(fn, { ...table(paymentsTable), access: needs.payments, env: 'PAYMENTS_TABLE_NAME' });
-    if (needs.idempotency) grantTo(fn, { ...table(idempotencyTable), access: needs.idempotency, env: 'IDEMPOTENCY_TABLE_NAME' });
-    if (needs.tokenKey) grantTo(fn, { kind: 'key', key: stateful.key, access: needs.tokenKey, env: 'TOKEN_KMS_KEY_ARN' });
-    if (needs.platformSecret) grantTo(fn, { kind: 'secret', secret: stateful.platformSecret, env: 'PLATFORM_SECRET_ID' });
+    for (const grant of grantsFor(route.uses, stateful)) grantTo(fn, grant);
   }
 
   private createRestApi(config: EnvironmentConfig, stateful: StatefulStack): apigw.RestApi {

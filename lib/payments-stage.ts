@@ -26,7 +26,7 @@ export class PaymentsStage extends Stage {
       stackName: `${prefix}-monitoring`,
       key: this.stateful.key,
       api: this.api.api,
-      functions: [this.api.authorizerFunction, ...this.api.routeFunctions.values()],
+      functions: [this.api.authorizerFunction, ...this.api.routeFunctions.values(), this.stateful.platformSecretRotation],
       tables: Object.values(this.stateful.tables),
       deadLetterQueues: this.api.deadLetterQueues,
     });

@@ -7,14 +7,17 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
+import { ipnRouteSecretRotationDays, previousIpnRouteSecretsKept } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { roles } from '#functions/routes.ts';
-import { logRetention } from '#lib/constructs/payments-function.ts';
+import { grantTo } from '#lib/constructs/grants.ts';
+import { logRetention, PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -34,6 +37,8 @@ export class StatefulStack extends Stack {
   readonly key: kms.Key;
   readonly tables: Record<TableDefinition['id'], dynamodb.TableV2>;
   readonly platformSecret: secretsmanager.Secret;
+  /** Renews ipn_route_secret on the secret's rotation schedule. */
+  readonly platformSecretRotation: PaymentsFunction;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly tokenIssuer: TokenIssuer;
@@ -45,6 +50,7 @@ export class StatefulStack extends Stack {
     this.key = this.createKey();
     this.tables = Object.fromEntries(tableDefinitions.map((definition) => [definition.id, this.createTable(definition)]));
     this.platformSecret = this.createPlatformSecret();
+    this.platformSecretRotation = this.rotatePlatformSecret(props.config);
     ({ userPool: this.userPool, client: this.userPoolClient } = this.createUserPool());
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
@@ -158,8 +164,11 @@ export class StatefulStack extends Stack {
     // Same three keys in the same order as before ipn_route_secret_previous existed: a changed
     // template would make CloudFormation generate a new value over the one operators filled in.
     const template = Object.fromEntries(providerIssuedSecretKeys.map((key) => [key, 'SET_ME_FROM_THE_WEPAY_DASHBOARD']));
-    const secret = new secretsmanager.Secret(this, 'PlatformSecret', {
-      description: `WePay app credentials (${platformSecretKeys.join(', ')}) for ${this.stackName}`,
+    return new secretsmanager.Secret(this, 'PlatformSecret', {
+      description:
+        `WePay app credentials (${platformSecretKeys.join(', ')}) for ${this.stackName}. ` +
+        `ipn_route_secret is rotated every ${ipnRouteSecretRotationDays} days, keeping the last ${previousIpnRouteSecretsKept} in ipn_route_secret_previous; ` +
+        `${providerIssuedSecretKeys.join(', ')} are issued by WePay and never rotated here (runbook "Rotate the platform credentials").`,
       encryptionKey: this.key,
       generateSecretString: {
         secretStringTemplate: JSON.stringify(template),
@@ -169,12 +178,71 @@ export class StatefulStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const acknowledgement = {
-      reason:
-        'client_id, client_secret and app_access_token are issued by WePay only: rotating them is re-issuing them in the WePay partner dashboard and pasting them here (README runbook "Rotate the platform credentials"), which no Lambda can do. ipn_route_secret is ours, but the route tokens derived from it are baked into the callback_uri of every checkout already created, and WePay sends IPNs for refunds and chargebacks months later; rotating it on a schedule would 404 those IPNs until a rotation function that keeps the previous secret accepted exists (see docs/infra.md).',
-    };
-    Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', ...acknowledgement });
-    return secret;
+  }
+
+  /**
+   * The rotation function and schedule of the platform secret. The function renews
+   * ipn_route_secret only (functions/handlers/rotate-ipn-route-secret.ts);
+   * client_id, client_secret and app_access_token are issued by WePay, which no
+   * function can do: rotating them is re-issuing them in the WePay partner dashboard
+   * and pasting them into the secret (runbook "Rotate the platform credentials").
+   *
+   * It lives here, next to the secret, because the schedule must name it in the
+   * secret's stack (which is also where cdk-nag looks for it) and the API stack
+   * already depends on this one.
+   */
+  private rotatePlatformSecret(config: EnvironmentConfig): PaymentsFunction {
+    const secret = this.platformSecret;
+    const fn = new PaymentsFunction(this, 'PlatformSecretRotation', {
+      handler: 'rotate-ipn-route-secret',
+      description: `Rotates ipn_route_secret of the platform secret (keeps the previous ${previousIpnRouteSecretsKept}); the WePay-issued fields are copied unchanged`,
+      logKey: this.key,
+      environment: { LOG_LEVEL: config.logLevel, POWERTOOLS_SERVICE_NAME: 'payments' },
+      // Secrets Manager runs one step at a time; the second slot lets a retry start while a slow step ends.
+      reservedConcurrency: 2,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logLevel: config.logLevel,
+      synchronousCaller:
+        'Secrets Manager invokes rotation functions synchronously, one step at a time, records a failed step on the secret and retries the rotation',
+    });
+    // Exactly this secret's rotation calls, and the key only through Secrets Manager for this secret.
+    grantTo(fn, { kind: 'secret', secret, access: 'rotate', env: 'PLATFORM_SECRET_ID' });
+    // Only Secrets Manager, only for this secret, only in this account (no confused deputy).
+    const invokePermission = 'InvokedBySecretsManagerForThePlatformSecret';
+    fn.function.addPermission(invokePermission, {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      sourceArn: secret.secretArn,
+      sourceAccount: this.account,
+    });
+    const schedule = secret.addRotationSchedule('Rotation', {
+      // Handed a reference rather than the function itself, addRotationSchedule adds no grants of
+      // its own: it would add secretsmanager:GetRandomPassword on "*" (the function draws its
+      // randomness from node:crypto), kms:ReEncrypt* and GenerateDataKey* on the key, and an
+      // invoke permission without the source conditions above.
+      rotationLambda: lambda.Function.fromFunctionAttributes(this, 'PlatformSecretRotationReference', {
+        functionArn: fn.function.functionArn,
+        sameEnvironment: true,
+      }),
+      automaticallyAfter: Duration.days(ipnRouteSecretRotationDays),
+      // Not at creation: the WePay-issued fields are still placeholders then (Deploy, step 4), which
+      // the rotation refuses, and the generated ipn_route_secret is fresh anyway.
+      rotateImmediatelyOnUpdate: false,
+    });
+    schedule.node.addDependency(fn.function.permissionsNode.findChild(invokePermission), fn.role);
+    Validations.of(fn).acknowledge(
+      {
+        id: 'PCI.DSS.321-IAMNoInlinePolicy',
+        reason:
+          "The rotation function's role carries its own least-privilege statements (this secret's four rotation calls, the key through Secrets Manager for this secret, its log group, X-Ray) inline, living and dying with the role; a customer-managed policy would be a separately attachable copy, which PCI DSS 7.1.2 asks us to avoid.",
+      },
+      {
+        id: 'PCI.DSS.321-LambdaInsideVPC',
+        reason:
+          "The rotation function calls only the Secrets Manager API (TLS, SigV4) for this one secret; it handles no cardholder data, reaches no other service, and only Secrets Manager can invoke it (source ARN and account conditions). The VPC lives in the API stack, which depends on this stack, and the secret's rotation schedule must name the function here.",
+      },
+    );
+    return fn;
   }
 
   /** Users are state: the pool lives here, with the role groups from routes.ts. */

@@ -14,6 +14,8 @@ const tokenPurpose: TokenContext['purpose'] = 'provider_access_token';
 export type TableAccess = 'read' | 'readWrite';
 /** `seal` wraps new data keys (Encryption SDK encrypt), `unseal` unwraps them (decrypt). */
 export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
+/** `read`: the functions that use the secret; `rotate`: its rotation function (new versions, label moves). */
+export type SecretAccess = 'read' | 'rotate';
 
 export type Grant =
   | {
@@ -25,7 +27,7 @@ export type Grant =
       env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
     }
   | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
-  | { kind: 'secret'; secret: secretsmanager.ISecret; env: 'PLATFORM_SECRET_ID' };
+  | { kind: 'secret'; secret: secretsmanager.ISecret; access: SecretAccess; env: 'PLATFORM_SECRET_ID' };
 
 // Table items are written by PutItem/UpdateItem/DeleteItem with conditions: no
 // scans, no batch deletes, no table-level actions.
@@ -48,6 +50,20 @@ const tableActions: Record<TableAccess, string[]> = {
 const tableKeyActions: Record<TableAccess, string[]> = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   readWrite: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+};
+
+// What Secrets Manager's rotation protocol calls (DescribeSecret for the version labels,
+// PutSecretValue for AWSPENDING, UpdateSecretVersionStage to promote it); nothing that
+// deletes, restores or reconfigures the secret.
+const secretActions: Record<SecretAccess, string[]> = {
+  read: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+  rotate: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+};
+
+// Secrets Manager decrypts a version's data key to read it and generates one to write it.
+const secretKeyActions: Record<SecretAccess, string[]> = {
+  read: ['kms:Decrypt'],
+  rotate: ['kms:Decrypt', 'kms:GenerateDataKey'],
 };
 
 const envelopeKeyActions: Record<KeyAccess, string[]> = {
@@ -100,18 +116,19 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
     case 'secret': {
       // Explicit statements rather than secret.grantRead(), which would also write the
       // role into the key's policy: a reference from the stateful stack back to this one.
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [grant.secret.secretArn],
-        }),
-      );
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: secretActions[grant.access], resources: [grant.secret.secretArn] }));
       if (grant.secret.encryptionKey) {
         fn.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
-            actions: ['kms:Decrypt'],
+            actions: secretKeyActions[grant.access],
             resources: [grant.secret.encryptionKey.keyArn],
-            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${fn.function.stack.region}.amazonaws.com` } },
+            // Only through Secrets Manager, and only for this secret's versions (the context it encrypts them with).
+            conditions: {
+              StringEquals: {
+                'kms:ViaService': `secretsmanager.${fn.function.stack.region}.amazonaws.com`,
+                'kms:EncryptionContext:SecretARN': grant.secret.secretArn,
+              },
+            },
           }),
         );
       }

@@ -47,6 +47,8 @@ export interface PaymentsFunctionProps {
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Invoked asynchronously (events, queues): gets a KMS-encrypted dead-letter queue, which the monitoring stack alarms on. */
   asynchronous?: boolean;
+  /** Who invokes a synchronous function and sees its failures; names it in the dead-letter acknowledgement. */
+  synchronousCaller?: string;
 }
 
 export class PaymentsFunction extends Construct {
@@ -109,7 +111,7 @@ export class PaymentsFunction extends Construct {
     } else {
       Validations.of(this).acknowledge({
         id: 'Serverless-LambdaDLQ',
-        reason: `${props.handler} is only invoked synchronously (API Gateway waits for its answer and the caller sees any failure); a dead-letter queue applies to asynchronous invocations only.`,
+        reason: `${props.handler} is only invoked synchronously (${props.synchronousCaller ?? 'API Gateway waits for its answer and the caller sees any failure'}); a dead-letter queue applies to asynchronous invocations only.`,
       });
     }
 

@@ -2,9 +2,7 @@
 // synth` runs them, and every finding must be acknowledged in code with a reason.
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { compliancePacks } from '#lib/payments-app.ts';
-import { routeKey, routeResources } from '#lib/route-resources.ts';
 import { buildTestApp } from './test-app.ts';
 
 const { app } = buildTestApp();
@@ -36,12 +34,5 @@ describe('compliance packs', () => {
     expect(acknowledgements.length).toBeGreaterThan(0);
     const vague = acknowledgements.filter(({ reason }) => reason.length < 80 || /\b(todo|tbd|n\/a|not needed|fine)\b/i.test(reason));
     expect(vague).toEqual([]);
-  });
-});
-
-describe('route resources', () => {
-  it('declares what every route of routes.ts may touch, so no function runs without its grants', () => {
-    const undeclared = (routes as readonly RouteDefinition[]).map(routeKey).filter((key) => !(key in routeResources));
-    expect(undeclared).toEqual([]);
   });
 });

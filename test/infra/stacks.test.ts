@@ -2,11 +2,14 @@
 // built once (bundling skipped) and both environments are checked.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { routes, type RouteDefinition } from '#functions/routes.ts';
+import { routes, routeUses, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
+import { ipnRouteSecretRotationDays } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { isUnauthenticated } from '#lib/api-stack.ts';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
+import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import { runbooks } from '#lib/monitoring-stack.ts';
 import { buildTestApp } from './test-app.ts';
 
@@ -43,6 +46,70 @@ function iamStatements(template: Template): { Action: string | string[]; Resourc
     return [];
   });
 }
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, Record<string, unknown>> };
+
+/** The statements of every policy attached to a function's role. */
+function roleStatements(template: Template, fn: PaymentsFunction): Statement[] {
+  const roleId = fn.role.stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+/**
+ * What a function can touch, read back from its IAM statements in the route table's
+ * vocabulary, so that it can be compared with the route's `uses`.
+ */
+function usesGranted(statements: Statement[]): string[] {
+  const granted = new Set<string>();
+  for (const statement of statements) {
+    const actions = actionsOf(statement);
+    // CDK merges statements with the same actions, so one may name several tables.
+    for (const resource of [statement.Resource].flat().map((r) => JSON.stringify(r))) {
+      if (actions.includes('dynamodb:GetItem')) {
+        const writes = actions.includes('dynamodb:PutItem');
+        if (resource.includes('PaymentsTable')) granted.add(writes ? 'payments:read-write' : 'payments:read');
+        else if (resource.includes('IdempotencyTable')) granted.add(writes ? 'idempotency' : 'idempotency (read only)');
+        else granted.add(`dynamodb on ${resource}`);
+      } else if (actions.some((action) => action.startsWith('dynamodb:'))) {
+        granted.add(`dynamodb without GetItem on ${resource}`);
+      }
+    }
+    if (statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'] !== undefined) {
+      if (actions.includes('kms:Encrypt') || actions.includes('kms:GenerateDataKey')) granted.add('token-key:encrypt');
+      if (actions.includes('kms:Decrypt')) granted.add('token-key:decrypt');
+    }
+    if (actions.includes('secretsmanager:GetSecretValue')) granted.add('platform-secret');
+    if (actions.some((action) => /^secretsmanager:(Put|Update|Delete|Create|Restore|Rotate)/.test(action))) granted.add('platform-secret (write)');
+  }
+  return [...granted].sort();
+}
+
+/** The variables grants set, by what they name. */
+const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID'] as const;
+
+function variablesFor(uses: readonly RouteUse[]): string[] {
+  return grantVariables.filter((variable) =>
+    ({
+      PAYMENTS_TABLE_NAME: uses.some((use) => use.startsWith('payments:')),
+      IDEMPOTENCY_TABLE_NAME: uses.includes('idempotency'),
+      TOKEN_KMS_KEY_ARN: uses.some((use) => use.startsWith('token-key:')),
+      PLATFORM_SECRET_ID: uses.includes('platform-secret'),
+    })[variable],
+  );
+}
+
+describe('route table uses', () => {
+  it.each(allRoutes.map((route) => [route.id, route] as const))('%s lists known uses, each once, never read beside read-write', (_id, route) => {
+    expect(Array.isArray(route.uses)).toBe(true);
+    for (const use of route.uses) expect(routeUses).toContain(use);
+    expect(new Set(route.uses).size).toBe(route.uses.length);
+    expect(route.uses.includes('payments:read') && route.uses.includes('payments:read-write')).toBe(false);
+  });
+});
 
 describe.each(environments.map((env) => [env.name, env] as const))('%s environment', (name, env) => {
   describe('stateful stack', () => {
@@ -264,6 +331,104 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
     });
   });
 
+  describe('route grants', () => {
+    it.each(allRoutes.map((route) => [route.id, route] as const))(
+      'grants the %s function exactly what its route uses, no more and no less, with the variables naming it',
+      (id, route) => {
+        const fn = env.stage.api.routeFunctions.get(id)!;
+        expect(fn).toBeDefined();
+        expect(usesGranted(roleStatements(env.api, fn))).toEqual([...route.uses].sort());
+
+        const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
+        const variables = Object.keys(env.api.toJSON().Resources[functionId].Properties.Environment.Variables as Record<string, unknown>);
+        expect(variables.filter((v) => (grantVariables as readonly string[]).includes(v)).sort()).toEqual(variablesFor(route.uses).sort());
+      },
+    );
+
+    it('gives a route that uses nothing no table, key or secret statement at all', () => {
+      const nothing = allRoutes.filter((route) => route.uses.length === 0);
+      expect(nothing.length).toBeGreaterThan(0);
+      for (const route of nothing) {
+        const statements = roleStatements(env.api, env.stage.api.routeFunctions.get(route.id)!);
+        expect(statements.flatMap(actionsOf).filter((action) => /^(dynamodb|kms|secretsmanager):/.test(action))).toEqual([]);
+      }
+    });
+  });
+
+  describe('platform secret rotation', () => {
+    const rotation = env.stage.stateful.platformSecretRotation;
+    const secretId = () => logicalIdOf(env.stateful, 'AWS::SecretsManager::Secret');
+    const rotationFunctionId = () => env.stage.stateful.getLogicalId(rotation.function.node.defaultChild as CfnElement);
+    const keyId = () => logicalIdOf(env.stateful, 'AWS::KMS::Key');
+
+    it(`rotates the platform secret every ${ipnRouteSecretRotationDays} days with the rotation function, not at creation`, () => {
+      env.stateful.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+      env.stateful.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        SecretId: { Ref: secretId() },
+        RotationLambdaARN: { 'Fn::GetAtt': [rotationFunctionId(), 'Arn'] },
+        RotationRules: { ScheduleExpression: `rate(${ipnRouteSecretRotationDays} days)` },
+        RotateImmediatelyOnUpdate: false,
+      });
+      expect(rotation.handlerName).toBe('rotate-ipn-route-secret');
+    });
+
+    it('lets only Secrets Manager invoke the rotation function, for this secret and this account, before the schedule exists', () => {
+      const permissions = Object.entries(env.stateful.findResources('AWS::Lambda::Permission')).filter(
+        ([, permission]) => JSON.stringify(permission.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [rotationFunctionId(), 'Arn'] }),
+      );
+      expect(permissions).toHaveLength(1);
+      const [permissionId, permission] = permissions[0]!;
+      expect(permission.Properties).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [rotationFunctionId(), 'Arn'] },
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceArn: { Ref: secretId() },
+        SourceAccount: env.stage.account,
+      });
+      const schedule = Object.values(env.stateful.findResources('AWS::SecretsManager::RotationSchedule'))[0]!;
+      expect(schedule.DependsOn).toEqual(expect.arrayContaining([permissionId]));
+    });
+
+    it('grants the rotation function this secret\'s rotation calls and the key only through Secrets Manager for this secret', () => {
+      const statements = roleStatements(env.stateful, rotation);
+      const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Resource: { Ref: secretId() },
+        }),
+      ]);
+      const keyStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+      expect(keyStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: { 'Fn::GetAtt': [keyId(), 'Arn'] },
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${env.stage.region}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': { Ref: secretId() },
+            },
+          },
+        },
+      ]);
+      // Beyond those: its own log group and X-Ray, which has no resource-level permissions.
+      const others = statements.filter((s) => !secretStatements.includes(s) && !keyStatements.includes(s));
+      expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      for (const statement of others.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')))) {
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [env.stage.stateful.getLogicalId(rotation.logGroup.node.defaultChild as CfnElement), 'Arn'] });
+      }
+    });
+
+    it('gives no other function a way to write the platform secret', () => {
+      const writers = [...env.stage.api.routeFunctions.values(), env.stage.api.authorizerFunction].filter((fn) =>
+        roleStatements(env.api, fn).flatMap(actionsOf).some((action) => /^secretsmanager:(Put|Update)/.test(action)),
+      );
+      expect(writers).toEqual([]);
+    });
+  });
+
   describe('monitoring stack', () => {
     it('encrypts the on-call topic and allows only TLS publishers', () => {
       env.monitoring.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -280,6 +445,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         expect(names).toContain(`payments-${name}-FunctionThrottles-Route-${route.id}`);
       }
       expect(names).toContain(`payments-${name}-FunctionErrors-Authorizer`);
+      expect(names).toContain(`payments-${name}-FunctionErrors-PlatformSecretRotation`);
       expect(names).toContain(`payments-${name}-ApiServerErrorRate`);
       expect(names).toContain(`payments-${name}-ApiLatencyP99`);
       for (const table of tableDefinitions) {
