@@ -61,9 +61,9 @@ export interface RouteDefinition {
 
 const anyRole = roles;
 
-// The provider client is built with the platform secret (wiring.ts needs PLATFORM_SECRET_ID
-// for any provider call); the merchant's access token, opened with the key, authorizes the call.
-const providerCall = ['token-key:decrypt', 'platform-secret'] as const satisfies readonly RouteUse[];
+// A call on a merchant's behalf: their access token, opened with the key, authorizes it. The
+// platform secret is read only to register users (wiring.ts reads it lazily), so these routes go without.
+const providerCall = ['token-key:decrypt'] as const satisfies readonly RouteUse[];
 
 function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodType>(action: A, body: B) {
   return {

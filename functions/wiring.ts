@@ -61,7 +61,11 @@ export const tokenVault = once<Promise<TokenVault>>(async () => {
   return localTokenVault({ keyBytes: await readFile(cfg.localTokenKeyFile) });
 });
 
-export const paymentProvider = once(() => wepayClientFromConfig(config(), platformSecrets()));
+// The platform secret is read on the first call that needs it (registering a user), so
+// functions that only act with merchants' tokens need neither the secret nor its setting.
+export const paymentProvider = once(() =>
+  wepayClientFromConfig(config(), { platformCredentials: () => platformSecrets().platformCredentials() }),
+);
 
 export async function checkoutDeps(): Promise<CheckoutDeps> {
   return {

@@ -11,7 +11,7 @@ export interface PlatformCredentials {
    * always set it ([] when the secret has none); optional only until every stand-in
    * PlatformSecrets in the tests sets it.
    */
-  previousIpnRouteSecrets?: string[];
+  previousIpnRouteSecrets: string[];
 }
 
 export interface PlatformSecrets {

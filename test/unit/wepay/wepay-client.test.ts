@@ -366,7 +366,7 @@ describe('WePayClient secrets and configuration', () => {
       urls.push(String(input));
       return new Response(checkoutJson(), { status: 200, headers: { 'content-type': 'application/json' } });
     };
-    const secrets = { platformCredentials: async () => ({ ...app, ipnRouteSecret: 'ipn-secret' }) };
+    const secrets = { platformCredentials: async () => ({ ...app, ipnRouteSecret: 'ipn-secret', previousIpnRouteSecrets: [] }) };
     for (const baseUrl of [WEPAY_STAGE_BASE_URL, WEPAY_PRODUCTION_BASE_URL, 'http://127.0.0.1:3001/v2/']) {
       const cfg = parseConfig({ PROVIDER_BASE_URL: baseUrl, PROVIDER_TIMEOUT_MS: '1234', PROVIDER_MAX_ATTEMPTS: '2' });
       await wepayClientFromConfig(cfg, secrets, { fetch: fakeFetch }).getCheckout(merchantToken, '1');
@@ -381,7 +381,7 @@ describe('WePayClient secrets and configuration', () => {
   it('takes the attempt count and per-call timeout from the configuration', async () => {
     wepay.otherwise('/checkout', hang);
     const cfg = parseConfig({ PROVIDER_BASE_URL: wepay.url, PROVIDER_TIMEOUT_MS: '50', PROVIDER_MAX_ATTEMPTS: '2' });
-    const secrets = { platformCredentials: async () => ({ ...app, ipnRouteSecret: 'ipn-secret' }) };
+    const secrets = { platformCredentials: async () => ({ ...app, ipnRouteSecret: 'ipn-secret', previousIpnRouteSecrets: [] }) };
     await expect(wepayClientFromConfig(cfg, secrets, { sleep: async () => undefined }).getCheckout(merchantToken, '1')).rejects.toBeInstanceOf(
       ProviderUnavailableError,
     );
