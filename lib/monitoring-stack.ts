@@ -1,5 +1,5 @@
 // One on-call topic, the alarms that page it, and a dashboard. Every alarm's
-// description names its runbook section in the README (docs/infra.md "Runbooks").
+// description names its runbook section in the README ("Runbooks").
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

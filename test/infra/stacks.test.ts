@@ -455,9 +455,9 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       expect(names.some((n) => n.startsWith(`payments-${name}-DeadLetterQueueNotEmpty-`))).toBe(true);
     });
 
-    it('sends every alarm to the on-call topic and names its runbook section, which exists in docs/infra.md', () => {
+    it('sends every alarm to the on-call topic and names its runbook section, which exists in the README', () => {
       const topicId = logicalIdOf(env.monitoring, 'AWS::SNS::Topic');
-      const runbookDoc = readFileSync(path.join(projectRoot, 'docs', 'infra.md'), 'utf8');
+      const runbookDoc = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
       const headings = new Set([...runbookDoc.matchAll(/^### (\S+)\s*$/gm)].map((m) => m[1]!.toLowerCase()));
       for (const alarm of Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm'))) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
