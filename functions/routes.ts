@@ -71,14 +71,16 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     method: 'POST',
     path: `/v1/checkouts/{id}/${action}` as `/v1/checkouts/{id}/${A}`,
     handler: `checkouts-${action}` as `checkouts-${A}`,
-    access: ['merchant', 'ops'],
+    // Any role reaches the use case, which answers as API.md's matrix says: 404 to whoever may not
+    // see the checkout (a second payer, another merchant), 403 to its own payer, who may see but not act.
+    access: anyRole,
     // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.
     uses: ['idempotency', 'payments:read-write', ...providerCall],
     summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
     bodyType: 'json',
     body,
     success: { status: 200, schema: checkoutResponse },
-    errors: ['resource_missing', 'invalid_state', 'idempotency_key_in_use', 'idempotency_key_reused', 'rate_limited', 'provider_error', 'provider_unavailable'],
+    errors: ['resource_missing', 'permission_denied', 'invalid_state', 'idempotency_key_in_use', 'idempotency_key_reused', 'rate_limited', 'provider_error', 'provider_unavailable'],
   } as const;
 }
 

@@ -12,7 +12,7 @@ import {
   type CheckoutAction,
   type CheckoutStatus,
 } from '#functions/domain/checkout-state.ts';
-import { InvalidStateError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import {
@@ -161,7 +161,8 @@ export interface CheckoutActionInput {
 
 export async function performCheckoutAction(deps: CheckoutDeps, principal: Principal, id: string, input: CheckoutActionInput): Promise<Checkout> {
   let checkout = await deps.checkouts.get(id);
-  if (!checkout || !canAct(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+  if (!canAct(principal, checkout)) throw new PermissionDeniedError('Only the merchant owning the account, or ops, may act on a checkout');
   const accessToken = await accessTokenOf(deps, checkout.ownerSub);
   const refresh = async (current: Checkout) =>
     recordObservation(deps, current, statusOf(await deps.provider.getCheckout(accessToken, current.provider.checkoutId)));

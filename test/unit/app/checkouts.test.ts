@@ -11,7 +11,7 @@ import {
   type CheckoutDeps,
   type CreateCheckoutInput,
 } from '#functions/app/checkouts.ts';
-import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import {
   CheckoutAlreadyExistsError,
@@ -335,11 +335,12 @@ describe('getCheckout', () => {
 describe('performCheckoutAction', () => {
   const authorized = () => createCheckout(deps, payer, input(`order-${Math.random()}`));
 
-  test('the owner merchant and ops may act; payers (the creator included) and other merchants are told it does not exist', async () => {
+  test('the owner merchant and ops may act; its own payer is refused; a second payer and other merchants are told it does not exist', async () => {
     const created = await authorized();
-    for (const principal of [payer, payer2, otherMerchant]) {
+    for (const principal of [payer2, otherMerchant]) {
       await expect(performCheckoutAction(deps, principal, created.id, { action: 'capture' })).rejects.toBeInstanceOf(NotFoundError);
     }
+    await expect(performCheckoutAction(deps, payer, created.id, { action: 'capture' })).rejects.toBeInstanceOf(PermissionDeniedError);
     expect(provider.callsTo('captureCheckout')).toEqual([]);
     expect((await performCheckoutAction(deps, ops, created.id, { action: 'capture' })).state).toBe('captured');
   });
