@@ -1,5 +1,6 @@
 // `npm start`: the API on $PORT (3000) and the sandbox on $SANDBOX_PORT (3001),
 // state under $PAYMENTS_DATA_DIR (.local/). Ctrl-C stops everything.
+import { z } from 'zod';
 import { startLocalRuntime } from './runtime.ts';
 
 // The AWS SDK warns on Node < 22 that *future* SDK releases will need Node 22; the
@@ -8,12 +9,25 @@ import { startLocalRuntime } from './runtime.ts';
 // "true" to see the warning again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const port = Number(process.env.PORT ?? 3000);
-const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
-const dataDir = process.env.PAYMENTS_DATA_DIR ?? '.local';
+// The local runtime's own settings; the handlers' settings are functions/config.ts's.
+const port = z.coerce.number().int().min(0).max(65_535);
+const settings = z
+  .object({
+    PORT: port.default(3000),
+    SANDBOX_PORT: port.default(3001),
+    PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
+    /** Multiplies the sandbox's lifecycle delays and IPN retry schedule: 0.01 makes 15 minutes 9 s. */
+    SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
+  })
+  .safeParse(process.env);
+if (!settings.success) {
+  console.error(`Invalid setting: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  process.exit(1);
+}
+const { PORT, SANDBOX_PORT, PAYMENTS_DATA_DIR: dataDir, SANDBOX_TIME_SCALE } = settings.data;
 
 try {
-  const runtime = await startLocalRuntime({ dataDir, port, sandboxPort });
+  const runtime = await startLocalRuntime({ dataDir, port: PORT, sandboxPort: SANDBOX_PORT, sandbox: { timeScale: SANDBOX_TIME_SCALE } });
   console.log(`API      ${runtime.apiUrl}   (try ${runtime.apiUrl}/v1/health)`);
   console.log(`Sandbox  ${runtime.sandboxUrl}`);
   console.log(`Tokens, account and card ids: ${dataDir}/dev.json`);
