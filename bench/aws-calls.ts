@@ -36,7 +36,7 @@ const { wepayClientFromConfig } = await import('#functions/adapters/wepay/wepay-
 const { createCheckout } = await import('#functions/app/checkouts.ts');
 const { onboardMerchant } = await import('#functions/app/merchants.ts');
 const { idempotentResponse } = await import('#functions/http/idempotent-response.ts');
-const { checkoutJson, createCheckoutRequest } = await import('#functions/http/schemas/checkouts.ts');
+const { checkoutJson, createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
 const { systemClock } = await import('#functions/ports/clock.ts');
 
 const requests = Number(process.argv[2] ?? 50);
@@ -198,17 +198,7 @@ try {
   const handle = async (instance: Instance, raw: Record<string, unknown>) => {
     const body = createCheckoutRequest.parse(raw);
     const response = await idempotentResponse(instance.idempotencyDeps, { principal: payer, uniqueId: body.unique_id, operation: 'checkouts.create', input: body, requestId: `req_${randomUUID()}` }, async () => {
-      const checkout = await createCheckout(instance.checkoutDeps, payer, {
-        uniqueId: body.unique_id,
-        accountId: body.account_id,
-        amount: body.amount,
-        currency: body.currency,
-        shortDescription: body.short_description,
-        type: body.type,
-        fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
-        creditCardId: body.payment_method.credit_card.id,
-        autoCapture: body.payment_method.credit_card.auto_capture,
-      });
+      const checkout = await createCheckout(instance.checkoutDeps, payer, createCheckoutInputFrom(body));
       return { statusCode: 201, body: checkoutJson(checkout) };
     });
     if (response.statusCode !== 201) throw new Error(`checkout: ${response.statusCode}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
 import { checkoutTypes } from '#functions/ports/payment-provider.ts';
 import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
 import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
 
 export const uniqueId = z
@@ -86,5 +87,21 @@ export function checkoutJson(checkout: Checkout): z.output<typeof checkoutRespon
     provider: { name: 'wepay', checkout_id: checkout.provider.checkoutId },
     created_at: checkout.createdAt,
     updated_at: checkout.updatedAt,
+  };
+}
+
+/** The use case's input from a validated `POST /v1/checkouts` body. */
+export function createCheckoutInputFrom(body: z.output<typeof createCheckoutRequest>): CreateCheckoutInput {
+  return {
+    uniqueId: body.unique_id,
+    accountId: body.account_id,
+    amount: body.amount,
+    currency: body.currency,
+    shortDescription: body.short_description,
+    type: body.type,
+    fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
+    creditCardId: body.payment_method.credit_card.id,
+    autoCapture: body.payment_method.credit_card.auto_capture,
+    ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
   };
 }

@@ -20,7 +20,7 @@
 import { checkoutIdFor, createCheckout, providerUniqueIdFor } from '#functions/app/checkouts.ts';
 import { runIdempotently } from '#functions/app/idempotency.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import { createCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
+import { createCheckoutInputFrom, createCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
 import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { checkoutDeps, idempotencyDeps } from '#functions/wiring.ts';
@@ -87,18 +87,8 @@ async function runCreateLikeTheHandler(rawBody: Record<string, unknown>, seams: 
     { ...idempotency, store: seams.dyingStore ? storeThatDiesBeforeFinishing(idempotency.store) : idempotency.store },
     { principalSub: payer.sub, uniqueId: body.unique_id, operation: 'checkouts.create', input: body },
     async () => {
-      const checkout = await createCheckout({ ...deps, provider: seams.dyingProvider ? providerThatDiesAfterCharging(deps.provider) : deps.provider }, payer, {
-        uniqueId: body.unique_id,
-        accountId: body.account_id,
-        amount: body.amount,
-        currency: body.currency,
-        shortDescription: body.short_description,
-        type: body.type,
-        fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
-        creditCardId: body.payment_method.credit_card.id,
-        autoCapture: body.payment_method.credit_card.auto_capture,
-        ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
-      });
+      const provider = seams.dyingProvider ? providerThatDiesAfterCharging(deps.provider) : deps.provider;
+      const checkout = await createCheckout({ ...deps, provider }, payer, createCheckoutInputFrom(body));
       return { statusCode: 201, body: checkout };
     },
     () => undefined,
