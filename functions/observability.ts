@@ -2,6 +2,8 @@
 // through `redactForLog`: credentials by key, card numbers and bearer tokens by
 // value, so that no secret reaches CloudWatch even when a caller logs carelessly.
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { maskCardNumbers } from '#functions/domain/card-data.ts';
 
 const sensitiveKey =
@@ -24,8 +26,30 @@ export function redactForLog(key: string, value: unknown): unknown {
   return value;
 }
 
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'payments';
+
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'payments',
+  serviceName,
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
   jsonReplacerFn: redactForLog,
 });
+
+/** X-Ray: on in Lambda (active tracing), off elsewhere by Powertools' own detection. */
+export const tracer = new Tracer({ serviceName });
+
+/** Business metrics as CloudWatch EMF lines (namespace from POWERTOOLS_METRICS_NAMESPACE). */
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Payments', serviceName });
+
+export const businessMetric = {
+  checkoutCreated: 'CheckoutCreated',
+  cardDeclined: 'CardDeclined',
+  idempotentReplay: 'IdempotentReplay',
+  idempotencyConflict: 'IdempotencyConflict',
+  providerUnavailable: 'ProviderUnavailable',
+  providerRejected: 'ProviderRejected',
+  providerThrottled: 'ProviderThrottled',
+} as const;
+
+export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric]): void {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+}

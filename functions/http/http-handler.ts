@@ -5,13 +5,14 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
-import { logger } from '#functions/observability.ts';
+import { logger, metrics, tracer } from '#functions/observability.ts';
 import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
-import { credentialsInUrl, parseBody, principalFromAuthorizer, requestStateOf, responseEnvelope } from './middlewares.ts';
+import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
 import { parseWith } from './validation.ts';
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -40,8 +41,11 @@ export function httpHandler<I extends RouteId>(
 ) {
   const route = routeById(routeId) as RouteDefinition;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    // Responses hold checkout data: traces keep timings, not bodies.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics(metrics))
     .use(responseEnvelope(logger, () => config().corsAllowedOrigins))
     .use(credentialsInUrl())
     .use(httpHeaderNormalizer())

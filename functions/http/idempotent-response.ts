@@ -5,6 +5,7 @@
 import { runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { CardDeclinedError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
+import { businessMetric, countMetric } from '#functions/observability.ts';
 import { errorResponse } from './error-response.ts';
 import type { RouteResponse } from './http-handler.ts';
 
@@ -22,9 +23,11 @@ export async function idempotentResponse(
     },
     (error) => {
       if (!(error instanceof CardDeclinedError)) return undefined;
+      countMetric(businessMetric.cardDeclined);
       const mapped = errorResponse(error, request.requestId);
       return { statusCode: mapped.statusCode, body: mapped.body };
     },
   );
+  if (replayed) countMetric(businessMetric.idempotentReplay);
   return { statusCode: response.statusCode, body: response.body, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
 }

@@ -2,6 +2,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { InvalidRequestError, AuthenticationError, PermissionDeniedError } from '#functions/domain/errors.ts';
 import { valueContainsCardNumber, containsCardNumber } from '#functions/domain/card-data.ts';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -9,6 +10,7 @@ import { roles as allRoles, type Role, type RouteDefinition } from '#functions/r
 import { errorResponse, statusOf } from './error-response.ts';
 import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
+import { businessMetric, countMetric } from '#functions/observability.ts';
 
 export const maxBodyBytes = 64 * 1024;
 
@@ -66,6 +68,7 @@ export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly 
     onError: (request) => {
       const { requestId } = state(request);
       const mapped = errorResponse(request.error, requestId);
+      countRefusal(mapped.body.error.code);
       if (mapped.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
       else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code });
       request.response = {
@@ -76,6 +79,14 @@ export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly 
       finish(request);
     },
   };
+}
+
+/** Flushes the request's business metrics, if it recorded any (an empty flush only warns). */
+export function publishMetrics(metrics: Metrics): Middleware {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
 }
 
 /** Browsers see the response only when its origin is allowed; preflights are answered by API Gateway. */
@@ -120,6 +131,19 @@ export function principalFromAuthorizer(route: RouteDefinition): Middleware {
       state(request).principal = principal;
     },
   };
+}
+
+const refusalMetrics: Partial<Record<string, Parameters<typeof countMetric>[0]>> = {
+  provider_unavailable: businessMetric.providerUnavailable,
+  provider_error: businessMetric.providerRejected,
+  rate_limited: businessMetric.providerThrottled,
+  idempotency_key_in_use: businessMetric.idempotencyConflict,
+  idempotency_key_reused: businessMetric.idempotencyConflict,
+};
+
+function countRefusal(code: string): void {
+  const metric = refusalMetrics[code];
+  if (metric) countMetric(metric);
 }
 
 function rawBody(event: APIGatewayProxyEvent): string {

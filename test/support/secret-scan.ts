@@ -109,10 +109,30 @@ export interface LogCollector {
 }
 
 /** Starts collecting the runtime's log lines and the process's output (which it swallows until `stop()`). */
+/**
+ * CloudWatch EMF metric lines (Powertools Metrics) carry `_aws.Timestamp`, an
+ * epoch-milliseconds number of 13 digits that passes the Luhn check one time in
+ * ten. It is written by Powertools, never taken from a request, so it is dropped
+ * before the scan; everything else on the line is still scanned.
+ */
+export function withoutEmfTimestamp(line: string): string {
+  if (!line.includes('"_aws"')) return line;
+  try {
+    const parsed = JSON.parse(line) as { _aws?: { Timestamp?: unknown } };
+    if (parsed._aws && typeof parsed._aws.Timestamp === 'number') {
+      delete parsed._aws.Timestamp;
+      return JSON.stringify(parsed);
+    }
+  } catch {
+    // Not JSON after all: scan it as it is.
+  }
+  return line;
+}
+
 export function collectLogs(): LogCollector {
   const runtimeLines: string[] = [];
   const output = captureOutput();
-  const lines = () => [...runtimeLines, ...output.text().split('\n').filter((line) => line.trim() !== '')];
+  const lines = () => [...runtimeLines, ...output.text().split('\n').filter((line) => line.trim() !== '').map(withoutEmfTimestamp)];
   return {
     log: (line) => runtimeLines.push(line),
     lines,

@@ -2,6 +2,7 @@
 // invocations; the local runtime shares them between handlers).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '#functions/observability.ts';
 
 export interface DynamoDbClientOptions {
   region: string;
@@ -25,11 +26,12 @@ export function createDynamoDbClients(options: DynamoDbClientOptions): DynamoDbC
   const key = JSON.stringify([options.region, options.endpoint ?? null, options.credentials?.accessKeyId ?? null]);
   let clients = shared.get(key);
   if (!clients) {
-    const client = new DynamoDBClient({
+    // Each DynamoDB call becomes an X-Ray subsegment in Lambda (a no-op elsewhere).
+    const client = tracer.captureAWSv3Client(new DynamoDBClient({
       region: options.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
-    });
+    }));
     const documentClient = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
