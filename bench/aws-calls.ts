@@ -6,7 +6,7 @@
 //   DynamoDB client the wiring shares (createDynamoDbClients returns one client per
 //   options) gets the counting middleware. Locally the vault is a raw AES keyring
 //   and secrets come from a file, so KMS and Secrets Manager do not appear there.
-// - In-process with the AWS adapters, composed as functions/wiring.ts composes them
+// - In-process with the AWS adapters, composed as functions/wiring/ composes them
 //   when PAYMENTS_RUNTIME=aws, running what the checkouts-create handler runs
 //   (idempotentResponse around createCheckout on the validated body): the KMS token
 //   vault over a KMS client whose middleware answers locally (as bench/kms-calls.ts

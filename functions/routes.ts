@@ -62,7 +62,7 @@ export interface RouteDefinition {
 const anyRole = roles;
 
 // A call on a merchant's behalf: their access token, opened with the key, authorizes it. The
-// platform secret is read only to register users (wiring.ts reads it lazily), so these routes go without.
+// platform secret is read only to register users (functions/wiring/provider.ts reads it lazily), so these routes go without.
 const providerCall = ['token-key:decrypt'] as const satisfies readonly RouteUse[];
 
 function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodType>(action: A, body: B) {

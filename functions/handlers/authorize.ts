@@ -7,7 +7,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { AuthenticationError } from '#functions/domain/errors.ts';
 import { authenticate, hasCredentialsInQuery, headerValue } from '#functions/http/authentication.ts';
 import { logger } from '#functions/observability.ts';
-import { tokenVerifier } from '#functions/wiring.ts';
+import { tokenVerifier } from '#functions/wiring/auth.ts';
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string, context: Record<string, string>): APIGatewayAuthorizerResult {
   return {

@@ -2,7 +2,8 @@ import { performCheckoutAction } from '#functions/app/checkouts.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { idempotentResponse } from '#functions/http/idempotent-response.ts';
 import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
-import { checkoutDeps, idempotencyDeps } from '#functions/wiring.ts';
+import { checkoutDeps } from '#functions/wiring/provider.ts';
+import { idempotencyDeps } from '#functions/wiring/storage.ts';
 
 export const handler = httpHandler('checkouts.capture', async ({ body, principal, pathParameters, requestId }) => {
   const id = pathParameters.id ?? '';

@@ -1,7 +1,7 @@
 import { getCheckout } from '#functions/app/checkouts.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
-import { checkoutRepository } from '#functions/wiring.ts';
+import { checkoutRepository } from '#functions/wiring/storage.ts';
 
 export const handler = httpHandler('checkouts.get', async ({ principal, pathParameters }) => {
   const checkout = await getCheckout({ checkouts: checkoutRepository() }, principal, pathParameters.id ?? '');

@@ -1,7 +1,7 @@
 import { listCheckouts } from '#functions/app/checkouts.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
-import { checkoutRepository, merchantRepository } from '#functions/wiring.ts';
+import { checkoutRepository, merchantRepository } from '#functions/wiring/storage.ts';
 
 export const handler = httpHandler('checkouts.list', async ({ principal, query }) => {
   const page = await listCheckouts({ checkouts: checkoutRepository(), merchants: merchantRepository() }, principal, {

@@ -2,7 +2,8 @@ import { onboardMerchant } from '#functions/app/merchants.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { merchantAccountJson } from '#functions/http/schemas/merchants.ts';
 import { systemClock } from '#functions/ports/clock.ts';
-import { merchantRepository, paymentProvider, tokenVault } from '#functions/wiring.ts';
+import { paymentProvider, tokenVault } from '#functions/wiring/provider.ts';
+import { merchantRepository } from '#functions/wiring/storage.ts';
 
 export const handler = httpHandler('merchants.create', async ({ body, principal, sourceIp, event }) => {
   const account = await onboardMerchant(

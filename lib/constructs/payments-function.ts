@@ -26,6 +26,15 @@ export const logRetention = logs.RetentionDays.ONE_YEAR;
 const createRequireBanner =
   "import { createRequire as __paymentsCreateRequire } from 'node:module'; const require = __paymentsCreateRequire(import.meta.url);";
 
+/** esbuild settings of every function bundle (bench/bundle-size.ts measures bundles built with them). */
+export const bundleSettings = {
+  target: esbuildTarget,
+  platform: 'node',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: createRequireBanner,
+} as const;
+
 export interface NetworkPlacement {
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
@@ -139,12 +148,9 @@ export class PaymentsFunction extends Construct {
         : {}),
       bundling: {
         format: OutputFormat.ESM,
-        target: esbuildTarget,
-        platform: 'node',
+        ...bundleSettings,
+        mainFields: [...bundleSettings.mainFields],
         sourceMap: true,
-        minify: true,
-        mainFields: ['module', 'main'],
-        banner: createRequireBanner,
         // The runtime ships AWS SDK v3, but bundling pins the exact version the tests ran against.
         externalModules: [],
       },

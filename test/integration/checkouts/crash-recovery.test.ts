@@ -23,7 +23,8 @@ import type { Principal } from '#functions/domain/principal.ts';
 import { createCheckoutInputFrom, createCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
 import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
-import { checkoutDeps, idempotencyDeps } from '#functions/wiring.ts';
+import { checkoutDeps } from '#functions/wiring/provider.ts';
+import { idempotencyDeps } from '#functions/wiring/storage.ts';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 

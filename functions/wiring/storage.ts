@@ -1,0 +1,33 @@
+// Composition root, storage part: the DynamoDB clients and repositories, built once
+// per process from the configuration. Read-only routes import only this.
+import { config } from '#functions/config.ts';
+import { systemClock } from '#functions/ports/clock.ts';
+import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
+import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
+import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
+import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
+import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
+import { once } from './once.ts';
+
+const dynamoDb = once(() => {
+  const cfg = config();
+  return createDynamoDbClients({
+    region: cfg.region,
+    endpoint: cfg.tables.endpoint,
+    // dynalite accepts any credentials; setting them keeps the SDK from searching the machine for real ones.
+    ...(cfg.runtime === 'local' ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+});
+
+const paymentsTable = () => ({ client: dynamoDb().documentClient, tableName: config().tables.payments });
+export const merchantRepository = once(() => new DynamoDbMerchantRepository(paymentsTable()));
+export const checkoutRepository = once(() => new DynamoDbCheckoutRepository(paymentsTable()));
+
+export const idempotencyDeps = once<IdempotencyDeps>(() => {
+  const cfg = config();
+  return {
+    store: new DynamoDbIdempotencyStore({ client: dynamoDb().documentClient, tableName: cfg.tables.idempotency }),
+    clock: systemClock,
+    settings: cfg.idempotency,
+  };
+});
