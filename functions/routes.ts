@@ -215,7 +215,3 @@ export function routeById<I extends RouteId>(id: I): Route<I> {
   return found as Route<I>;
 }
 
-export function requiresBearerToken(route: RouteDefinition): boolean {
-  return Array.isArray(route.access);
-}
-

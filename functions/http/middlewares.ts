@@ -7,7 +7,7 @@ import { InvalidRequestError, AuthenticationError, PermissionDeniedError } from 
 import { valueContainsCardNumber, containsCardNumber } from '#functions/domain/card-data.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { roles as allRoles, type Role, type RouteDefinition } from '#functions/routes.ts';
-import { errorResponse, statusOf } from './error-response.ts';
+import { errorResponse } from './error-response.ts';
 import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
 import { businessMetric, countMetric } from '#functions/observability.ts';
@@ -201,4 +201,3 @@ function rawCardData(): InvalidRequestError {
   );
 }
 
-export { statusOf };
