@@ -41,6 +41,8 @@ const environmentSchema = z.object({
   PROVIDER_MAX_ATTEMPTS: positiveInt(3),
   /** Browser origins allowed to call the API (comma-separated); empty allows none. */
   CORS_ALLOWED_ORIGINS: z.string().default(''),
+  /** aws: the SQS queue the IPN receiver hands notices to (locally an in-process queue). */
+  IPN_QUEUE_URL: z.url().optional(),
   /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
   IPN_BASE_URL: z.url().optional(),
 
@@ -97,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       maxAttempts: e.PROVIDER_MAX_ATTEMPTS,
     },
     ipnBaseUrl: e.IPN_BASE_URL,
+    ipnQueueUrl: e.IPN_QUEUE_URL,
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
     idempotency: {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
+import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
 import { createMerchantRequest, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
 import {
   cancelCheckoutRequest,
@@ -34,9 +35,18 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `idempotency`: the idempotency table (records are written, so read-write);
  * - `token-key:encrypt`, `token-key:decrypt`: sealing and opening merchant access
  *   tokens with the KMS key (encryption context: merchant and purpose);
- * - `platform-secret`: reading the platform's credentials and IPN route secret.
+ * - `platform-secret`: reading the platform's credentials and IPN route secret;
+ * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes.
  */
-export const routeUses = ['payments:read', 'payments:read-write', 'idempotency', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret'] as const;
+export const routeUses = [
+  'payments:read',
+  'payments:read-write',
+  'idempotency',
+  'token-key:encrypt',
+  'token-key:decrypt',
+  'platform-secret',
+  'ipn-queue:send',
+] as const;
 export type RouteUse = (typeof routeUses)[number];
 
 export interface RouteDefinition {
@@ -159,7 +169,8 @@ export const routes = [
     access: ['payer'],
     // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
     // with the merchant's token.
-    uses: ['idempotency', 'payments:read-write', ...providerCall],
+    // The callback URI's route token derives from the IPN route secret in the platform secret.
+    uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret'],
     summary: 'Create and pay a checkout, idempotently by unique_id',
     bodyType: 'json',
     body: createCheckoutRequest,
@@ -204,6 +215,20 @@ export const routes = [
   checkoutActionRoute('capture', captureCheckoutRequest),
   checkoutActionRoute('cancel', cancelCheckoutRequest),
   checkoutActionRoute('refund', refundCheckoutRequest),
+  {
+    id: 'ipn.wepay',
+    method: 'POST',
+    path: '/v1/ipn/wepay/{route_token}',
+    handler: 'ipn-receive',
+    access: 'ipn',
+    // Checks the route token against the route secrets, then queues the notice for the processor.
+    uses: ['platform-secret', 'ipn-queue:send'],
+    summary: "WePay's IPN callback: acknowledged once queued; the checkout is then fetched from the provider",
+    bodyType: 'form',
+    body: wepayIpnForm,
+    success: { status: 200, schema: ipnAcknowledgement },
+    errors: ['resource_missing'],
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -215,3 +240,19 @@ export function routeById<I extends RouteId>(id: I): Route<I> {
   return found as Route<I>;
 }
 
+
+/**
+ * Functions fed by a queue rather than a route: the CDK app gives each its queue
+ * (settings in functions/adapters/queue/) and exactly its `uses`; locally the
+ * in-process queue calls the same handler (local/ipn-consumer.ts).
+ */
+export const queueConsumers = [
+  {
+    id: 'ipn.process',
+    handler: 'ipn-process',
+    queue: 'ipn',
+    summary: 'Fetches each IPN-notified checkout from WePay and records its state',
+    // Reads and updates checkouts; opens the merchant's token to fetch from WePay.
+    uses: ['payments:read-write', 'token-key:decrypt'],
+  },
+] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];

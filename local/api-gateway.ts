@@ -51,7 +51,7 @@ export function matchRoute(method: string, path: string): { route: RouteDefiniti
   return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, decodeURIComponent(values[i]!)])) };
 }
 
-function lambdaContext(functionName: string, awsRequestId: string, timeoutMs: number): Context {
+export function lambdaContext(functionName: string, awsRequestId: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,

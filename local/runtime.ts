@@ -16,6 +16,7 @@ import { ensureLocalSecrets, localSecretsPath } from './secrets-file.ts';
 import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
 import { createDevCards } from './dev-cards.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
+import { startIpnConsumer } from './ipn-consumer.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -86,10 +87,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     resources.add(() => sandbox.close());
 
+    const loadHandler = (name: string) => import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href);
     const api = await startApiGateway({
       port: options.port,
       host,
-      loadHandler: (name) => import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href),
+      loadHandler,
       ...(options.log ? { log: options.log } : {}),
     });
     resources.add(() => api.close());
@@ -108,6 +110,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       IPN_BASE_URL: api.url,
     });
     resetConfig();
+    resources.add(
+      startIpnConsumer({ dataDir, loadHandler, timeScale: options.sandbox?.timeScale ?? 1, ...(options.log ? { log: options.log } : {}) }),
+    );
 
     const cards = await createDevCards(sandbox.url, credentials.clientId);
     const tokens = Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>;

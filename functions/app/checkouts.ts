@@ -34,6 +34,8 @@ export interface CheckoutDeps {
   provider: PaymentProvider;
   vault: TokenVault;
   clock: Clock;
+  /** The URI the provider sends this checkout's IPNs to; none means no IPNs (then reads catch up on actions). */
+  callbackUri?: () => Promise<string | undefined>;
 }
 
 /** What the payer asks for; `accountId` is our account id, not the provider's. */
@@ -73,6 +75,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
 
   const providerUniqueId = providerUniqueIdFor(principal.sub, input.uniqueId);
   const accessToken = await accessTokenOf(deps, account.ownerSub);
+  const callbackUri = await deps.callbackUri?.();
   const created = await deps.provider.createCheckout(accessToken, {
     accountId: account.providerAccountId,
     uniqueId: providerUniqueId,
@@ -84,6 +87,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     creditCardId: input.creditCardId,
     autoCapture: input.autoCapture,
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
+    ...(callbackUri === undefined ? {} : { callbackUri }),
   });
   const now = new Date(deps.clock.now()).toISOString();
   const checkout: Checkout = {
@@ -152,6 +156,12 @@ async function recordObservation(deps: CheckoutDeps, checkout: Checkout, observe
   throw new ConcurrentUpdateError(checkout.id, current.version);
 }
 
+/** Fetches the checkout from the provider with its merchant's token and records what it says. */
+export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, accessToken?: string): Promise<Checkout> {
+  const token = accessToken ?? (await accessTokenOf(deps, checkout.ownerSub));
+  return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(token, checkout.provider.checkoutId)));
+}
+
 export interface CheckoutActionInput {
   action: CheckoutAction;
   reason?: string;
@@ -164,8 +174,7 @@ export async function performCheckoutAction(deps: CheckoutDeps, principal: Princ
   if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
   if (!canAct(principal, checkout)) throw new PermissionDeniedError('Only the merchant owning the account, or ops, may act on a checkout');
   const accessToken = await accessTokenOf(deps, checkout.ownerSub);
-  const refresh = async (current: Checkout) =>
-    recordObservation(deps, current, statusOf(await deps.provider.getCheckout(accessToken, current.provider.checkoutId)));
+  const refresh = (current: Checkout) => refreshFromProvider(deps, current, accessToken);
 
   // A partial refund cannot be repeated blindly (the provider's refund has no unique_id, and two
   // equal refunds are both legitimate): read the provider's amount_refunded first, so that an

@@ -54,7 +54,7 @@ export function httpHandler<I extends RouteId>(
     .handler(async (event) => {
       const state = requestStateOf(event);
       const request = {
-        body: route.body && route.bodyType === 'json' ? parseWith(route.body, state.body) : state.body,
+        body: route.body ? parseWith(route.body, state.body) : state.body,
         query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined,
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         principal: state.principal,

@@ -12,6 +12,7 @@ import { kmsTokenVault } from '#functions/adapters/token-vault/kms-token-vault.t
 import { localTokenVault } from '#functions/adapters/token-vault/local-token-vault.ts';
 import { wepayClientFromConfig } from '#functions/adapters/wepay/wepay-client.ts';
 import type { CheckoutDeps } from '#functions/app/checkouts.ts';
+import { callbackUriFor } from '#functions/app/ipn.ts';
 import { once } from './once.ts';
 import { checkoutRepository, merchantRepository } from './storage.ts';
 
@@ -41,5 +42,9 @@ export async function checkoutDeps(): Promise<CheckoutDeps> {
     provider: paymentProvider(),
     vault: await tokenVault(),
     clock: systemClock,
+    callbackUri: async () => {
+      const { ipnBaseUrl } = config();
+      return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, await platformSecrets().platformCredentials());
+    },
   };
 }

@@ -1,0 +1,25 @@
+// Consumes the IPN queue (SQS in AWS, the in-process queue locally): each notice
+// is checked against the provider and recorded. A failed notice is reported back
+// (partial batch response) so that only it is delivered again, then dead-lettered.
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { processIpn } from '#functions/app/ipn.ts';
+import type { IpnNotice } from '#functions/ports/ipn-queue.ts';
+import { logger, tracer } from '#functions/observability.ts';
+import { checkoutDeps } from '#functions/wiring/provider.ts';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const notice = JSON.parse(record.body) as IpnNotice;
+  const outcome = await processIpn(await checkoutDeps(), notice);
+  logger.info('ipn processed', { provider_checkout_id: notice.checkoutId, outcome, receive_count: record.attributes.ApproximateReceiveCount });
+}
+
+export const handler = middy<SQSEvent, unknown, Error, Context>()
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));
