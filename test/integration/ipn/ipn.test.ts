@@ -1,0 +1,115 @@
+// WePay's IPNs end to end on the local runtime: the sandbox posts to the callback
+// URI each checkout carries, the receiver checks the route token and queues the
+// hint, the processor fetches the checkout from the provider and records it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { routeTokenFor } from '#functions/app/ipn.ts';
+import { localSecretsPath } from '#local/secrets-file.ts';
+import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';
+import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from '../checkouts/checkout-harness.ts';
+
+let h: CheckoutHarness;
+let routeToken: string;
+
+beforeAll(async () => {
+  // A small time scale turns the queue's 180 s redelivery delay into 36 ms.
+  h = await startCheckoutHarness({ sandbox: { timeScale: 0.0002 } });
+  const secrets = JSON.parse(await readFile(localSecretsPath(h.dataDir), 'utf8')) as { ipn_route_secret: string };
+  routeToken = routeTokenFor(secrets.ipn_route_secret);
+});
+afterAll(() => h.close());
+
+async function newCheckout(autoCapture = false) {
+  const reply = await h.createCheckout(h.checkoutBody(newUniqueId('ipn'), { payment_method: { type: 'credit_card', credit_card: { id: h.dev.credit_card_ids.success, auto_capture: autoCapture } } }));
+  expect(reply.status).toBe(201);
+  return reply.body as { id: string; provider: { checkout_id: string }; state: string };
+}
+
+const stateOf = async (id: string) => (await h.as(h.dev.tokens.ops).call('GET', `/v1/checkouts/${id}`)).body as { state: string; amount_charged_back: number };
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return read();
+}
+
+const postIpn = (token: string, form: string, contentType = 'application/x-www-form-urlencoded') =>
+  h.call('POST', `/v1/ipn/wepay/${token}`, { body: form, headers: { 'Content-Type': contentType } });
+
+test('each checkout gives the provider a callback URI on our IPN route', async () => {
+  const checkout = await newCheckout();
+  const atProvider = await h.sandbox.checkout(checkout.provider.checkout_id);
+  expect(atProvider.callback_uri).toBe(`${h.apiUrl}/v1/ipn/wepay/${routeToken}`);
+});
+
+test('a state change at the provider reaches our copy through the IPN, including a chargeback', async () => {
+  const checkout = await newCheckout();
+  expect(checkout.state).toBe('authorized');
+  await h.sandbox.setState(checkout.provider.checkout_id, 'captured');
+  expect((await eventually(() => stateOf(checkout.id), (c) => c.state === 'captured')).state).toBe('captured');
+  await h.sandbox.setState(checkout.provider.checkout_id, 'charged back');
+  expect((await eventually(() => stateOf(checkout.id), (c) => c.state === 'charged_back')).state).toBe('charged_back');
+});
+
+test('a valid IPN is acknowledged with 200 and the headers of every response; the state comes from the provider, not the payload', async () => {
+  const checkout = await newCheckout();
+  const reply = await postIpn(routeToken, `checkout_id=${checkout.provider.checkout_id}&state=captured`);
+  expect(reply.status).toBe(200);
+  expect(reply.body).toEqual({ status: 'received' });
+  expectEveryResponseHeaders(reply);
+  // The form claimed "captured"; the provider says authorized, and that is what stays.
+  const calls = async () => (await h.sandbox.calls('/v2/checkout')).length;
+  const before = await calls();
+  await eventually(calls, (n) => n > before);
+  expect((await stateOf(checkout.id)).state).toBe('authorized');
+});
+
+/** The number of provider fetches once it has stopped changing (the creation's own IPN is processed by then). */
+async function settledFetchCount(): Promise<number> {
+  let last = -1;
+  for (let stable = 0; stable < 4; ) {
+    const now = (await h.sandbox.calls('/v2/checkout')).length;
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return last;
+}
+
+test('a wrong route token is 404 resource_missing and queues nothing', async () => {
+  const checkout = await newCheckout();
+  const fetchesBefore = await settledFetchCount();
+  for (const token of [`${routeToken.slice(0, -1)}x`, 'short', `${routeToken}extra`]) {
+    expectApiError(await postIpn(token, `checkout_id=${checkout.provider.checkout_id}`), { status: 404, type: 'not_found', code: 'resource_missing' });
+  }
+  expect(await settledFetchCount()).toBe(fetchesBefore);
+});
+
+test('an IPN for a checkout that is not ours is acknowledged and changes nothing', async () => {
+  const reply = await postIpn(routeToken, 'checkout_id=999999999');
+  expect(reply.status).toBe(200);
+});
+
+test('a malformed IPN body is refused: no checkout_id is 400 parameter_missing, JSON is 415', async () => {
+  expectApiError(await postIpn(routeToken, 'reference_id=x'), { status: 400, type: 'invalid_request', code: 'parameter_missing', param: 'checkout_id' });
+  expectApiError(await postIpn(routeToken, '{"checkout_id":"1"}', 'application/json'), { status: 415, type: 'invalid_request', code: 'unsupported_media_type' });
+});
+
+test('a notice the processor keeps failing on is delivered again, then dead-lettered after the queue\'s receive limit', async () => {
+  const checkout = await newCheckout();
+  // Every fetch from the provider fails for longer than the client's own retries.
+  await h.sandbox.armFault('unknown_error', 100, '/v2/checkout');
+  try {
+    expect((await postIpn(routeToken, `checkout_id=${checkout.provider.checkout_id}`)).status).toBe(200);
+    const deadLetters = join(h.dataDir, 'dead-letters', 'ipn.jsonl');
+    const text = await eventually(() => readFile(deadLetters, 'utf8').catch(() => ''), (t) => t.includes(checkout.provider.checkout_id));
+    const letter = JSON.parse(text.trim().split('\n').at(-1)!) as { receiveCount: number; body: string };
+    expect(letter.receiveCount).toBe(5);
+    expect(JSON.parse(letter.body)).toMatchObject({ provider: 'wepay', checkoutId: checkout.provider.checkout_id });
+  } finally {
+    await h.sandbox.clearFaults();
+  }
+});
