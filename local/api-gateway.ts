@@ -112,7 +112,7 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 }
 
 /** What API Gateway's gateway responses send (the CDK stack configures the same bodies). */
-function gatewayError(error: PaymentsError, requestId: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+function gatewayError(error: PaymentsError | Error, requestId: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
   const mapped = errorResponse(error, requestId);
   return {
     statusCode: mapped.statusCode,
@@ -146,8 +146,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     return modules.get(name)!.then((module) => (module as Record<string, T>)[exportName]!);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const awsRequestId = randomUUID();
+  const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string) => {
     const requestId = requestIdFrom(awsRequestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -238,12 +237,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      // A handler that throws is a Lambda error: API Gateway answers 502 without details.
+    const awsRequestId = randomUUID();
+    handle(req, res, awsRequestId).catch((error: unknown) => {
+      // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the
+      // CDK app's DEFAULT_5XX gateway response renders as API.md's internal_error, without details
+      // (errorResponse maps anything that is not a PaymentsError to that generic body).
       options.log?.(`handler failed: ${(error as Error).name}`);
       if (!res.headersSent) {
-        res.writeHead(502, { 'Content-Type': 'application/json', ...securityHeaders });
-        res.end(JSON.stringify({ message: 'Internal server error' }));
+        const requestId = requestIdFrom(awsRequestId);
+        send(res, { ...gatewayError(new Error('function failed'), requestId), statusCode: 502 });
       }
     });
   });
