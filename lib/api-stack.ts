@@ -6,11 +6,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
-import { routes, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
+import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
+import { queueConsumers, routes, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
 import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, unknownPathIntegration } from '#lib/api-error-responses.ts';
 import { grantTo, type Grant, type KeyAccess } from '#lib/constructs/grants.ts';
 import { logRetention, PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
@@ -22,8 +23,23 @@ export interface ApiStackProps extends StackProps {
   stateful: StatefulStack;
 }
 
-/** The grants a route's `uses` stand for: one per table, key and secret it names. */
-export function grantsFor(uses: readonly RouteUse[], stateful: Pick<StatefulStack, 'tables' | 'key' | 'platformSecret'>): Grant[] {
+/** The queues of this stack, by the name `queueConsumers` entries give (functions/routes.ts). */
+export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue>;
+
+/**
+ * A queue consumer's timeout. The queue's visibility timeout must be at least six times it (AWS's
+ * advice for SQS event sources, so that a batch retried after throttling is not delivered twice
+ * meanwhile): ipnQueueSettings' 180 s gives 30 s, which holds the provider client's budget
+ * (3 attempts of 7 s plus backoff) for the slowest notice of a batch, processed in parallel.
+ */
+export const queueConsumerTimeout = Duration.seconds(ipnQueueSettings.visibilityTimeoutSeconds / 6);
+
+/** The grants a route's `uses` stand for: one per table, key, secret and queue it names. */
+export function grantsFor(
+  uses: readonly RouteUse[],
+  stateful: Pick<StatefulStack, 'tables' | 'key' | 'platformSecret'>,
+  queues: Queues,
+): Grant[] {
   const table = (definition: TableDefinition) => ({
     kind: 'table' as const,
     table: stateful.tables[definition.id]!,
@@ -38,6 +54,7 @@ export function grantsFor(uses: readonly RouteUse[], stateful: Pick<StatefulStac
     has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
   if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, env: 'TOKEN_KMS_KEY_ARN' });
   if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
+  if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });
   return grants;
 }
 
@@ -52,7 +69,13 @@ export class ApiStack extends Stack {
   readonly authorizerFunction: PaymentsFunction;
   /** One per route, keyed by route id. */
   readonly routeFunctions = new Map<string, PaymentsFunction>();
-  /** Dead-letter queues of asynchronous functions (none while every function is invoked by API Gateway). */
+  /** One per entry of `queueConsumers`, keyed by its id. */
+  readonly queueConsumerFunctions = new Map<string, PaymentsFunction>();
+  /** The IPN queue: the receiver sends each notice, the processor consumes it. */
+  readonly ipnQueue: sqs.Queue;
+  /** Where the IPN queue moves a notice after ipnQueueSettings.maxReceiveCount failed deliveries. */
+  readonly ipnDeadLetterQueue: sqs.Queue;
+  /** Dead-letter queues the monitoring stack alarms on: the IPN queue's, and any asynchronous function's. */
   readonly deadLetterQueues: sqs.IQueue[] = [];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -83,6 +106,8 @@ export class ApiStack extends Stack {
       AUTH_JWKS: stateful.tokenIssuer.jwks,
     };
     const functionDefaults = { logKey: stateful.key, environment: baseEnvironment, network, logLevel: config.logLevel };
+    ({ queue: this.ipnQueue, deadLetterQueue: this.ipnDeadLetterQueue } = this.createIpnQueue(stateful.key));
+    const queues: Queues = { ipn: this.ipnQueue };
 
     this.authorizerFunction = new PaymentsFunction(this, 'Authorizer', {
       ...functionDefaults,
@@ -119,7 +144,7 @@ export class ApiStack extends Stack {
         description: `${route.method} ${route.path}: ${route.summary}`,
         reservedConcurrency: config.concurrency.handler,
       });
-      this.grantRouteResources(fn, route, stateful);
+      for (const grant of grantsFor(route.uses, stateful, queues)) grantTo(fn, grant);
       this.routeFunctions.set(route.id, fn);
 
       const resource = this.api.root.resourceForPath(route.path);
@@ -171,8 +196,41 @@ export class ApiStack extends Stack {
 
     addGatewayErrorResponses(this, this.api, config.corsAllowedOrigins.length === 1 ? config.corsAllowedOrigins[0] : undefined);
     this.webAcl = this.createFirewall(config, stageName, stateful.key);
+    for (const consumer of queueConsumers) {
+      const queue = queues[consumer.queue];
+      const fn = new PaymentsFunction(this, `Consumer-${consumer.id}`, {
+        ...functionDefaults,
+        handler: consumer.handler,
+        description: `${consumer.queue} queue: ${consumer.summary}`,
+        timeout: queueConsumerTimeout,
+        reservedConcurrency: config.concurrency.handler,
+        synchronousCaller: `its SQS event source mapping invokes it synchronously with batches from the ${consumer.queue} queue; a message that fails goes back to the queue and, after ${ipnQueueSettings.maxReceiveCount} deliveries, to that queue's dead-letter queue, which is alarmed on`,
+      });
+      for (const grant of grantsFor(consumer.uses, stateful, queues)) grantTo(fn, grant);
+      // The poller's calls, written explicitly (lib/constructs/grants.ts), hence a plain event source
+      // mapping rather than SqsEventSource, whose grantConsumeMessages would add broader ones.
+      grantTo(fn, { kind: 'queue', queue, access: 'consume' });
+      const eventSource = fn.function.addEventSourceMapping('QueueEventSource', {
+        eventSourceArn: queue.queueArn,
+        batchSize: ipnQueueSettings.batchSize,
+        // The handler answers the ids of failed notices (Powertools processPartialResponse): only those return.
+        reportBatchItemFailures: true,
+        // Lambda's pollers stop at the reserved concurrency instead of being throttled by it: a throttled
+        // batch counts as a delivery, so throttling alone could dead-letter notices.
+        maxConcurrency: Math.max(2, config.concurrency.handler),
+      });
+      Validations.of(eventSource).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason: `Lambda supports on-failure destinations for stream and Kafka event sources only, not SQS: a message of the ${consumer.queue} queue that fails ${ipnQueueSettings.maxReceiveCount} deliveries goes to the queue's own dead-letter queue (redrive policy), which DeadLetterQueueNotEmpty pages on.`,
+      });
+      this.queueConsumerFunctions.set(consumer.id, fn);
+    }
+
     this.deadLetterQueues.push(
-      ...[this.authorizerFunction, ...this.routeFunctions.values()].flatMap((fn) => (fn.deadLetterQueue ? [fn.deadLetterQueue] : [])),
+      this.ipnDeadLetterQueue,
+      ...[this.authorizerFunction, ...this.routeFunctions.values(), ...this.queueConsumerFunctions.values()].flatMap((fn) =>
+        fn.deadLetterQueue ? [fn.deadLetterQueue] : [],
+      ),
     );
     Validations.of(this).acknowledge({
       id: 'PCI.DSS.321-IAMNoInlinePolicy',
@@ -181,9 +239,36 @@ export class ApiStack extends Stack {
     });
   }
 
-  /** Exactly what the route table says the route's function uses (functions/routes.ts `uses`). */
-  private grantRouteResources(fn: PaymentsFunction, route: RouteDefinition, stateful: StatefulStack): void {
-    for (const grant of grantsFor(route.uses, stateful)) grantTo(fn, grant);
+  /**
+   * The IPN queue and its dead-letter queue, from ipnQueueSettings (the local queue reads the same).
+   * Encrypted with the stateful stack's customer-managed key like every other queue here: producers
+   * and consumers get the key through explicit IAM statements (only via SQS, only for this queue's
+   * encryption context) and the key policy, which delegates to IAM, is not touched, so the stateful
+   * stack never references this one. A notice holds only a WePay checkout id and a timestamp.
+   */
+  private createIpnQueue(key: kms.IKey): { queue: sqs.Queue; deadLetterQueue: sqs.Queue } {
+    const deadLetterQueue = new sqs.Queue(this, 'IpnDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // A standard queue keeps a message's first enqueue time when it is dead-lettered, so this counts
+      // from when the receiver queued the notice; it must outlast the IPN queue's retention (4 days).
+      retentionPeriod: Duration.days(ipnQueueSettings.deadLetterRetentionDays),
+    });
+    const queue = new sqs.Queue(this, 'IpnQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(ipnQueueSettings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: ipnQueueSettings.maxReceiveCount },
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the IPN queue\'s dead-letter queue: nothing consumes it automatically, so there are no failed receives to redrive; an operator inspects its notices and moves them back (runbook DeadLetterQueueNotEmpty), and DeadLetterQueueNotEmpty pages as soon as one arrives.',
+    });
+    return { queue, deadLetterQueue };
   }
 
   private createRestApi(config: EnvironmentConfig, stateful: StatefulStack): apigw.RestApi {

@@ -22,7 +22,16 @@ export const runbooks = {
   tableThrottles: 'DynamoDbThrottles',
   tableSystemErrors: 'DynamoDbSystemErrors',
   deadLetters: 'DeadLetterQueueNotEmpty',
+  ipnBacklog: 'IpnQueueOldestMessage',
 } as const;
+
+/**
+ * Age of the IPN queue's oldest notice that pages. A notice that keeps failing is dead-lettered
+ * after ipnQueueSettings.maxReceiveCount deliveries, one visibility timeout apart (5 × 180 s = 15
+ * minutes), which DeadLetterQueueNotEmpty reports; a notice still in the queue after 20 minutes
+ * means the queue is not being drained at all, and checkout states are going stale.
+ */
+export const ipnQueueOldestMessageAlarmSeconds = 20 * 60;
 export type RunbookName = (typeof runbooks)[keyof typeof runbooks];
 
 export interface MonitoringStackProps extends StackProps {
@@ -32,6 +41,8 @@ export interface MonitoringStackProps extends StackProps {
   functions: PaymentsFunction[];
   tables: dynamodb.ITableV2[];
   deadLetterQueues: sqs.IQueue[];
+  /** The queue between the IPN receiver and the processor. */
+  ipnQueue: sqs.IQueue;
 }
 
 export class MonitoringStack extends Stack {
@@ -42,7 +53,7 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.config = props.config;
-    const { api, functions, tables, deadLetterQueues } = props;
+    const { api, functions, tables, deadLetterQueues, ipnQueue } = props;
 
     this.topic = new sns.Topic(this, 'OnCall', {
       displayName: `Payments ${props.config.name} on-call`,
@@ -150,7 +161,15 @@ export class MonitoringStack extends Stack {
       });
     }
 
-    this.createDashboard(api, functions, tables);
+    this.alarm('IpnQueueOldestMessage', runbooks.ipnBacklog, {
+      metric: ipnQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: ipnQueueOldestMessageAlarmSeconds,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: `the IPN queue's oldest notice has waited ${ipnQueueOldestMessageAlarmSeconds / 60} minutes or more: IPNs are not being processed and checkout states are going stale`,
+    });
+
+    this.createDashboard(api, functions, tables, ipnQueue, deadLetterQueues);
   }
 
   private alarm(
@@ -175,7 +194,13 @@ export class MonitoringStack extends Stack {
     return alarm;
   }
 
-  private createDashboard(api: apigw.RestApi, functions: PaymentsFunction[], tables: dynamodb.ITableV2[]): void {
+  private createDashboard(
+    api: apigw.RestApi,
+    functions: PaymentsFunction[],
+    tables: dynamodb.ITableV2[],
+    ipnQueue: sqs.IQueue,
+    deadLetterQueues: sqs.IQueue[],
+  ): void {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `payments-${this.config.name}`,
       defaultInterval: Duration.hours(6),
@@ -195,6 +220,16 @@ export class MonitoringStack extends Stack {
           table.metricConsumedReadCapacityUnits({ label: `${table.node.id} reads` }),
           table.metricConsumedWriteCapacityUnits({ label: `${table.node.id} writes` }),
         ]),
+        width: 24,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'IPN queue',
+        left: [
+          ipnQueue.metricNumberOfMessagesSent({ label: 'notices queued', statistic: 'Sum' }),
+          ipnQueue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: 'Maximum' }),
+          ...deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ label: `${queue.node.id} (dead letters)`, statistic: 'Maximum' })),
+        ],
+        right: [ipnQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest notice (s)', statistic: 'Maximum' })],
         width: 24,
       }),
     );

@@ -26,9 +26,15 @@ export class PaymentsStage extends Stage {
       stackName: `${prefix}-monitoring`,
       key: this.stateful.key,
       api: this.api.api,
-      functions: [this.api.authorizerFunction, ...this.api.routeFunctions.values(), this.stateful.platformSecretRotation],
+      functions: [
+        this.api.authorizerFunction,
+        ...this.api.routeFunctions.values(),
+        ...this.api.queueConsumerFunctions.values(),
+        this.stateful.platformSecretRotation,
+      ],
       tables: Object.values(this.stateful.tables),
       deadLetterQueues: this.api.deadLetterQueues,
+      ipnQueue: this.api.ipnQueue,
     });
   }
 }

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { TokenContext } from '#functions/ports/token-vault.ts';
 
@@ -16,6 +17,8 @@ export type TableAccess = 'read' | 'readWrite';
 export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
 /** `read`: the functions that use the secret; `rotate`: its rotation function (new versions, label moves). */
 export type SecretAccess = 'read' | 'rotate';
+/** `send`: a producer (the IPN receiver); `consume`: the role of a function an SQS event source mapping feeds. */
+export type QueueAccess = 'send' | 'consume';
 
 export type Grant =
   | {
@@ -27,7 +30,11 @@ export type Grant =
       env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
     }
   | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
-  | { kind: 'secret'; secret: secretsmanager.ISecret; access: SecretAccess; env: 'PLATFORM_SECRET_ID' };
+  | { kind: 'secret'; secret: secretsmanager.ISecret; access: SecretAccess; env: 'PLATFORM_SECRET_ID' }
+  | { kind: 'queue'; queue: sqs.IQueue; access: 'send'; env: 'IPN_QUEUE_URL' }
+  // A consumer never names its queue: Lambda's poller receives and deletes with the function's role
+  // and hands it the messages, so there is no variable to set.
+  | { kind: 'queue'; queue: sqs.IQueue; access: 'consume' };
 
 // Table items are written by PutItem/UpdateItem/DeleteItem with conditions: no
 // scans, no batch deletes, no table-level actions.
@@ -70,6 +77,23 @@ const envelopeKeyActions: Record<KeyAccess, string[]> = {
   seal: ['kms:GenerateDataKey', 'kms:Encrypt'],
   unseal: ['kms:Decrypt'],
   sealAndUnseal: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
+};
+
+// `send`: the receiver only sends (no GetQueueUrl: the URL comes from IPN_QUEUE_URL; no GetQueueAttributes).
+// `consume`: what Lambda's poller calls with the function's role, as the Lambda and SQS guides list
+// for SQS event sources. No sqs:ChangeMessageVisibility: neither the poller nor the handler calls it
+// (a failed notice, reported in the partial batch response, reappears when its visibility timeout
+// ends), and no GetQueueUrl; CDK's SqsEventSource would grant both, so it is not used.
+const queueActions: Record<QueueAccess, string[]> = {
+  send: ['sqs:SendMessage'],
+  consume: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+};
+
+// SQS generates (and reuses, for its data key reuse period) a data key to encrypt what a producer
+// sends, and decrypts it for both producers and consumers; it does so with the caller's permissions.
+const queueKeyActions: Record<QueueAccess, string[]> = {
+  send: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  consume: ['kms:Decrypt'],
 };
 
 /** Grants `fn` what `grant` describes and sets the variable that names it. */
@@ -133,6 +157,30 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
         );
       }
       fn.addEnvironment(grant.env, grant.secret.secretArn);
+      return;
+    }
+    case 'queue': {
+      const { queue, access } = grant;
+      // Explicit statements rather than queue.grantSendMessages()/grantConsumeMessages(), which add
+      // GetQueueUrl and GetQueueAttributes or ChangeMessageVisibility, and the key actions without conditions.
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: queueActions[access], resources: [queue.queueArn] }));
+      if (queue.encryptionMasterKey) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: queueKeyActions[access],
+            resources: [queue.encryptionMasterKey.keyArn],
+            // Only when SQS uses the key on the function's behalf, and only for this queue's messages
+            // (SQS encrypts them with the queue's ARN as encryption context).
+            conditions: {
+              StringEquals: {
+                'kms:ViaService': `sqs.${fn.function.stack.region}.amazonaws.com`,
+                'kms:EncryptionContext:aws:sqs:arn': queue.queueArn,
+              },
+            },
+          }),
+        );
+      }
+      if (grant.access === 'send') fn.addEnvironment(grant.env, queue.queueUrl);
       return;
     }
   }

@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { routes, routeUses, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
+import { queueConsumers, routes, routeUses, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
+import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { ipnRouteSecretRotationDays } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { isUnauthenticated } from '#lib/api-stack.ts';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
-import { runbooks } from '#lib/monitoring-stack.ts';
+import { ipnQueueOldestMessageAlarmSeconds, runbooks } from '#lib/monitoring-stack.ts';
 import { buildTestApp } from './test-app.ts';
 
 const { stages } = buildTestApp();
@@ -82,6 +83,22 @@ function usesGranted(statements: Statement[]): string[] {
       if (actions.includes('kms:Encrypt') || actions.includes('kms:GenerateDataKey')) granted.add('token-key:encrypt');
       if (actions.includes('kms:Decrypt')) granted.add('token-key:decrypt');
     }
+    for (const resource of [statement.Resource].flat().map((r) => JSON.stringify(r))) {
+      const onIpnQueue = resource.includes('IpnQueue');
+      if (actions.includes('sqs:SendMessage')) granted.add(onIpnQueue ? 'ipn-queue:send' : `sqs:SendMessage on ${resource}`);
+      if (actions.includes('sqs:ReceiveMessage')) granted.add(onIpnQueue ? 'ipn-queue (consume)' : `sqs:ReceiveMessage on ${resource}`);
+      if (actions.some((action) => /^sqs:(Purge|Delete(Queue)?$|Set|Create|Tag|Add|Remove|StartMessageMoveTask)/.test(action) && action !== 'sqs:DeleteMessage')) {
+        granted.add(`sqs administration on ${resource}`);
+      }
+    }
+    // The key through SQS: a producer generates data keys, a consumer only decrypts; anything else is extra.
+    const viaSqs = String(statement.Condition?.StringEquals?.['kms:ViaService'] ?? '').startsWith('sqs.');
+    if (viaSqs) {
+      const queueContext = JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:aws:sqs:arn'] ?? 'none');
+      if (!queueContext.includes('IpnQueue')) granted.add(`kms via sqs for ${queueContext}`);
+      else if (actions.includes('kms:GenerateDataKey')) granted.add('ipn-queue:send (key)');
+      else granted.add('ipn-queue (consume key)');
+    }
     if (actions.includes('secretsmanager:GetSecretValue')) granted.add('platform-secret');
     if (actions.some((action) => /^secretsmanager:(Put|Update|Delete|Create|Restore|Rotate)/.test(action))) granted.add('platform-secret (write)');
   }
@@ -89,7 +106,7 @@ function usesGranted(statements: Statement[]): string[] {
 }
 
 /** The variables grants set, by what they name. */
-const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID'] as const;
+const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'IPN_QUEUE_URL'] as const;
 
 function variablesFor(uses: readonly RouteUse[]): string[] {
   return grantVariables.filter((variable) =>
@@ -98,8 +115,14 @@ function variablesFor(uses: readonly RouteUse[]): string[] {
       IDEMPOTENCY_TABLE_NAME: uses.includes('idempotency'),
       TOKEN_KMS_KEY_ARN: uses.some((use) => use.startsWith('token-key:')),
       PLATFORM_SECRET_ID: uses.includes('platform-secret'),
+      IPN_QUEUE_URL: uses.includes('ipn-queue:send'),
     })[variable],
   );
+}
+
+/** `uses` as usesGranted reads them back: sending to the (KMS-encrypted) IPN queue comes with its key statement. */
+function expectedGrants(uses: readonly RouteUse[], extra: string[] = []): string[] {
+  return [...uses, ...(uses.includes('ipn-queue:send') ? ['ipn-queue:send (key)'] : []), ...extra].sort();
 }
 
 describe('route table uses', () => {
@@ -119,6 +142,10 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
 
     it('rotates the customer-managed key', () => {
       env.stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    it('references nothing in the API stack (queue grants live in IAM policies, not in the key policy)', () => {
+      expect(JSON.stringify(env.stateful.toJSON())).not.toContain('Fn::ImportValue');
     });
 
     it('gives the key policy no wildcard action', () => {
@@ -286,7 +313,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
 
     it('creates one function per route plus the authorizer, each on arm64, Node 24, traced, with its own encrypted log group', () => {
       const functions = paymentsFunctions(env.api);
-      expect(functions).toHaveLength(allRoutes.length + 1);
+      expect(functions).toHaveLength(allRoutes.length + queueConsumers.length + 1);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Architectures: ['arm64'],
@@ -337,7 +364,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       (id, route) => {
         const fn = env.stage.api.routeFunctions.get(id)!;
         expect(fn).toBeDefined();
-        expect(usesGranted(roleStatements(env.api, fn))).toEqual([...route.uses].sort());
+        expect(usesGranted(roleStatements(env.api, fn))).toEqual(expectedGrants(route.uses));
 
         const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
         const variables = Object.keys(env.api.toJSON().Resources[functionId].Properties.Environment.Variables as Record<string, unknown>);
@@ -353,6 +380,137 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         expect(statements.flatMap(actionsOf).filter((action) => /^(dynamodb|kms|secretsmanager):/.test(action))).toEqual([]);
       }
     });
+  });
+
+  describe('IPN queue', () => {
+    const resources = () => env.api.toJSON().Resources as Resources;
+    const queueId = () => env.stage.api.getLogicalId(env.stage.api.ipnQueue.node.defaultChild as CfnElement);
+    const deadLettersId = () => env.stage.api.getLogicalId(env.stage.api.ipnDeadLetterQueue.node.defaultChild as CfnElement);
+    const keyArn = () => env.stage.api.resolve(env.stage.stateful.key.keyArn);
+    const queueArn = () => ({ 'Fn::GetAtt': [queueId(), 'Arn'] });
+
+    it('builds the queue and its dead-letter queue from ipnQueueSettings, encrypted with the customer-managed key', () => {
+      expect(resources()[queueId()]!.Properties).toEqual({
+        KmsMasterKeyId: keyArn(),
+        VisibilityTimeout: ipnQueueSettings.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: 4 * 86_400,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLettersId(), 'Arn'] }, maxReceiveCount: ipnQueueSettings.maxReceiveCount },
+      });
+      expect(resources()[deadLettersId()]!.Properties).toEqual({
+        KmsMasterKeyId: keyArn(),
+        MessageRetentionPeriod: ipnQueueSettings.deadLetterRetentionDays * 86_400,
+      });
+      // A dead-lettered message keeps its first enqueue time: the dead-letter queue must keep it longer.
+      expect(ipnQueueSettings.deadLetterRetentionDays).toBeGreaterThan(4);
+    });
+
+    it('denies every request to either queue that is not over TLS', () => {
+      for (const id of [queueId(), deadLettersId()]) {
+        env.api.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: { 'Fn::GetAtt': [id, 'Arn'] } }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('lets the IPN receiver send to the queue only, and use the key only through SQS for this queue, with IPN_QUEUE_URL naming it', () => {
+      const receiver = env.stage.api.routeFunctions.get('ipn.wepay')!;
+      const statements = roleStatements(env.api, receiver);
+      expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))).toEqual([
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn() },
+      ]);
+      expect(statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('sqs.'))).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: keyArn(),
+          Condition: { StringEquals: { 'kms:ViaService': `sqs.${env.stage.region}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': queueArn() } },
+        },
+      ]);
+      const functionId = env.stage.api.getLogicalId(receiver.function.node.defaultChild as CfnElement);
+      expect(resources()[functionId]!.Properties!.Environment.Variables.IPN_QUEUE_URL).toEqual({ Ref: queueId() });
+    });
+
+    it('gives no function but the IPN receiver a way to send to the queue', () => {
+      const senders = [...env.stage.api.routeFunctions.entries(), ...env.stage.api.queueConsumerFunctions.entries()]
+        .filter(([, fn]) => roleStatements(env.api, fn).flatMap(actionsOf).includes('sqs:SendMessage'))
+        .map(([id]) => id);
+      expect(senders).toEqual(allRoutes.filter((route) => (route.uses as readonly RouteUse[]).includes('ipn-queue:send')).map((route) => route.id));
+    });
+  });
+
+  describe('queue consumers', () => {
+    it.each(queueConsumers.map((consumer) => [consumer.id, consumer] as const))(
+      '%s runs its handler with a timeout a sixth of its queue\'s visibility timeout',
+      (id, consumer) => {
+        const fn = env.stage.api.queueConsumerFunctions.get(id)!;
+        expect(fn.handlerName).toBe(consumer.handler);
+        const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
+        const timeout = env.api.toJSON().Resources[functionId].Properties.Timeout as number;
+        expect(timeout).toBe(30);
+        // AWS: a queue feeding Lambda gets a visibility timeout of at least six times the function's timeout.
+        const queueId = env.stage.api.getLogicalId(env.stage.api.ipnQueue.node.defaultChild as CfnElement);
+        expect(env.api.toJSON().Resources[queueId].Properties.VisibilityTimeout).toBe(6 * timeout);
+      },
+    );
+
+    it.each(queueConsumers.map((consumer) => [consumer.id, consumer] as const))(
+      '%s is fed by one event source mapping: its queue, batches from ipnQueueSettings, partial batch responses, at most its reserved concurrency',
+      (id) => {
+        const fn = env.stage.api.queueConsumerFunctions.get(id)!;
+        const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
+        const mappings = Object.values(env.api.findResources('AWS::Lambda::EventSourceMapping')).filter(
+          (mapping) => JSON.stringify(mapping.Properties.FunctionName) === JSON.stringify({ Ref: functionId }),
+        );
+        expect(mappings).toHaveLength(1);
+        const reserved = env.api.toJSON().Resources[functionId].Properties.ReservedConcurrentExecutions as number;
+        expect(mappings[0]!.Properties).toEqual({
+          FunctionName: { Ref: functionId },
+          EventSourceArn: { 'Fn::GetAtt': [env.stage.api.getLogicalId(env.stage.api.ipnQueue.node.defaultChild as CfnElement), 'Arn'] },
+          BatchSize: ipnQueueSettings.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: reserved },
+        });
+      },
+    );
+
+    it.each(queueConsumers.map((consumer) => [consumer.id, consumer] as const))(
+      'grants %s exactly its uses, the poller\'s three calls on its queue and the key through SQS for that queue, nothing else',
+      (id, consumer) => {
+        const fn = env.stage.api.queueConsumerFunctions.get(id)!;
+        const statements = roleStatements(env.api, fn);
+        expect(usesGranted(statements)).toEqual(expectedGrants(consumer.uses, ['ipn-queue (consume)', 'ipn-queue (consume key)']));
+        const queueArn = { 'Fn::GetAtt': [env.stage.api.getLogicalId(env.stage.api.ipnQueue.node.defaultChild as CfnElement), 'Arn'] };
+        const queueStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+        expect(queueStatements).toEqual([
+          { Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: queueArn },
+        ]);
+        const queueKeyStatements = statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('sqs.'));
+        expect(queueKeyStatements).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: env.stage.api.resolve(env.stage.stateful.key.keyArn),
+            Condition: { StringEquals: { 'kms:ViaService': `sqs.${env.stage.region}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': queueArn } },
+          },
+        ]);
+        // Beyond its uses and its queue: its log group, X-Ray, and in the VPC its network interfaces.
+        const others = statements
+          .filter((s) => !queueStatements.includes(s) && !queueKeyStatements.includes(s))
+          .flatMap(actionsOf)
+          .filter((action) => !/^(dynamodb|kms):/.test(action));
+        const network = env.stage.api.node.tryFindChild('Network') ? ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'] : [];
+        expect(others.sort()).toEqual([...network, 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+
+        const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
+        const variables = Object.keys(env.api.toJSON().Resources[functionId].Properties.Environment.Variables as Record<string, unknown>);
+        expect(variables.filter((v) => (grantVariables as readonly string[]).includes(v)).sort()).toEqual(variablesFor(consumer.uses).sort());
+      },
+    );
   });
 
   describe('platform secret rotation', () => {
@@ -453,6 +611,41 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         expect(names.some((n) => n.startsWith(`payments-${name}-DynamoDbSystemErrors-`) && n.toLowerCase().includes(table.id))).toBe(true);
       }
       expect(names.some((n) => n.startsWith(`payments-${name}-DeadLetterQueueNotEmpty-`))).toBe(true);
+      for (const consumer of queueConsumers) {
+        expect(names).toContain(`payments-${name}-FunctionErrors-Consumer-${consumer.id}`);
+        expect(names).toContain(`payments-${name}-FunctionThrottles-Consumer-${consumer.id}`);
+      }
+    });
+
+    it('alarms as soon as the IPN dead-letter queue holds a notice', () => {
+      const alarm = Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a.Properties.AlarmName === `payments-${name}-DeadLetterQueueNotEmpty-IpnDeadLetters`,
+      );
+      expect(alarm?.Properties).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+      });
+      expect(JSON.stringify(alarm?.Properties.Dimensions)).toContain('IpnDeadLetters');
+    });
+
+    it('alarms when the IPN queue\'s oldest notice waits longer than a notice that fails every delivery could', () => {
+      const alarm = Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a.Properties.AlarmName === `payments-${name}-IpnQueueOldestMessage`,
+      );
+      expect(alarm?.Properties).toMatchObject({
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Threshold: ipnQueueOldestMessageAlarmSeconds,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(JSON.stringify(alarm?.Properties.Dimensions)).toMatch(/IpnQueue(?!.*DeadLetters)/);
+      // A failing notice is dead-lettered after maxReceiveCount visibility timeouts: that case is DeadLetterQueueNotEmpty's.
+      expect(ipnQueueOldestMessageAlarmSeconds).toBeGreaterThan(ipnQueueSettings.maxReceiveCount * ipnQueueSettings.visibilityTimeoutSeconds);
     });
 
     it('sends every alarm to the on-call topic and names its runbook section, which exists in the README', () => {
