@@ -28,8 +28,8 @@ export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue
 
 /**
  * A queue consumer's timeout. The queue's visibility timeout must be at least six times it (AWS's
- * advice for SQS event sources, so that a batch retried after throttling is not delivered twice
- * meanwhile): ipnQueueSettings' 180 s gives 30 s, which holds the provider client's budget
+ * advice for SQS event sources: Lambda then has time to retry a batch whose invocation was throttled
+ * before the messages become visible again): ipnQueueSettings' 180 s gives 30 s, which holds the provider client's budget
  * (3 attempts of 7 s plus backoff) for the slowest notice of a batch, processed in parallel.
  */
 export const queueConsumerTimeout = Duration.seconds(ipnQueueSettings.visibilityTimeoutSeconds / 6);
@@ -217,7 +217,7 @@ export class ApiStack extends Stack {
         reportBatchItemFailures: true,
         // Lambda's pollers stop at the reserved concurrency instead of being throttled by it: a throttled
         // batch counts as a delivery, so throttling alone could dead-letter notices.
-        maxConcurrency: Math.max(2, config.concurrency.handler),
+        maxConcurrency: Math.min(1000, Math.max(2, config.concurrency.handler)),
       });
       Validations.of(eventSource).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
@@ -241,7 +241,7 @@ export class ApiStack extends Stack {
 
   /**
    * The IPN queue and its dead-letter queue, from ipnQueueSettings (the local queue reads the same).
-   * Encrypted with the stateful stack's customer-managed key like every other queue here: producers
+   * Encrypted with the stateful stack's customer-managed key like the app's other queues: producers
    * and consumers get the key through explicit IAM statements (only via SQS, only for this queue's
    * encryption context) and the key policy, which delegates to IAM, is not touched, so the stateful
    * stack never references this one. A notice holds only a WePay checkout id and a timestamp.
