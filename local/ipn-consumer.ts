@@ -47,7 +47,7 @@ export function startIpnConsumer(options: IpnConsumerOptions): () => Promise<voi
   queue.consume(
     async (messages) => {
       const { handler } = (await options.loadHandler('ipn-process')) as { handler: SqsHandler };
-      const response = await handler(sqsEvent(messages), lambdaContext('ipn-process', messages[0]!.messageId, 60_000));
+      const response = await handler(sqsEvent(messages), lambdaContext('ipn-process', messages[0]!.messageId, ipnQueueSettings.visibilityTimeoutSeconds * 1000 / 6));
       return response.batchItemFailures.map((failure) => failure.itemIdentifier);
     },
     {
