@@ -4,7 +4,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { maskCardNumbers } from '#functions/domain/card-data.ts';
+import { containsCardNumber, maskCardNumbers } from '#functions/domain/card-data.ts';
 
 const sensitiveKey =
   /authorization|token|secret|password|passwd|api[_-]?key|cookie|cc_?number|card_?number|cvv|cvc|private_?key|credential|sealed/i;
@@ -17,12 +17,10 @@ export function redactString(text: string): string {
 
 /** A JSON.stringify replacer: applied by the logger to every key and value of every line. */
 export function redactForLog(key: string, value: unknown): unknown {
-  if (key !== '' && sensitiveKey.test(key) && value !== null && value !== undefined && typeof value !== 'object') {
-    return '[REDACTED]';
-  }
-  if (key !== '' && sensitiveKey.test(key) && typeof value === 'object' && value !== null) return '[REDACTED]';
+  if (value === null || value === undefined) return value;
+  if (key !== '' && sensitiveKey.test(key)) return '[REDACTED]';
   if (typeof value === 'string') return redactString(value);
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e12) return redactString(String(value)) === String(value) ? value : '[REDACTED CARD]';
+  if (typeof value === 'number' && containsCardNumber(String(value))) return '[REDACTED CARD]';
   return value;
 }
 
