@@ -88,9 +88,13 @@ test('a wrong route token is 404 resource_missing and queues nothing', async () 
   expect(await settledFetchCount()).toBe(fetchesBefore);
 });
 
-test('an IPN for a checkout that is not ours is acknowledged and changes nothing', async () => {
+test('an IPN for a checkout that is not ours is acknowledged, fetches nothing from the provider and is not retried', async () => {
+  const fetchesBefore = await settledFetchCount();
   const reply = await postIpn(routeToken, 'checkout_id=999999999');
   expect(reply.status).toBe(200);
+  expect(await settledFetchCount()).toBe(fetchesBefore);
+  const deadLetters = await readFile(join(h.dataDir, 'dead-letters', 'ipn.jsonl'), 'utf8').catch(() => '');
+  expect(deadLetters).not.toContain('999999999');
 });
 
 test('a malformed IPN body is refused: no checkout_id is 400 parameter_missing, JSON is 415', async () => {
