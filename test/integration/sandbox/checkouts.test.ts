@@ -5,7 +5,7 @@ import {
   newCard,
   newMerchant,
   post,
-  startHarness,
+  startHarnessWithMerchant,
   type Harness,
   type Merchant,
 } from './sandbox-harness.ts';
@@ -18,10 +18,7 @@ let uniqueCounter = 0;
 const uniqueId = () => `order-${process.pid}-${++uniqueCounter}`;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  url = harness.sandbox.url;
-  merchant = await newMerchant(url);
-  card = await newCard(url);
+  ({ harness, url, merchant, card } = await startHarnessWithMerchant());
 });
 afterAll(() => harness.sandbox.close());
 

@@ -1,11 +1,9 @@
 import { request } from 'node:http';
 import {
   checkoutParams,
-  newCard,
-  newMerchant,
   post,
   send,
-  startHarness,
+  startHarnessWithMerchant,
   type Harness,
   type Merchant,
 } from './sandbox-harness.ts';
@@ -18,10 +16,7 @@ let counter = 0;
 const uniqueId = () => `fault-${process.pid}-${++counter}`;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  url = harness.sandbox.url;
-  merchant = await newMerchant(url);
-  card = await newCard(url);
+  ({ harness, url, merchant, card } = await startHarnessWithMerchant());
 });
 afterAll(() => harness.sandbox.close());
 beforeEach(async () => {

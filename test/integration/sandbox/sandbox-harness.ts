@@ -183,3 +183,10 @@ export async function startIpnReceiver(statuses: number[] = []): Promise<{ url: 
       }),
   };
 }
+
+/** A running sandbox with one onboarded merchant and one succeeding card: what checkout tests start from. */
+export async function startHarnessWithMerchant(overrides: Partial<SandboxOptions> = {}) {
+  const harness = await startHarness(overrides);
+  const url = harness.sandbox.url;
+  return { harness, url, merchant: await newMerchant(url), card: await newCard(url) };
+}
