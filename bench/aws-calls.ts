@@ -15,17 +15,16 @@
 //   dynalite, the WePay client on its sandbox. "Cold" is a fresh composition (a new
 //   Lambda instance); "warm" reuses it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 
 process.env.LOG_LEVEL ??= 'ERROR';
-const { startLocalRuntime } = await import('#local/runtime.ts');
+const { startBenchRuntime } = await import('./bench-runtime.ts');
 const { localSecretsPath } = await import('#local/secrets-file.ts');
 const { config } = await import('#functions/config.ts');
+const { callbackUriFor } = await import('#functions/app/ipn.ts');
 const { createDynamoDbClients } = await import('#functions/adapters/dynamodb/clients.ts');
 const { DynamoDbCheckoutRepository } = await import('#functions/adapters/dynamodb/checkout-repository.ts');
 const { DynamoDbMerchantRepository } = await import('#functions/adapters/dynamodb/merchant-repository.ts');
@@ -114,14 +113,7 @@ function localSecretsManager(secretString: string): SecretsManagerClient {
 }
 
 // ── the runtime ──────────────────────────────────────────────────────────────
-const dataDir = await mkdtemp(join(tmpdir(), 'payments-aws-calls-'));
-const runtime = await startLocalRuntime({
-  dataDir,
-  port: 0,
-  sandboxPort: 0,
-  sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, throttle: null },
-  log: () => undefined,
-});
+const { dataDir, runtime } = await startBenchRuntime('aws-calls');
 
 try {
   const cfg = config();
@@ -174,7 +166,15 @@ try {
     const merchants = new DynamoDbMerchantRepository({ client: dynamo.documentClient, tableName: cfg.tables.payments });
     return {
       merchantDeps: { merchants, provider, vault, clock: systemClock },
-      checkoutDeps: { checkouts: new DynamoDbCheckoutRepository({ client: dynamo.documentClient, tableName: cfg.tables.payments }), merchants, provider, vault, clock: systemClock },
+      checkoutDeps: {
+        checkouts: new DynamoDbCheckoutRepository({ client: dynamo.documentClient, tableName: cfg.tables.payments }),
+        merchants,
+        provider,
+        vault,
+        clock: systemClock,
+        // As functions/wiring/provider.ts: the callback URI's route token comes from the platform secret (cached).
+        callbackUri: async () => callbackUriFor('https://api.example.com', await secrets.platformCredentials()),
+      },
       idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency }), clock: systemClock, settings: cfg.idempotency },
     };
   };

@@ -6,31 +6,21 @@
 // Fresh data directory, sandbox throttle off (the bench would otherwise measure
 // 1007s), nothing moving at the provider. Prints p50/p99 per series.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 process.env.LOG_LEVEL ??= 'ERROR';
-const { startLocalRuntime } = await import('#local/runtime.ts');
+const { startBenchRuntime } = await import('./bench-runtime.ts');
 const { ensureLocalSecrets } = await import('#local/secrets-file.ts');
 
 const sequential = Number(process.argv[2] ?? 200);
 const concurrent = Number(process.argv[3] ?? 50);
 const warmup = 20;
-// Letters and a counter: a random UUID as unique_id is refused as raw card data about 1 time in 400
-// (its digit groups, dashes ignored, can form a Luhn-valid 13–19 digit run).
+// Readable unique_ids: the run's letters and a counter.
 const runId = randomUUID().replace(/[^a-f]/g, '');
 let sequence = 0;
 const newUniqueId = (label: string) => `${label}-${runId}-${(sequence += 1)}`;
 
-const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
-const runtime = await startLocalRuntime({
-  dataDir,
-  port: 0,
-  sandboxPort: 0,
-  sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, throttle: null },
-  log: () => undefined,
-});
+const { dataDir, runtime } = await startBenchRuntime('bench');
 
 try {
   const { dev, apiUrl, sandboxUrl } = runtime;

@@ -23,6 +23,11 @@ export interface LocalRuntimeOptions {
   port: number;
   sandboxPort: number;
   host?: string;
+  /**
+   * Give checkouts a callback URI so the sandbox sends IPNs (default true). Benches turn it off
+   * so that the IPN processor's work does not mix into the per-request figures.
+   */
+  ipnCallbacks?: boolean;
   /** Sandbox settings for tests: lifecycle delays, time scale, throttle. */
   sandbox?: Pick<SandboxOptions, 'lifecycle' | 'timeScale' | 'throttle' | 'ipnBatchWindowMs'>;
   log?: (line: string) => void;
@@ -107,8 +112,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AUTH_JWKS: issuer.jwksPath,
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
       PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
-      IPN_BASE_URL: api.url,
     });
+    if (options.ipnCallbacks === false) delete process.env.IPN_BASE_URL;
+    else process.env.IPN_BASE_URL = api.url;
     resetConfig();
     resources.add(
       startIpnConsumer({ dataDir, loadHandler, timeScale: options.sandbox?.timeScale ?? 1, ...(options.log ? { log: options.log } : {}) }),
