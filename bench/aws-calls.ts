@@ -36,7 +36,7 @@ const { createCheckout } = await import('#functions/app/checkouts.ts');
 const { onboardMerchant } = await import('#functions/app/merchants.ts');
 const { idempotentResponse } = await import('#functions/http/idempotent-response.ts');
 const { checkoutJson, createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
-const { systemClock } = await import('#functions/ports/clock.ts');
+const { systemClock } = await import('#functions/adapters/system-clock.ts');
 
 const requests = Number(process.argv[2] ?? 50);
 const region = 'us-east-1';

@@ -3,6 +3,7 @@
 // functions/handlers/ whose `handler` export serves the route.
 import type { z } from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
+import { roles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
@@ -16,9 +17,6 @@ import {
   listCheckoutsQuery,
   refundCheckoutRequest,
 } from '#functions/http/schemas/checkouts.ts';
-
-export const roles = ['payer', 'merchant', 'ops'] as const;
-export type Role = (typeof roles)[number];
 
 /**
  * `public`: no bearer token (health, openapi). `ipn`: no bearer token, the

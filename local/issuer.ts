@@ -5,7 +5,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Role } from '#functions/routes.ts';
+import type { Role } from '#functions/domain/principal.ts';
 import { createPrivateFileOnce } from './keyring.ts';
 
 export const localIssuerUrl = 'https://issuer.payments.local';

@@ -1,6 +1,6 @@
 import { receiveIpn } from '#functions/app/ipn.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
-import { systemClock } from '#functions/ports/clock.ts';
+import { systemClock } from '#functions/wiring/clock.ts';
 import { ipnQueue } from '#functions/wiring/ipn.ts';
 import { platformSecrets } from '#functions/wiring/provider.ts';
 

@@ -1,7 +1,7 @@
 import { onboardMerchant } from '#functions/app/merchants.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { merchantAccountJson } from '#functions/http/schemas/merchants.ts';
-import { systemClock } from '#functions/ports/clock.ts';
+import { systemClock } from '#functions/wiring/clock.ts';
 import { paymentProvider, tokenVault } from '#functions/wiring/provider.ts';
 import { merchantRepository } from '#functions/wiring/storage.ts';
 

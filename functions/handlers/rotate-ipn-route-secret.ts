@@ -4,13 +4,10 @@
 // client_id, client_secret and app_access_token are issued by WePay only and are
 // copied unchanged. Secrets Manager invokes it synchronously, once per step.
 import type { Context, SecretsManagerRotationEvent } from 'aws-lambda';
-import { ipnRouteSecretRotation, type IpnRouteSecretRotation } from '#functions/adapters/secrets/ipn-route-secret-rotation.ts';
 import { logger } from '#functions/observability.ts';
-
-let rotation: IpnRouteSecretRotation | undefined;
+import { platformSecretRotation } from '#functions/wiring/rotation.ts';
 
 export async function handler(event: SecretsManagerRotationEvent, context?: Context): Promise<void> {
   if (context) logger.addContext(context);
-  rotation ??= ipnRouteSecretRotation({ logger });
-  await rotation.run(event);
+  await platformSecretRotation().run(event);
 }

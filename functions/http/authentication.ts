@@ -3,7 +3,7 @@
 // token. Used by the API Gateway REQUEST authorizer and, through it, locally.
 import { AuthenticationError, InvalidRequestError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import type { TokenVerifier } from '#functions/adapters/jwt/token-verifier.ts';
+import type { TokenVerifier } from '#functions/ports/token-verifier.ts';
 
 const credentialParameter = /^(access_token|api_key|apikey|token|client_secret)$/i;
 

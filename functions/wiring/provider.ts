@@ -3,7 +3,7 @@
 // client, built once per process. Only routes that call the provider import this.
 import { readFile } from 'node:fs/promises';
 import { config, requireSetting } from '#functions/config.ts';
-import { systemClock } from '#functions/ports/clock.ts';
+import { systemClock } from '#functions/adapters/system-clock.ts';
 import type { TokenVault } from '#functions/ports/token-vault.ts';
 import type { PlatformSecrets } from '#functions/ports/secrets.ts';
 import { secretsManagerPlatformSecrets } from '#functions/adapters/secrets/secrets-manager-platform-secrets.ts';

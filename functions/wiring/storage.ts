@@ -1,7 +1,7 @@
 // Composition root, storage part: the DynamoDB clients and repositories, built once
 // per process from the configuration. Read-only routes import only this.
 import { config } from '#functions/config.ts';
-import { systemClock } from '#functions/ports/clock.ts';
+import { systemClock } from '#functions/adapters/system-clock.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';

@@ -6,13 +6,8 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtExpiredError, JwtBaseError, FetchError, JwksNotAvailableInCacheError } from 'aws-jwt-verify/error';
 import { AuthenticationError } from '#functions/domain/errors.ts';
-import type { Principal } from '#functions/domain/principal.ts';
-import { roles, type Role } from '#functions/routes.ts';
-
-export interface TokenVerifier {
-  /** Throws AuthenticationError (token_invalid, token_expired) for a bad token. */
-  verify(token: string): Promise<Principal>;
-}
+import { roles, type Principal, type Role } from '#functions/domain/principal.ts';
+import type { TokenVerifier } from '#functions/ports/token-verifier.ts';
 
 export interface TokenVerifierSettings {
   issuer: string;

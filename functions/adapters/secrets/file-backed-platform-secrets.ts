@@ -4,7 +4,7 @@
 // up once the cached copy is older than maxAge.
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '#functions/ports/clock.ts';
-import { systemClock } from '#functions/ports/clock.ts';
+import { systemClock } from '#functions/adapters/system-clock.ts';
 import type { PlatformCredentials, PlatformSecrets } from '#functions/ports/secrets.ts';
 import { PlatformSecretsError, parseSecretJson, toPlatformCredentials } from '#functions/adapters/secrets/platform-secret.ts';
 
