@@ -39,6 +39,8 @@ export interface CheckoutHarness extends TestRuntime {
     createCalls(providerUniqueId: string): Promise<SandboxCall[]>;
     /** Distinct checkouts the sandbox created for this provider unique_id (a repeat returns the original). */
     checkoutIdsFor(providerUniqueId: string): Promise<string[]>;
+    /** The faults armed and not used up yet: a fault is used up as its call arrives. */
+    faults(): Promise<unknown[]>;
     setState(checkoutId: string, state: string): Promise<any>;
     checkout(checkoutId: string): Promise<any>;
     config(settings: Record<string, unknown>): Promise<void>;
@@ -49,13 +51,14 @@ export interface CheckoutHarness extends TestRuntime {
 export const newUniqueId = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
 export async function startCheckoutHarness(
-  options: { sandbox?: LocalRuntimeOptions['sandbox'] } = {},
+  options: Pick<LocalRuntimeOptions, 'sandbox' | 'ipnCallbacks'> = {},
 ): Promise<CheckoutHarness> {
   // The handlers' per-request INFO lines would bury the test output; warnings and errors still show.
   process.env.LOG_LEVEL ??= 'WARN';
   const runtime = await startTestRuntime({
     // Deterministic by default: nothing moves at the provider unless a test says so.
     sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, ...options.sandbox },
+    ...(options.ipnCallbacks === undefined ? {} : { ipnCallbacks: options.ipnCallbacks }),
   });
   const issuer = await ensureLocalIssuer(runtime.dataDir);
   const sandboxUrl = runtime.runtime.sandboxUrl;
@@ -107,6 +110,7 @@ export async function startCheckoutHarness(
         const ids = (await createCalls(providerUniqueId)).map((c) => c.checkout_id).filter((id) => id !== null && id !== undefined);
         return [...new Set(ids.map(String))];
       },
+      faults: async () => ((await request('GET', '/__sandbox/faults')) as { faults: unknown[] }).faults,
       setState: (checkoutId, state) => request('POST', `/__sandbox/checkouts/${checkoutId}/state`, { state }),
       checkout: (checkoutId) => request('GET', `/__sandbox/checkouts/${checkoutId}`),
       config: async (settings) => {

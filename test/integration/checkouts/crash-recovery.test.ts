@@ -15,8 +15,11 @@
 // throw the same sentinel without touching the table (a dead process neither
 // completes nor frees its record). What is left in DynamoDB and at the provider
 // is exactly what a Lambda killed at that instant leaves. The client's retries
-// then go over HTTP to the real API. The lock is 1 s (IDEMPOTENCY_LOCK_SECONDS),
-// set before the runtime starts so the handlers read it too.
+// then go over HTTP to the real API. The lock (IDEMPOTENCY_LOCK_SECONDS, set before
+// the runtime starts so the handlers read it too) is far longer than the tests: a
+// retry is refused while it holds however slow the machine is, and "the lock has
+// expired" is made so by moving the record's lock expiry into the past, as the
+// passing of time would, rather than by sleeping past it.
 import { checkoutIdFor, createCheckout, providerUniqueIdFor } from '#functions/app/checkouts.ts';
 import { runIdempotently } from '#functions/app/idempotency.ts';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -25,10 +28,16 @@ import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
+import { idempotencyKey } from '#functions/app/idempotency.ts';
+import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { waitFor } from '../../support/wait-for.ts';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 
-process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
+process.env.IDEMPOTENCY_LOCK_SECONDS = '600';
+// The slow request of the takeover test is held 10 s at the provider: well within this timeout.
+process.env.PROVIDER_TIMEOUT_MS = '60000';
 
 class ProcessDied extends Error {
   override readonly name = 'ProcessDied';
@@ -48,7 +57,32 @@ afterEach(async () => {
   await h.sandbox.clearFaults();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What time does to an in-flight record: its lock expires (the record is otherwise untouched). */
+async function expireLock(uniqueId: string): Promise<void> {
+  const { documentClient } = createDynamoDbClients({
+    region: 'us-east-1',
+    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: process.env.IDEMPOTENCY_TABLE_NAME!,
+      Key: { id: idempotencyKey(payer.sub, uniqueId) },
+      UpdateExpression: 'SET lock_expires_at = :past',
+      ConditionExpression: '#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':past': Date.now() - 1, ':inProgress': 'in_progress' },
+    }),
+  );
+}
+
+function expectKeyInUse(reply: Reply) {
+  expectApiError(reply, { status: 409, type: 'idempotency_error', code: 'idempotency_key_in_use', param: 'unique_id' });
+  const retryAfter = Number(reply.headers['retry-after']);
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(5);
+}
 
 /** The store as a dying process uses it: begin() is real; complete() and release() never reach the table. */
 function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore {
@@ -96,18 +130,6 @@ async function runCreateLikeTheHandler(rawBody: Record<string, unknown>, seams: 
   );
 }
 
-/** A client retrying as API.md tells it: on 409 it waits Retry-After seconds and tries again. */
-async function retryUntilSettled(body: Record<string, unknown>): Promise<{ final: Reply; inUse: Reply[] }> {
-  const inUse: Reply[] = [];
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const reply = await h.createCheckout(body);
-    if (reply.status !== 409) return { final: reply, inUse };
-    inUse.push(reply);
-    await sleep(Number(reply.headers['retry-after']) * 1000);
-  }
-  throw new Error('the key stayed in use');
-}
-
 describe('a process that dies mid-checkout', () => {
   test('dies after the provider charged, before anything was recorded: the retry after the lock expires completes the same provider checkout', async () => {
     const uniqueId = newUniqueId('crash-after-charge');
@@ -121,13 +143,10 @@ describe('a process that dies mid-checkout', () => {
     const ours = await h.call('GET', `/v1/checkouts/${checkoutIdFor(payer.sub, uniqueId)}`, { token: h.dev.tokens.payer });
     expect(ours.status).toBe(404);
 
-    const { final, inUse } = await retryUntilSettled(body);
-    // The first retry comes while the dead request's lock still holds.
-    expect(inUse.length).toBeGreaterThanOrEqual(1);
-    for (const reply of inUse) {
-      expectApiError(reply, { status: 409, type: 'idempotency_error', code: 'idempotency_key_in_use', param: 'unique_id' });
-      expect(reply.headers['retry-after']).toBe('1');
-    }
+    // A retry while the dead request's lock holds is told to come back later.
+    expectKeyInUse(await h.createCheckout(body));
+    await expireLock(uniqueId);
+    const final = await h.createCheckout(body);
     expect(final.status).toBe(201);
     expect(final.headers['idempotent-replayed']).toBeUndefined();
     expect(final.body.id).toBe(checkoutIdFor(payer.sub, uniqueId));
@@ -154,7 +173,9 @@ describe('a process that dies mid-checkout', () => {
     const recorded = await h.call('GET', `/v1/checkouts/${checkoutIdFor(payer.sub, uniqueId)}`, { token: h.dev.tokens.payer });
     expect(recorded.status).toBe(200);
 
-    const { final } = await retryUntilSettled(body);
+    expectKeyInUse(await h.createCheckout(body));
+    await expireLock(uniqueId);
+    const final = await h.createCheckout(body);
     expect(final.status).toBe(201);
     expect(final.body).toEqual(recorded.body);
     // Our checkout record was found first: the provider was asked once in all.
@@ -170,12 +191,12 @@ describe('a process that dies mid-checkout', () => {
     await expect(runCreateLikeTheHandler(body, { dyingStore: true, dyingProvider: true })).rejects.toThrow(ProcessDied);
     const charged = await h.sandbox.checkoutIdsFor(providerUniqueId);
     expect(charged).toHaveLength(1);
-    await sleep(1_100); // past the dead request's lock
+    await expireLock(uniqueId);
 
     const other = await h.createCheckout(h.checkoutBody(uniqueId, { amount: 99_900 }));
     expectApiError(other, { status: 422, type: 'idempotency_error', code: 'idempotency_key_reused', param: 'unique_id' });
 
-    const { final } = await retryUntilSettled(body);
+    const final = await h.createCheckout(body);
     expect(final.status).toBe(201);
     expect(final.body.provider.checkout_id).toBe(charged[0]);
     expect(final.body.amount).toBe(10_400);
@@ -186,12 +207,15 @@ describe('a process that dies mid-checkout', () => {
     const uniqueId = newUniqueId('slow-takeover');
     const body = h.checkoutBody(uniqueId);
     const providerUniqueId = providerUniqueIdFor(payer.sub, uniqueId);
-    // The first request's provider call answers after 4 s (under the 7 s timeout), long past its 1 s lock.
-    await h.sandbox.armFault({ delay_ms: 4_000 }, 1);
+    // The first request's provider call answers after 10 s (under the timeout); its lock expires meanwhile.
+    await h.sandbox.armFault({ delay_ms: 10_000 }, 1);
     const slow = h.createCheckout(body);
-    await sleep(1_300);
-    // Retried as a client would: a 409 while the lock still holds, then the takeover.
-    const { final: takeover } = await retryUntilSettled(body);
+    // The fault is used up when the call reaches the provider: the first request holds the key by then.
+    await waitFor(async () => (await h.sandbox.faults()).length === 0, 'the slow request to reach the provider');
+    // Retried as a client would: a 409 while the lock still holds, then the takeover once it expired.
+    expectKeyInUse(await h.createCheckout(body));
+    await expireLock(uniqueId);
+    const takeover = await h.createCheckout(body);
     expect(takeover.status).toBe(201);
     expect(takeover.headers['idempotent-replayed']).toBeUndefined();
     const original = await slow;

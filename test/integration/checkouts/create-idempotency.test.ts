@@ -5,6 +5,7 @@
 // 50 concurrent identical requests reach the provider once.
 import { checkoutIdFor, providerUniqueIdFor } from '#functions/app/checkouts.ts';
 import { expectApiError, expectEveryResponseHeaders, type Reply } from '../../support/api-expectations.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 
 let h: CheckoutHarness;
@@ -124,10 +125,11 @@ describe('POST /v1/checkouts idempotency', () => {
   test('answers 409 idempotency_key_in_use with Retry-After while the first request is in flight', async () => {
     const uniqueId = newUniqueId('inflight');
     const body = h.checkoutBody(uniqueId);
-    // The provider takes 3 s to answer (well under PROVIDER_TIMEOUT_MS): the first request holds the key meanwhile.
-    await h.sandbox.armFault({ delay_ms: 3_000 }, 1);
+    // The provider takes 5 s to answer (under PROVIDER_TIMEOUT_MS): the first request holds the key meanwhile.
+    await h.sandbox.armFault({ delay_ms: 5_000 }, 1);
     const first = h.createCheckout(body);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The fault is used up when the call reaches the provider: by then the first request holds the key.
+    await waitFor(async () => (await h.sandbox.faults()).length === 0, 'the first request to reach the provider');
     const during = await h.createCheckout(body);
     expectApiError(during, { status: 409, type: 'idempotency_error', code: 'idempotency_key_in_use', param: 'unique_id' });
     const retryAfter = Number(during.headers['retry-after']);

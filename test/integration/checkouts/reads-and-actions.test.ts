@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let h: CheckoutHarness;
 /** A merchant user who owns no account at all. */
@@ -27,7 +28,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Orders by created_at need distinct instants: waits until the clock has moved past this checkout's. */
+const clockPast = (checkout: { created_at: string }) =>
+  waitFor(() => Date.now() > Date.parse(checkout.created_at), 'the clock to pass the last created_at', { intervalMs: 1 });
 
 async function newCheckout(options: { autoCapture?: boolean; token?: string; accountId?: string; amount?: number } = {}): Promise<any> {
   const body = h.checkoutBody(newUniqueId('chk'), {
@@ -77,7 +80,7 @@ describe('GET /v1/checkouts', () => {
     const created: any[] = [];
     for (let i = 0; i < 5; i++) {
       created.push(await newCheckout({ token: payer, amount: 10_000 + i }));
-      await sleep(5); // distinct created_at
+      await clockPast(created.at(-1));
     }
     const seen: any[][] = [];
     let cursor: string | null = null;
@@ -112,7 +115,7 @@ describe('GET /v1/checkouts', () => {
 
   test("a merchant sees the checkouts of accounts they own, and another merchant's account is 404", async () => {
     const atOther = [await newCheckout({ accountId: otherAccountId })];
-    await sleep(5);
+    await clockPast(atOther[0]);
     atOther.push(await newCheckout({ accountId: otherAccountId, token: h.dev.tokens.payer2 }));
     const listed = await h.as(otherMerchant).call('GET', '/v1/checkouts?limit=100');
     expect(listed.status).toBe(200);
@@ -134,7 +137,7 @@ describe('GET /v1/checkouts', () => {
 
   test('ops see any checkout: all of them newest first, or one account', async () => {
     const first = await newCheckout({ accountId: otherAccountId });
-    await sleep(5);
+    await clockPast(first);
     const second = await newCheckout({ token: h.dev.tokens.payer2 });
     const all = await h.as(h.dev.tokens.ops).call('GET', '/v1/checkouts?limit=2');
     expect(all.body.data.map((c: any) => c.id)).toEqual([second.id, first.id]);

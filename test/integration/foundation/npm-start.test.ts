@@ -2,51 +2,36 @@
 // process on free ports with its own data directory: it answers once dev.json is
 // written, Ctrl-C stops everything, a restart keeps state, and a busy port gives
 // a one-line error.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { processGroupAlive, spawnTracked, stopAllChildren, type Spawned } from '../../support/child-processes.ts';
 import { freePort, newDataDir } from '../../support/local-runtime.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  // A failed test must not leave its server running.
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  // Each test stops what it started; anything still running is killed here and fails the test.
+  expect(await stopAllChildren()).toEqual([]);
 });
 
-function npmStart(env: { PORT: number; SANDBOX_PORT: number; PAYMENTS_DATA_DIR: string }): Started {
-  const child = spawn(tsx, ['local/main.ts'], {
+function npmStart(env: { PORT: number; SANDBOX_PORT: number; PAYMENTS_DATA_DIR: string }): Spawned {
+  return spawnTracked(tsx, ['local/main.ts'], {
     cwd: process.cwd(),
     env: { ...process.env, PORT: String(env.PORT), SANDBOX_PORT: String(env.SANDBOX_PORT), PAYMENTS_DATA_DIR: env.PAYMENTS_DATA_DIR },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
-async function waitForDevJson(dataDir: string, started: Started): Promise<any> {
+async function waitForDevJson(dataDir: string, started: Spawned): Promise<any> {
   const path = join(dataDir, 'dev.json');
   let exited = false;
   void started.exit.then(() => (exited = true));
-  for (;;) {
+  return waitFor(() => {
     if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8'));
     if (exited) throw new Error(`npm start exited before writing dev.json: ${started.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return undefined;
+  }, 'npm start to write dev.json', { timeoutMs: 120_000, intervalMs: 50 });
 }
 
 async function canListen(port: number): Promise<boolean> {
@@ -82,6 +67,8 @@ it('serves health and a fee quote once dev.json is written, stops on Ctrl-C, and
   const jwks = readFileSync(join(dataDir, 'issuer', 'jwks.json'), 'utf8');
   first.child.kill('SIGINT');
   expect(await first.exit).toEqual({ code: 0, signal: null });
+  // Nothing it started outlives it (tsx runs the script in a child process of its own).
+  await waitFor(() => !processGroupAlive(first.child.pid!), 'every process of the first npm start to exit');
   expect(await canListen(ports.PORT)).toBe(true);
   expect(await canListen(ports.SANDBOX_PORT)).toBe(true);
 
@@ -101,6 +88,7 @@ it('serves health and a fee quote once dev.json is written, stops on Ctrl-C, and
   expect(stillValid.status).toBe(200);
   second.child.kill('SIGTERM');
   expect((await second.exit).code).toBe(0);
+  await waitFor(() => !processGroupAlive(second.child.pid!), 'every process of the second npm start to exit');
   expect(second.stderr()).toBe('');
 });
 

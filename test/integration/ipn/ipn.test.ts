@@ -4,7 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { routeTokenFor } from '#functions/app/ipn.ts';
+import { inProcessQueue } from '#functions/adapters/queue/in-process-queue.ts';
+import { localIpnQueueName } from '#functions/wiring/ipn.ts';
 import { localSecretsPath } from '#local/secrets-file.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from '../checkouts/checkout-harness.ts';
 
@@ -27,13 +30,23 @@ async function newCheckout(autoCapture = false) {
 
 const stateOf = async (id: string) => (await h.as(h.dev.tokens.ops).call('GET', `/v1/checkouts/${id}`)).body as { state: string; amount_charged_back: number };
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return read();
+/** The in-process IPN queue the runtime consumes: idle() resolves once every queued notice is processed. */
+const ipnQueue = inProcessQueue(localIpnQueueName);
+
+/** Provider fetches (/v2/checkout) of one checkout so far. */
+const fetchesOf = async (providerCheckoutId: string) =>
+  (await h.sandbox.calls('/v2/checkout')).filter((c) => String(c.checkout_id) === providerCheckoutId).length;
+
+/**
+ * Waits until the sandbox has delivered every IPN of this checkout (nothing pending) and our
+ * queue has processed them: from then on, nothing fetches it unless something new arrives.
+ */
+async function ipnsSettled(providerCheckoutId: string): Promise<void> {
+  await waitFor(async () => {
+    const { ipns, pending } = (await h.sandbox.request('GET', `/__sandbox/ipns?checkout_id=${providerCheckoutId}`)) as { ipns: unknown[]; pending: unknown[] };
+    return ipns.length > 0 && pending.length === 0;
+  }, `the IPNs of checkout ${providerCheckoutId} to be delivered`);
+  await ipnQueue.idle();
 }
 
 const postIpn = (token: string, form: string, contentType = 'application/x-www-form-urlencoded') =>
@@ -49,50 +62,42 @@ test('a state change at the provider reaches our copy through the IPN, including
   const checkout = await newCheckout();
   expect(checkout.state).toBe('authorized');
   await h.sandbox.setState(checkout.provider.checkout_id, 'captured');
-  expect((await eventually(() => stateOf(checkout.id), (c) => c.state === 'captured')).state).toBe('captured');
+  await waitFor(async () => (await stateOf(checkout.id)).state === 'captured', 'our copy to become captured');
   await h.sandbox.setState(checkout.provider.checkout_id, 'charged back');
-  expect((await eventually(() => stateOf(checkout.id), (c) => c.state === 'charged_back')).state).toBe('charged_back');
+  await waitFor(async () => (await stateOf(checkout.id)).state === 'charged_back', 'our copy to become charged_back');
 });
 
 test('a valid IPN is acknowledged with 200 and the headers of every response; the state comes from the provider, not the payload', async () => {
   const checkout = await newCheckout();
+  await ipnsSettled(checkout.provider.checkout_id);
+  const before = await fetchesOf(checkout.provider.checkout_id);
   const reply = await postIpn(routeToken, `checkout_id=${checkout.provider.checkout_id}&state=captured`);
   expect(reply.status).toBe(200);
   expect(reply.body).toEqual({ status: 'received' });
   expectEveryResponseHeaders(reply);
+  // Queued before the 200; processed once the queue is idle: it fetched the checkout from the provider.
+  await ipnQueue.idle();
+  expect(await fetchesOf(checkout.provider.checkout_id)).toBe(before + 1);
   // The form claimed "captured"; the provider says authorized, and that is what stays.
-  const calls = async () => (await h.sandbox.calls('/v2/checkout')).length;
-  const before = await calls();
-  await eventually(calls, (n) => n > before);
   expect((await stateOf(checkout.id)).state).toBe('authorized');
 });
 
-/** The number of provider fetches once it has stopped changing (the creation's own IPN is processed by then). */
-async function settledFetchCount(): Promise<number> {
-  let last = -1;
-  for (let stable = 0; stable < 4; ) {
-    const now = (await h.sandbox.calls('/v2/checkout')).length;
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return last;
-}
-
 test('a wrong route token is 404 resource_missing and queues nothing', async () => {
   const checkout = await newCheckout();
-  const fetchesBefore = await settledFetchCount();
+  await ipnsSettled(checkout.provider.checkout_id);
+  const fetchesBefore = await fetchesOf(checkout.provider.checkout_id);
   for (const token of [`${routeToken.slice(0, -1)}x`, 'short', `${routeToken}extra`]) {
     expectApiError(await postIpn(token, `checkout_id=${checkout.provider.checkout_id}`), { status: 404, type: 'not_found', code: 'resource_missing' });
   }
-  expect(await settledFetchCount()).toBe(fetchesBefore);
+  await ipnQueue.idle();
+  expect(await fetchesOf(checkout.provider.checkout_id)).toBe(fetchesBefore);
 });
 
 test('an IPN for a checkout that is not ours is acknowledged, fetches nothing from the provider and is not retried', async () => {
-  const fetchesBefore = await settledFetchCount();
   const reply = await postIpn(routeToken, 'checkout_id=999999999');
   expect(reply.status).toBe(200);
-  expect(await settledFetchCount()).toBe(fetchesBefore);
+  await ipnQueue.idle();
+  expect(await fetchesOf('999999999')).toBe(0);
   const deadLetters = await readFile(join(h.dataDir, 'dead-letters', 'ipn.jsonl'), 'utf8').catch(() => '');
   expect(deadLetters).not.toContain('999999999');
 });
@@ -109,7 +114,10 @@ test('a notice the processor keeps failing on is delivered again, then dead-lett
   try {
     expect((await postIpn(routeToken, `checkout_id=${checkout.provider.checkout_id}`)).status).toBe(200);
     const deadLetters = join(h.dataDir, 'dead-letters', 'ipn.jsonl');
-    const text = await eventually(() => readFile(deadLetters, 'utf8').catch(() => ''), (t) => t.includes(checkout.provider.checkout_id));
+    const text = await waitFor(async () => {
+      const letters = await readFile(deadLetters, 'utf8').catch(() => '');
+      return letters.includes(checkout.provider.checkout_id) ? letters : undefined;
+    }, 'the notice to be dead-lettered');
     const letter = JSON.parse(text.trim().split('\n').at(-1)!) as { receiveCount: number; body: string };
     expect(letter.receiveCount).toBe(5);
     expect(JSON.parse(letter.body)).toMatchObject({ provider: 'wepay', checkoutId: checkout.provider.checkout_id });

@@ -1,3 +1,4 @@
+import { waitFor } from '../../support/wait-for.ts';
 import { request } from 'node:http';
 import {
   checkoutParams,
@@ -102,8 +103,9 @@ describe('fault injection', () => {
     await arm({ delay_ms: 300 });
     const id = uniqueId();
     const slow = create(id);
-    // While the answer is held back, the checkout already exists: a repeat returns it.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // While the answer is held back, the checkout already exists: a repeat returns it. The fault is
+    // used up once the call has arrived (it took effect as it arrived).
+    await waitFor(async () => (await send(url, 'GET', '/__sandbox/faults')).body.faults.length === 0, 'the delayed call to arrive');
     const repeat = await create(id);
     const answered = await slow;
     expect(answered.status).toBe(200);

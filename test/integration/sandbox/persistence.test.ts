@@ -1,4 +1,5 @@
-import { checkoutParams, eventually, newCard, newMerchant, post, send, startHarness, startIpnReceiver } from './sandbox-harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
+import { checkoutParams, newCard, newMerchant, post, send, startHarness, startIpnReceiver } from './sandbox-harness.ts';
 
 describe('state across a restart', () => {
   it('keeps users, tokens, accounts, cards, checkouts and used unique_ids', async () => {
@@ -46,7 +47,7 @@ describe('state across a restart', () => {
       const card = await newCard(harness.sandbox.url);
       const created = await post(harness.sandbox.url, '/v2/checkout/create', checkoutParams(merchant.accountId, card), merchant.token);
       await harness.restart();
-      await eventually(async () => {
+      await waitFor(async () => {
         const fetched = await post(harness.sandbox.url, '/v2/checkout', { checkout_id: created.body.checkout_id }, merchant.token);
         return fetched.body.state === 'captured' ? true : undefined;
       }, 'the capture after the restart');
@@ -57,7 +58,8 @@ describe('state across a restart', () => {
 
   it('resumes a pending IPN retry after a restart', async () => {
     const receiver = await startIpnReceiver([500]);
-    const harness = await startHarness({ timeScale: 0.001 });
+    // The retry is due 9 s (15 min × 0.01) after the failed try: ample time to see it pending and restart.
+    const harness = await startHarness({ timeScale: 0.01 });
     try {
       const merchant = await newMerchant(harness.sandbox.url);
       const card = await newCard(harness.sandbox.url);
@@ -67,12 +69,12 @@ describe('state across a restart', () => {
         checkoutParams(merchant.accountId, card, { callback_uri: `${receiver.url}/ipn` }),
         merchant.token,
       );
-      await eventually(async () => {
+      await waitFor(async () => {
         const ipns = (await send(harness.sandbox.url, 'GET', '/__sandbox/ipns')).body;
         return ipns.pending.length === 1 && ipns.pending[0].attempt === 1 ? true : undefined;
       }, 'a failed first try');
       await harness.restart();
-      await eventually(() => (receiver.received.length === 2 ? true : undefined), 'the retry after the restart');
+      await waitFor(() => (receiver.received.length === 2 ? true : undefined), 'the retry after the restart');
       expect(receiver.received[1]?.body).toBe(`checkout_id=${created.body.checkout_id}`);
     } finally {
       await harness.sandbox.close();
@@ -82,12 +84,14 @@ describe('state across a restart', () => {
 
   it('stops every timer on close, so nothing fires afterwards', async () => {
     const receiver = await startIpnReceiver();
-    const harness = await startHarness({ timeScale: 1, ipnBatchWindowMs: 200 });
+    // The IPN would go out 2 s after the creation; the sandbox is closed long before.
+    const harness = await startHarness({ timeScale: 1, ipnBatchWindowMs: 2_000 });
     const merchant = await newMerchant(harness.sandbox.url);
     const card = await newCard(harness.sandbox.url);
     await post(harness.sandbox.url, '/v2/checkout/create', checkoutParams(merchant.accountId, card, { callback_uri: `${receiver.url}/ipn` }), merchant.token);
     await harness.sandbox.close();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Only to give a timer that survived close the time to fire; the test passes however long it lasts.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(receiver.received).toHaveLength(0);
     await receiver.close();
   });

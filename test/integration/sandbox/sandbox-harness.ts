@@ -139,19 +139,6 @@ export function checkoutParams(accountId: number, creditCardId: number, override
   };
 }
 
-/** Polls until `check` returns a value other than undefined (tests never assert on timing). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, limitMs = 10_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export interface ReceivedIpn {
   path: string;
   contentType: string | undefined;

@@ -13,6 +13,7 @@ import {
 } from '#functions/domain/errors.ts';
 import type { CreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import { WePayClient } from '#functions/adapters/wepay/wepay-client.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const app = { clientId: '4710', clientSecret: 'sandbox-client-secret-for-tests', accessToken: 'STAGE_sandbox-app-token-for-tests' };
 const CREATE = '/v2/checkout/create';
@@ -57,14 +58,11 @@ async function callsFor(uniqueId: string, path = CREATE): Promise<SandboxCall[]>
 }
 
 /** A delayed response is logged when it is finally sent: wait for the log to catch up. */
-async function eventuallyCallsFor(uniqueId: string, count: number): Promise<SandboxCall[]> {
-  for (let i = 0; i < 100; i++) {
+const eventuallyCallsFor = (uniqueId: string, count: number): Promise<SandboxCall[]> =>
+  waitFor(async () => {
     const calls = await callsFor(uniqueId);
-    if (calls.length >= count) return calls;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return callsFor(uniqueId);
-}
+    return calls.length >= count ? calls : undefined;
+  }, `${count} calls with unique_id ${uniqueId}`);
 
 async function createCard(ccNumber: string): Promise<string> {
   const card = await sandboxRequest('POST', '/v2/credit_card/create', {
