@@ -4,7 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { z } from 'zod';
 import { handler as health } from '#functions/handlers/health.ts';
 import { handler as openapi } from '#functions/handlers/openapi.ts';
-import { errorsByStatus } from '#functions/http/openapi.ts';
+import { buildOpenApiDocument, errorsByStatus } from '#functions/http/openapi.ts';
 import { statusOf } from '#functions/http/error-response.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { expectEveryResponseHeaders } from '../../support/api-expectations.ts';
@@ -154,5 +154,47 @@ describe('GET /v1/openapi.json', () => {
     expect(document.components.schemas.ExplicitFeeQuoteRequest.additionalProperties).toBe(false);
     expect(text).toContain('payee_from_app');
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+});
+
+describe('buildOpenApiDocument with a route added to the table', () => {
+  // A named schema with a default reads differently as a request (optional) and as a response (required).
+  const tag = z.object({ name: z.string(), color: z.enum(['red', 'blue']).default('red') }).meta({ id: 'Tag' });
+  const tagList = z.object({ data: z.array(tag) }).meta({ id: 'TagList' });
+  const added: RouteDefinition = {
+    id: 'tags.replace',
+    method: 'POST',
+    path: '/v1/tags/{id}',
+    handler: 'tags-replace',
+    access: ['ops'],
+    uses: [],
+    summary: 'Replace the tags',
+    bodyType: 'json',
+    body: tagList,
+    query: z.strictObject({ dry_run: z.enum(['true', 'false']) }),
+    success: { status: 200, schema: tagList },
+    errors: ['invalid_state'],
+  };
+  const document: any = buildOpenApiDocument([...table, added]);
+
+  it('documents the new route with its parameters and error codes', async () => {
+    const operation = document.paths['/v1/tags/{id}'].post;
+    expect(operation.parameters.map((p: any) => [p.name, p.in, p.required])).toEqual([
+      ['id', 'path', true],
+      ['dry_run', 'query', true],
+    ]);
+    expect(operation.responses['409'].content['application/json'].schema.allOf[1].properties.error.properties.code.enum).toEqual(['invalid_state']);
+    expect((await new Validator().validate(structuredClone(document))).valid).toBe(true);
+  });
+
+  it('names the request side of a schema that differs as <id>Input, and each side refers to its own', () => {
+    const { Tag, TagInput, TagList, TagListInput } = document.components.schemas;
+    expect(Tag.required).toEqual(['name', 'color']);
+    expect(TagInput.required).toEqual(['name']);
+    expect(TagList.properties.data.items).toEqual({ $ref: '#/components/schemas/Tag' });
+    expect(TagListInput.properties.data.items).toEqual({ $ref: '#/components/schemas/TagInput' });
+    const operation = document.paths['/v1/tags/{id}'].post;
+    expect(operation.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TagListInput' });
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TagList' });
   });
 });
