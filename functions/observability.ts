@@ -1,7 +1,8 @@
-// Logger, metrics and tracer, created once per process. Every log line passes
+// Logger, metrics and tracer, created once per process (per invocation locally). Every log line passes
 // through `redactForLog`: credentials by key, card numbers and bearer tokens by
 // value, so that no secret reaches CloudWatch even when a caller logs carelessly.
-import { Logger } from '@aws-lambda-powertools/logger';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { containsCardNumber, maskCardNumbers } from '#functions/domain/card-data.ts';
@@ -25,18 +26,74 @@ export function redactForLog(key: string, value: unknown): unknown {
 }
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'payments';
-
-export const logger = new Logger({
+const loggerOptions = {
   serviceName,
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
   jsonReplacerFn: redactForLog,
-});
+};
+const metricsOptions = { namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Payments', serviceName };
+
+const processLogger = new Logger(loggerOptions);
+const processMetrics = new Metrics(metricsOptions);
+
+// In Lambda a process runs one function, and one logger per process is right. The
+// local runtime runs every function in one process, concurrently: each invocation
+// then gets a logger and metrics of its own (runInvocation), or a request of one
+// function would tag its lines with another's function_name.
+const invocations = new AsyncLocalStorage<{ logger: Logger; metrics: Metrics }>();
+
+/** The current invocation's instance, or the process's (Lambda, unit tests). */
+function perInvocation<T extends object>(processWide: T, pick: (invocation: { logger: Logger; metrics: Metrics }) => T): T {
+  return new Proxy(processWide, {
+    get(_target, property) {
+      const invocation = invocations.getStore();
+      const target = invocation ? pick(invocation) : processWide;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export const logger: Logger = perInvocation(processLogger, (invocation) => invocation.logger);
 
 /** X-Ray: on in Lambda (active tracing), off elsewhere by Powertools' own detection. */
 export const tracer = new Tracer({ serviceName });
 
 /** Business metrics as CloudWatch EMF lines (namespace from POWERTOOLS_METRICS_NAMESPACE). */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Payments', serviceName });
+export const metrics: Metrics = perInvocation(processMetrics, (invocation) => invocation.metrics);
+
+/**
+ * Local text log: warnings and errors as one line (level, function, message, redacted
+ * details); the rest is left to the runtime's one line per request.
+ */
+class TextLogger extends Logger {
+  constructor(private readonly write: (line: string) => void) {
+    super(loggerOptions);
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    if (logLevel < LogLevelThreshold.WARN) return;
+    const { level, message, function_name: functionName, ...rest } = log.getAttributes();
+    const details = Object.fromEntries(Object.entries(rest).filter(([key]) => !contextKeys.has(key)));
+    const extra = Object.keys(details).length > 0 ? ` ${JSON.stringify(details, redactForLog)}` : '';
+    this.write(`${String(level)} ${String(functionName ?? '-')} ${redactString(String(message))}${extra}`);
+  }
+}
+const contextKeys = new Set(['timestamp', 'service', 'cold_start', 'function_arn', 'function_memory_size', 'function_request_id', 'xray_trace_id', 'sampling_rate']);
+
+export type InvocationLog = { format: 'json' } | { format: 'text'; write: (line: string) => void };
+
+/**
+ * Local runtime: runs one function invocation with its own logger and metrics. `json`
+ * prints what CloudWatch would get (JSON lines, EMF metrics); `text` only warnings and
+ * errors, as one line each, through `write`.
+ */
+export function runInvocation<T>(log: InvocationLog, invoke: () => Promise<T>): Promise<T> {
+  const metrics = new Metrics(metricsOptions);
+  if (log.format === 'text') Reflect.set(metrics, 'disabled', true); // Powertools' own switch, read at publish time
+  const logger = log.format === 'json' ? new Logger(loggerOptions) : new TextLogger(log.write);
+  return invocations.run({ logger, metrics }, invoke);
+}
 
 export const businessMetric = {
   checkoutCreated: 'CheckoutCreated',

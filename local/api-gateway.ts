@@ -138,6 +138,10 @@ export interface ApiGatewayOptions {
   /** Loads a handler module by its route-table name (functions/handlers/<name>.ts). */
   loadHandler: (name: string) => Promise<unknown>;
   functionTimeoutMs?: number;
+  /** Runs one function invocation (the local runtime gives each its own logger and metrics). */
+  invoke?: <T>(run: () => Promise<T>) => Promise<T>;
+  /** One line per request: method, path, status, duration, function. */
+  requestLog?: (line: string) => void;
   log?: (line: string) => void;
 }
 
@@ -157,7 +161,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     return modules.get(name)!.then((module) => (module as Record<string, T>)[exportName]!);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string) => {
+  const invoke = options.invoke ?? (<T>(run: () => Promise<T>) => run());
+  const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string, invoked: { fn: string; path?: string }) => {
     const requestId = requestIdFrom(awsRequestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -191,6 +196,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       return send(res, gatewayError(new InvalidRequestError('body_too_large', 'The body may not exceed 65536 bytes'), requestId));
     }
     const { route, pathParameters } = matched;
+    invoked.fn = route.handler;
+    // A route token is a credential: such a path is logged as its template.
+    if (/token|secret/i.test(route.path)) invoked.path = route.path;
     const { headers, multiValueHeaders } = headerMaps(req);
     const query = queryMaps(url);
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
@@ -212,7 +220,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
 
     if (Array.isArray(route.access)) {
       const authorize = await load<AuthorizerHandler>('authorize');
-      const result = await authorize({
+      const result = await invoke(() => authorize({
         type: 'REQUEST',
         methodArn: `arn:aws:execute-api:local:000000000000:local/${stage}/${method}${route.path}`,
         resource: route.path,
@@ -224,7 +232,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
         stageVariables: null,
         requestContext: requestContext as unknown as APIGatewayRequestAuthorizerEvent['requestContext'],
         ...query,
-      });
+      }));
       const allowed = result.policyDocument.Statement.every((s) => 'Effect' in s && s.Effect === 'Allow');
       if (!allowed) {
         const context = (result.context ?? {}) as { code?: string; message?: string };
@@ -248,8 +256,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEvent;
     const handler = await load<ProxyHandler>(route.handler);
-    const result = await handler(event, lambdaContext(route.handler, awsRequestId, timeoutMs));
-    options.log?.(`${method} ${route.path} ${result.statusCode}`);
+    const result = await invoke(() => handler(event, lambdaContext(route.handler, awsRequestId, timeoutMs)));
     send(res, result);
   };
 
@@ -257,7 +264,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const awsRequestId = randomUUID();
     // Every answer, the gateway's own (404, 405, 401, 502...) included, carries the CORS headers.
     for (const [name, value] of Object.entries(corsHeaders(originOf(req.headers), allowedOrigins()))) res.setHeader(name, value);
-    handle(req, res, awsRequestId).catch((error: unknown) => {
+    const started = performance.now();
+    const invoked: { fn: string; path?: string } = { fn: '-' };
+    if (options.requestLog) {
+      const requestLog = options.requestLog;
+      // The path without its query string: a query may carry what must not be logged.
+      res.once('finish', () =>
+        requestLog(`${req.method} ${invoked.path ?? (req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - started)} ms ${invoked.fn}`),
+      );
+    }
+    handle(req, res, awsRequestId, invoked).catch((error: unknown) => {
       // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the
       // CDK app's DEFAULT_5XX gateway response renders as API.md's internal_error, without details
       // (errorResponse maps anything that is not a PaymentsError to that generic body).

@@ -38,6 +38,8 @@ export interface IpnConsumerOptions {
   loadHandler: (name: string) => Promise<unknown>;
   /** Multiplies the redelivery delay (SQS's visibility timeout), like the sandbox's time scale. */
   timeScale: number;
+  /** Runs one invocation (the local runtime gives each its own logger and metrics). */
+  invoke?: <T>(run: () => Promise<T>) => Promise<T>;
   log?: (line: string) => void;
 }
 
@@ -47,7 +49,9 @@ export function startIpnConsumer(options: IpnConsumerOptions): () => Promise<voi
   queue.consume(
     async (messages) => {
       const { handler } = (await options.loadHandler('ipn-process')) as { handler: SqsHandler };
-      const response = await handler(sqsEvent(messages), lambdaContext('ipn-process', messages[0]!.messageId, ipnQueueSettings.visibilityTimeoutSeconds * 1000 / 6));
+      const context = lambdaContext('ipn-process', messages[0]!.messageId, ipnQueueSettings.visibilityTimeoutSeconds * 1000 / 6);
+      const invoke = options.invoke ?? ((run) => run());
+      const response = await invoke(() => handler(sqsEvent(messages), context));
       return response.batchItemFailures.map((failure) => failure.itemIdentifier);
     },
     {

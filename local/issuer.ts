@@ -11,9 +11,10 @@ import { createPrivateFileOnce } from './keyring.ts';
 export const localIssuerUrl = 'https://issuer.payments.local';
 export const localClientId = 'local-dev-client';
 
-export const devUsers = ['payer', 'payer2', 'merchant', 'ops'] as const;
+export const devUsers = ['payer', 'payer2', 'merchant', 'merchant2', 'ops'] as const;
 export type DevUser = (typeof devUsers)[number];
-const roleOf: Record<DevUser, Role> = { payer: 'payer', payer2: 'payer', merchant: 'merchant', ops: 'ops' };
+/** merchant2 is a second merchant user, not onboarded: what a platform's new merchant looks like. */
+const roleOf: Record<DevUser, Role> = { payer: 'payer', payer2: 'payer', merchant: 'merchant', merchant2: 'merchant', ops: 'ops' };
 
 export interface LocalIssuer {
   issuer: string;
@@ -45,6 +46,12 @@ export async function ensureLocalIssuer(dataDir: string): Promise<LocalIssuer> {
     JSON.stringify(Object.fromEntries(devUsers.map((user) => [user, randomUUID()])), null, 2),
   );
   const subs = JSON.parse(await readFile(usersPath, 'utf8')) as Record<DevUser, string>;
+  // A data directory from before a dev user was added gets that user; the others keep their sub.
+  const missing = devUsers.filter((user) => typeof subs[user] !== 'string');
+  if (missing.length > 0) {
+    for (const user of missing) subs[user] = randomUUID();
+    await writeFile(usersPath, JSON.stringify(subs, null, 2), { mode: 0o600 });
+  }
 
   const mint: LocalIssuer['mint'] = ({ sub, groups, expiresInSeconds = 24 * 3600, issuedAt = Math.floor(Date.now() / 1000) }) => {
     const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: jwk.kid }));

@@ -1,6 +1,9 @@
 // `npm start`: the API on $PORT (3000) and the sandbox on $SANDBOX_PORT (3001),
 // state under $PAYMENTS_DATA_DIR (.local/). Ctrl-C stops everything.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 // The AWS SDK warns on Node < 22 that *future* SDK releases will need Node 22; the
@@ -18,16 +21,34 @@ const settings = z
     PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
     /** Multiplies the sandbox's lifecycle delays and IPN retry schedule: 0.01 makes 15 minutes 9 s. */
     SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
+    /** `text` (default): one line per request; `json`: the functions' JSON log lines and EMF metrics, as in CloudWatch. */
+    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   })
   .safeParse(process.env);
 if (!settings.success) {
   console.error(`Invalid setting: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   process.exit(1);
 }
-const { PORT, SANDBOX_PORT, PAYMENTS_DATA_DIR: dataDir, SANDBOX_TIME_SCALE } = settings.data;
+const { PORT, SANDBOX_PORT, PAYMENTS_DATA_DIR: dataDir, SANDBOX_TIME_SCALE, LOG_FORMAT } = settings.data;
+
+let lock: DataDirLock;
+try {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  lock = lockDataDir(resolve(dataDir));
+} catch (error) {
+  console.error(error instanceof DataDirInUseError ? error.message : `Could not lock ${resolve(dataDir)}: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 try {
-  const runtime = await startLocalRuntime({ dataDir, port: PORT, sandboxPort: SANDBOX_PORT, sandbox: { timeScale: SANDBOX_TIME_SCALE } });
+  const runtime = await startLocalRuntime({
+    dataDir,
+    port: PORT,
+    sandboxPort: SANDBOX_PORT,
+    sandbox: { timeScale: SANDBOX_TIME_SCALE },
+    logFormat: LOG_FORMAT,
+    log: (line) => console.log(line),
+  });
   console.log(`API      ${runtime.apiUrl}   (try ${runtime.apiUrl}/v1/health)`);
   console.log(`Sandbox  ${runtime.sandboxUrl}`);
   console.log(`Tokens, account and card ids: ${dataDir}/dev.json`);
@@ -36,11 +57,13 @@ try {
     if (stopping) return;
     stopping = true;
     await runtime.close();
+    lock.release();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 } catch (error) {
+  lock.release();
   const err = error as NodeJS.ErrnoException & { port?: number };
   if (err.code === 'EADDRINUSE') {
     console.error(`Port ${err.port ?? ''} is already in use: stop what holds it, or set PORT / SANDBOX_PORT.`);

@@ -14,7 +14,8 @@ import { devUsers, ensureLocalIssuer, type DevUser } from './issuer.ts';
 import { ensureLocalKey } from './keyring.ts';
 import { ensureLocalSecrets, localSecretsPath } from './secrets-file.ts';
 import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
-import { createDevCards } from './dev-cards.ts';
+import { ensureDevCards } from './dev-cards.ts';
+import { runInvocation, type InvocationLog } from '#functions/observability.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
 
@@ -30,7 +31,13 @@ export interface LocalRuntimeOptions {
   ipnCallbacks?: boolean;
   /** Sandbox settings for tests: lifecycle delays, time scale, throttle. */
   sandbox?: Pick<SandboxOptions, 'lifecycle' | 'timeScale' | 'throttle' | 'ipnBatchWindowMs'>;
+  /** The runtime's own lines (one per request, sandbox events, the functions' warnings in `text`). */
   log?: (line: string) => void;
+  /**
+   * `text` (default): one line per request, and the functions' warnings and errors as one
+   * line each, through `log`; `json`: the functions' JSON log lines and EMF metrics on stdout.
+   */
+  logFormat?: 'text' | 'json';
   /**
    * Tests: the provider base URL the API calls, given the sandbox's URL (default
    * `${sandboxUrl}/v2`), e.g. a recording proxy in front of the sandbox.
@@ -44,6 +51,8 @@ export interface DevJson {
   tokens: Record<DevUser, string>;
   /** The demo merchant account, owned by the `merchant` token's user. */
   account_id: string;
+  /** The sandbox app's client id: what a browser needs to tokenize a card. */
+  client_id: string;
   credit_card_ids: { success: string; decline: string };
 }
 
@@ -95,12 +104,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     resources.add(() => sandbox.close());
 
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const invocationLog: InvocationLog = options.logFormat === 'json' ? { format: 'json' } : { format: 'text', write: log };
+    const invoke = <T>(run: () => Promise<T>) => runInvocation(invocationLog, run);
     const loadHandler = (name: string) => import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href);
     const api = await startApiGateway({
       port: options.port,
       host,
       loadHandler,
-      ...(options.log ? { log: options.log } : {}),
+      invoke,
+      // In json, the functions' own "request completed" lines say it.
+      ...(options.logFormat === 'json' ? {} : { requestLog: log }),
+      log,
     });
     resources.add(() => api.close());
 
@@ -124,16 +139,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     else process.env.IPN_BASE_URL = api.url;
     resetConfig();
     resources.add(
-      startIpnConsumer({ dataDir, loadHandler, timeScale: options.sandbox?.timeScale ?? 1, ...(options.log ? { log: options.log } : {}) }),
+      startIpnConsumer({ dataDir, loadHandler, invoke, timeScale: options.sandbox?.timeScale ?? 1, log }),
     );
 
-    const cards = await createDevCards(sandbox.url, credentials.clientId);
+    const cards = await ensureDevCards(dataDir, sandbox, credentials.clientId);
     const tokens = Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>;
     const dev: DevJson = {
       api_url: api.url,
       sandbox_url: sandbox.url,
       tokens,
       account_id: await ensureDemoMerchant(api.url, tokens.merchant, dataDir),
+      client_id: credentials.clientId,
       credit_card_ids: cards,
     };
     // Written last, atomically: its presence means both servers listen.

@@ -6,7 +6,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { processIpn } from '#functions/app/ipn.ts';
+import { PaymentsError } from '#functions/domain/errors.ts';
 import type { IpnNotice } from '#functions/ports/ipn-queue.ts';
 import { logger, tracer } from '#functions/observability.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
@@ -15,8 +17,24 @@ const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const notice = JSON.parse(record.body) as IpnNotice;
-  const outcome = await processIpn(await checkoutDeps(), notice);
-  logger.info('ipn processed', { provider_checkout_id: notice.checkoutId, outcome, receive_count: record.attributes.ApproximateReceiveCount });
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  try {
+    const outcome = await processIpn(await checkoutDeps(), notice);
+    logger.info('ipn processed', { provider_checkout_id: notice.checkoutId, outcome, receive_count: receiveCount });
+  } catch (error) {
+    // The runbook's search: why a notice failed, and whether the queue will try it again.
+    const lastTry = receiveCount >= ipnQueueSettings.maxReceiveCount;
+    const reason = {
+      provider_checkout_id: notice.checkoutId,
+      error_code: error instanceof PaymentsError ? error.code : (error as Error).name,
+      error_message: (error as Error).message,
+      receive_count: receiveCount,
+      next: lastTry ? 'dead_letter' : 'redelivery',
+    };
+    if (lastTry) logger.error('ipn processing failed', reason);
+    else logger.warn('ipn processing failed', reason);
+    throw error;
+  }
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()

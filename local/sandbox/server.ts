@@ -44,6 +44,8 @@ export interface RunningSandbox {
   /** e.g. http://127.0.0.1:3001 (no /v2). */
   url: string;
   port: number;
+  /** Whether this credit_card_id exists (the local runtime reuses dev.json's cards across restarts). */
+  hasCreditCard(creditCardId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -361,6 +363,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   return {
     url: baseUrl,
     port,
+    hasCreditCard: (creditCardId) => Object.hasOwn(store.state.credit_cards, creditCardId),
     close() {
       closing ??= new Promise<void>((resolve) => {
         process.off('exit', flushOnExit);

@@ -51,7 +51,7 @@ export interface CheckoutHarness extends TestRuntime {
 export const newUniqueId = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
 export async function startCheckoutHarness(
-  options: Pick<LocalRuntimeOptions, 'sandbox' | 'ipnCallbacks'> = {},
+  options: Pick<LocalRuntimeOptions, 'sandbox' | 'ipnCallbacks' | 'log'> = {},
 ): Promise<CheckoutHarness> {
   // The handlers' per-request INFO lines would bury the test output; warnings and errors still show.
   process.env.LOG_LEVEL ??= 'WARN';
@@ -59,6 +59,7 @@ export async function startCheckoutHarness(
     // Deterministic by default: nothing moves at the provider unless a test says so.
     sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, ...options.sandbox },
     ...(options.ipnCallbacks === undefined ? {} : { ipnCallbacks: options.ipnCallbacks }),
+    ...(options.log ? { log: options.log } : {}),
   });
   const issuer = await ensureLocalIssuer(runtime.dataDir);
   const sandboxUrl = runtime.runtime.sandboxUrl;

@@ -10,7 +10,8 @@ import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './check
 
 // A short per-attempt timeout so that "a delay past the timeout" is quick; set before
 // the runtime starts, because the wiring reads the configuration once, on first use.
-const timeoutMs = 800;
+// Long enough that an undelayed call always answers in time on a loaded machine.
+const timeoutMs = 2_500;
 process.env.PROVIDER_TIMEOUT_MS = String(timeoutMs);
 process.env.PROVIDER_MAX_ATTEMPTS = '3';
 
@@ -111,7 +112,7 @@ describe('provider faults on checkout creation', () => {
 
   test('answers delayed past the timeout on every attempt: 503, and the retry completes the one checkout the provider made', async () => {
     const uniqueId = newUniqueId('slow');
-    await h.sandbox.armFault({ delay_ms: timeoutMs + 700 }, 3);
+    await h.sandbox.armFault({ delay_ms: timeoutMs + 2_000 }, 3);
     expectUnavailable(await h.createCheckout(h.checkoutBody(uniqueId)));
     const providerUniqueId = providerUniqueIdFor(payerSub, uniqueId);
     // Each delayed call took effect at once; the repeats (same unique_id) found the first one.

@@ -44,7 +44,7 @@ async function canListen(port: number): Promise<boolean> {
 
 const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sub as string;
 
-it('serves health and a fee quote once dev.json is written, stops on Ctrl-C, and keeps its state across a restart', async () => {
+it('serves health and a fee quote once dev.json is written, refuses a second start on its data directory, stops on Ctrl-C, and keeps its state, cards and ids across a restart', async () => {
   const dataDir = newDataDir('npm-start-');
   const ports = { PORT: await freePort(), SANDBOX_PORT: await freePort(), PAYMENTS_DATA_DIR: dataDir };
 
@@ -62,6 +62,18 @@ it('serves health and a fee quote once dev.json is written, stops on Ctrl-C, and
   });
   expect(await quote.json()).toMatchObject({ merchant_net: 9700, processing_fee: 303 });
   expect(first.stdout()).toContain(dev.api_url);
+  expect(typeof dev.client_id).toBe('string');
+  expect(subOf(dev.tokens.merchant2)).not.toBe(subOf(dev.tokens.merchant));
+
+  // A second npm start on the same data directory: one line naming it and the holder, non-zero exit.
+  const intruder = npmStart({ PORT: await freePort(), SANDBOX_PORT: await freePort(), PAYMENTS_DATA_DIR: dataDir });
+  expect((await intruder.exit).code).not.toBe(0);
+  const refusal = intruder.stderr().split('\n').filter((line) => line.trim() !== '');
+  expect(refusal).toHaveLength(1);
+  expect(refusal[0]).toContain(dataDir);
+  expect(refusal[0]).toMatch(/in use by process \d+/);
+  // The first one still serves.
+  expect((await fetch(`${dev.api_url}/v1/health`)).status).toBe(200);
 
   const key = readFileSync(join(dataDir, 'keys', 'token-key.bin'));
   const jwks = readFileSync(join(dataDir, 'issuer', 'jwks.json'), 'utf8');
@@ -75,8 +87,11 @@ it('serves health and a fee quote once dev.json is written, stops on Ctrl-C, and
   rmSync(join(dataDir, 'dev.json'));
   const second = npmStart(ports);
   const again = await waitForDevJson(dataDir, second);
-  for (const user of ['payer', 'payer2', 'merchant', 'ops']) expect(subOf(again.tokens[user])).toBe(subOf(dev.tokens[user]));
+  for (const user of ['payer', 'payer2', 'merchant', 'merchant2', 'ops']) expect(subOf(again.tokens[user])).toBe(subOf(dev.tokens[user]));
   expect(again.account_id).toBe(dev.account_id);
+  // The same cards and app: an order replayed after a restart is the same request.
+  expect(again.credit_card_ids).toEqual(dev.credit_card_ids);
+  expect(again.client_id).toBe(dev.client_id);
   expect(readFileSync(join(dataDir, 'keys', 'token-key.bin')).equals(key)).toBe(true);
   expect(readFileSync(join(dataDir, 'issuer', 'jwks.json'), 'utf8')).toBe(jwks);
   // A token minted by the first run is still accepted: same issuer key.

@@ -13,10 +13,12 @@ import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from '../chec
 
 let h: CheckoutHarness;
 let routeToken: string;
+/** The runtime's text log: one line per request, the functions' warnings and errors. */
+const logLines: string[] = [];
 
 beforeAll(async () => {
   // A small time scale turns the queue's 180 s redelivery delay into 36 ms.
-  h = await startCheckoutHarness({ sandbox: { timeScale: 0.0002 } });
+  h = await startCheckoutHarness({ sandbox: { timeScale: 0.0002 }, log: (line) => logLines.push(line) });
   const secrets = JSON.parse(await readFile(localSecretsPath(h.dataDir), 'utf8')) as { ipn_route_secret: string };
   routeToken = routeTokenFor(secrets.ipn_route_secret);
 });
@@ -121,6 +123,16 @@ test('a notice the processor keeps failing on is delivered again, then dead-lett
     const letter = JSON.parse(text.trim().split('\n').at(-1)!) as { receiveCount: number; body: string };
     expect(letter.receiveCount).toBe(5);
     expect(JSON.parse(letter.body)).toMatchObject({ provider: 'wepay', checkoutId: checkout.provider.checkout_id });
+    // Each failure is logged with its reason: a warning while the queue will deliver it again,
+    // an error when it goes to the dead letters (the creation's own IPN fails alongside).
+    const failures = logLines.filter((line) => line.includes('ipn processing failed') && line.includes(`"provider_checkout_id":"${checkout.provider.checkout_id}"`));
+    expect(failures.length).toBeGreaterThanOrEqual(5);
+    for (const line of failures) {
+      expect(line).toMatch(/^(WARN|ERROR) ipn-process ipn processing failed \{.*"error_code":"provider_unavailable"/);
+      expect(line.startsWith('ERROR')).toBe(line.includes('"next":"dead_letter"') && line.includes('"receive_count":5'));
+    }
+    expect(failures.filter((line) => line.startsWith('ERROR')).length).toBeGreaterThanOrEqual(1);
+    expect(failures.join('\n')).not.toMatch(/Bearer|access_token|eyJ/);
   } finally {
     await h.sandbox.clearFaults();
   }

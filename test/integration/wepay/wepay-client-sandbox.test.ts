@@ -81,7 +81,7 @@ async function createCard(ccNumber: string): Promise<string> {
 function client(overrides: Partial<ConstructorParameters<typeof WePayClient>[0]> = {}): WePayClient {
   return new WePayClient({
     baseUrl: `${sandbox.url}/v2`,
-    timeoutMs: 2_000,
+    timeoutMs: 10_000, // only a delayed answer times out (its test sets its own)
     maxAttempts: MAX_ATTEMPTS,
     credentials: async () => ({ clientId: app.clientId, clientSecret: app.clientSecret, appAccessToken: app.accessToken }),
     sleep: async (ms) => {
@@ -203,8 +203,9 @@ describe('WePay client against the sandbox', () => {
     const uniqueId = freshUniqueId();
     let checkout: ProviderCheckout | undefined;
     const created = await checkoutsCreatedDuring(async () => {
-      await armFault({ delay_ms: 1_000 }, 1);
-      checkout = await client({ timeoutMs: 300 }).createCheckout(merchantToken, checkoutInput(uniqueId));
+      // The first answer comes long after the timeout; the retry has the same 1.5 s, ample for an undelayed call.
+      await armFault({ delay_ms: 4_000 }, 1);
+      checkout = await client({ timeoutMs: 1_500 }).createCheckout(merchantToken, checkoutInput(uniqueId));
     });
 
     expect(created).toBe(1);

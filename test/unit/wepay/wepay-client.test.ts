@@ -51,7 +51,8 @@ afterEach(async () => {
 function client(overrides: Partial<WePayClientOptions> = {}): WePayClient {
   return new WePayClient({
     baseUrl: wepay.url,
-    timeoutMs: 200,
+    // Far above any local answer, even on a loaded machine: only `hang` times out.
+    timeoutMs: 10_000,
     maxAttempts: 3,
     credentials: async () => app,
     sleep: async (ms) => {
@@ -175,7 +176,8 @@ describe('WePayClient wire format', () => {
 describe('WePayClient retry loop', () => {
   it('retries a timed-out create with the same unique_id and the same body', async () => {
     wepay.script('/checkout/create', hang, json(200, checkoutJson()));
-    const checkout = await client({ timeoutMs: 100 }).createCheckout(merchantToken, checkoutInput);
+    // The first attempt hangs (it can only time out); the second must answer within the same timeout, under load too.
+    const checkout = await client({ timeoutMs: 2_000 }).createCheckout(merchantToken, checkoutInput);
 
     expect(checkout.checkoutId).toBe('1234567');
     const calls = wepay.callsTo('/checkout/create');
