@@ -47,7 +47,8 @@ try {
     sandboxPort: SANDBOX_PORT,
     sandbox: { timeScale: SANDBOX_TIME_SCALE },
     logFormat: LOG_FORMAT,
-    log: (line) => console.log(line),
+    // In json, stdout carries only the functions' JSON lines (pipe it to jq); the runtime's own lines go to stderr.
+    log: LOG_FORMAT === 'json' ? (line) => console.error(line) : (line) => console.log(line),
   });
   console.log(`API      ${runtime.apiUrl}   (try ${runtime.apiUrl}/v1/health)`);
   console.log(`Sandbox  ${runtime.sandboxUrl}`);

@@ -31,7 +31,7 @@ export interface LocalRuntimeOptions {
   ipnCallbacks?: boolean;
   /** Sandbox settings for tests: lifecycle delays, time scale, throttle. */
   sandbox?: Pick<SandboxOptions, 'lifecycle' | 'timeScale' | 'throttle' | 'ipnBatchWindowMs'>;
-  /** The runtime's own lines (one per request, sandbox events, the functions' warnings in `text`). */
+  /** The runtime's own lines (one per request, sandbox events; in `text` also the functions' warnings and errors). */
   log?: (line: string) => void;
   /**
    * `text` (default): one line per request, and the functions' warnings and errors as one
@@ -113,8 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       host,
       loadHandler,
       invoke,
-      // In json, the functions' own "request completed" lines say it.
-      ...(options.logFormat === 'json' ? {} : { requestLog: log }),
+      requestLog: log,
       log,
     });
     resources.add(() => api.close());

@@ -184,21 +184,23 @@ describe('request bodies over HTTP', () => {
 describe('dev.json and the data directory', () => {
   const mode = (path: string) => statSync(join(api.dataDir, path)).mode & 0o777;
 
-  it('dev.json has the URLs, the four tokens, the demo account and the card ids', () => {
+  it('dev.json has the URLs, the five tokens, the demo account, the client id and the card ids', () => {
     const dev = JSON.parse(readFileSync(join(api.dataDir, 'dev.json'), 'utf8'));
     expect(dev).toEqual(api.dev);
     expect(dev.api_url).toBe(api.apiUrl);
     expect(dev.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(dev.sandbox_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(Object.keys(dev.tokens).sort()).toEqual(['merchant', 'ops', 'payer', 'payer2']);
+    expect(Object.keys(dev.tokens).sort()).toEqual(['merchant', 'merchant2', 'ops', 'payer', 'payer2']);
     const claims = Object.fromEntries(
       Object.entries<string>(dev.tokens).map(([user, token]) => [user, JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))]),
     );
     expect(claims.payer['cognito:groups']).toEqual(['payer']);
     expect(claims.payer2['cognito:groups']).toEqual(['payer']);
     expect(claims.merchant['cognito:groups']).toEqual(['merchant']);
+    expect(claims.merchant2['cognito:groups']).toEqual(['merchant']);
     expect(claims.ops['cognito:groups']).toEqual(['ops']);
-    expect(new Set(Object.values(claims).map((c) => c.sub)).size).toBe(4);
+    expect(new Set(Object.values(claims).map((c) => c.sub)).size).toBe(5);
+    expect(dev.client_id).toEqual(expect.any(String));
     expect(dev.account_id).toMatch(/^acc_/);
     expect(dev.credit_card_ids).toEqual({ success: expect.any(String), decline: expect.any(String) });
     expect(dev.credit_card_ids.success).not.toBe(dev.credit_card_ids.decline);

@@ -39,6 +39,8 @@ export async function startMerchantHarness(options: { log?: (line: string) => vo
   let sandboxUrl = '';
   const proxy = await startRecordingProxy(() => sandboxUrl);
   const api = await startTestRuntime({
+    // The functions' JSON lines too (LOG_FORMAT=json): the secret scans read every line.
+    logFormat: 'json',
     ...options,
     providerBaseUrl: (url) => {
       sandboxUrl = url;
