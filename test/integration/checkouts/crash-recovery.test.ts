@@ -50,7 +50,7 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The store as a dying process uses it: begin() is real; complete() and release() never reach the table. */
+/** The store as a dying process uses it: begin() is real; complete(), release() and abandon() never reach the table. */
 function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore {
   return {
     begin: (...args) => real.begin(...args),
@@ -58,6 +58,9 @@ function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore 
       throw new ProcessDied();
     },
     release: async () => {
+      throw new ProcessDied();
+    },
+    abandon: async () => {
       throw new ProcessDied();
     },
   };
