@@ -40,14 +40,15 @@ export function moneyHelpers(h: CheckoutHarness) {
    * retried with the same body after Retry-After (capped at 1 s: a client may come
    * back sooner), a bounded number of times.
    */
-  async function untilSettled(send: () => Promise<Reply>, maxTries = 60): Promise<{ final: Reply; retried: Reply[] }> {
+  async function untilSettled(send: () => Promise<Reply>, maxTries = 60, maxWaitMs = 1_000): Promise<{ final: Reply; retried: Reply[] }> {
     const retried: Reply[] = [];
     for (let tries = 0; tries < maxTries; tries++) {
       const reply = await send();
       if (reply.status !== 409 && reply.status !== 429 && reply.status < 500) return { final: reply, retried };
       if (reply.status === 409 && reply.body?.error?.code === 'invalid_state') return { final: reply, retried };
       retried.push(reply);
-      await sleep(Math.min(1_000, Number(reply.headers['retry-after'] ?? 1) * 1000));
+      // Jittered, so that clients racing for one checkout do not come back in lockstep.
+      await sleep(Math.min(maxWaitMs * (0.5 + Math.random() / 2), Number(reply.headers['retry-after'] ?? 1) * 1000));
     }
     throw new Error('the request never settled');
   }

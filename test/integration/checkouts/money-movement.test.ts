@@ -3,12 +3,16 @@
 // provider having acted exactly once, and the 200 says what it did. Intents are
 // leased for IDEMPOTENCY_LOCK_SECONDS (1 s here), after which an intent whose call
 // left no trace at the provider is settled as never done and the retry acts.
+import { jest } from '@jest/globals';
 import { expectApiError } from '../../support/api-expectations.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 import { moneyHelpers, providerPath, type Action } from './money-harness.ts';
 
 process.env.PROVIDER_TIMEOUT_MS = '800';
 process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
+
+// Starting the runtime and the retry loops take a while on a loaded machine.
+jest.setTimeout(120_000);
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;
