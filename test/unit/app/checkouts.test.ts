@@ -68,6 +68,12 @@ class FakeProvider implements PaymentProvider {
   async createAccount(): Promise<never> {
     throw new Error('not used');
   }
+  async findCheckouts(_accessToken: string, input: { accountId: string }) {
+    return [...this.checkouts.values()].filter((c) => c.accountId === input.accountId).map((c) => ({ ...c }));
+  }
+  async getCheckouts(reads: readonly { accessToken: string; checkoutId: string }[]) {
+    return Promise.all(reads.map((read) => this.getCheckout(read.accessToken, read.checkoutId)));
+  }
   async createCheckout(accessToken: string, input: Parameters<PaymentProvider['createCheckout']>[1]) {
     this.record('createCheckout', accessToken, input);
     if (this.createError) throw this.createError;
