@@ -4,7 +4,7 @@
 // start it on free ports with their own data directory.
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resetConfig } from '#functions/config.ts';
+import { config, resetConfig } from '#functions/config.ts';
 import { idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
@@ -17,6 +17,7 @@ import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
 import { createDevCards } from './dev-cards.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
+import { startReconcileTimer } from './reconcile-timer.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -118,6 +119,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetConfig();
     resources.add(
       startIpnConsumer({ dataDir, loadHandler, timeScale: options.sandbox?.timeScale ?? 1, ...(options.log ? { log: options.log } : {}) }),
+    );
+
+    // The scheduled reconciliation, on the sandbox's time scale like every other local delay.
+    resources.add(
+      startReconcileTimer({
+        loadHandler,
+        intervalMs: config().reconcile.intervalSeconds * 1000 * (options.sandbox?.timeScale ?? 1),
+        ...(options.log ? { log: options.log } : {}),
+      }),
     );
 
     const cards = await createDevCards(sandbox.url, credentials.clientId);
