@@ -4,13 +4,13 @@
 // provider with /checkout/find by the provider unique_id, or known not to exist),
 // and re-reads checkouts in a non-final state not read for `staleSeconds`.
 // Reads go through /batch/create (at most 50 each), within the provider's
-// throttle (a token bucket), and no provider call starts after the deadline: what
+// throttle (a sliding window of calls), and no provider call starts after the deadline: what
 // is left waits for the next pass. One pass at a time (a lease).
 import { randomUUID } from 'node:crypto';
 import { isFinal, reconcile as mergeStatus } from '#functions/domain/checkout-state.ts';
 import { InvalidStateError } from '#functions/domain/errors.ts';
 import { isInFlight, pendingActionOf } from '#functions/domain/recorded-actions.ts';
-import { TokenBucket } from '#functions/domain/token-bucket.ts';
+import { CallWindow } from '#functions/domain/call-window.ts';
 import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
 import type { ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
 import { settle } from './checkout-actions.ts';
@@ -74,7 +74,7 @@ export async function runReconciliation(deps: ReconcileDeps, settings: Reconcile
 async function pass(deps: ReconcileDeps, settings: ReconcileSettings, started: number): Promise<ReconcileReport> {
   const report = { checked: 0, updated: 0, settled: 0, unresolved: 0 };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const bucket = new TokenBucket(settings.throttle.calls, settings.throttle.windowMs, started);
+  const bucket = new CallWindow(settings.throttle.calls, settings.throttle.windowMs);
   /** Waits for the throttle; false when the call could not start before the deadline. */
   const mayCall = async (): Promise<boolean> => {
     const wait = bucket.waitMs(deps.clock.now());
