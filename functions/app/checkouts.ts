@@ -28,7 +28,7 @@ export { performCheckoutAction, type CheckoutActionInput } from './checkout-acti
 export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'>;
 
 /** Our record of a checkout the provider created (by a request, or found by the reconciler). */
-export function checkoutFromProvider(intent: CreationIntent, created: ProviderCheckout, now: string): Checkout {
+export function checkoutFromProvider(intent: CreationIntent, created: ProviderCheckout, now: string, source: 'api' | 'reconciler' = 'api'): Checkout {
   const checkout: Checkout = {
     id: intent.checkoutId,
     uniqueId: intent.uniqueId,
@@ -51,7 +51,7 @@ export function checkoutFromProvider(intent: CreationIntent, created: ProviderCh
     updatedAt: now,
     version: 1,
   };
-  return withChange(undefined, checkout, { version: 1, at: now, source: 'api' });
+  return withChange(undefined, checkout, { version: 1, at: now, source });
 }
 
 /** Stores a checkout the provider created, watched by the reconciler while it may change; the creation is then settled. */

@@ -179,7 +179,7 @@ async function settleCreation(
     const found = await deps.provider.findCheckouts(accessToken, { accountId: intent.providerAccountId, startTime, start: page * 50, limit: 50 });
     const match = found.find((checkout) => checkout.uniqueId === intent.providerUniqueId);
     if (match) {
-      await recordCreated(deps, checkoutFromProvider(intent, match, isoAt(deps.clock)));
+      await recordCreated(deps, checkoutFromProvider(intent, match, isoAt(deps.clock), 'reconciler'));
       return 'settled';
     }
     if (found.length < 50) {

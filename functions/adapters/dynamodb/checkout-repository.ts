@@ -80,8 +80,7 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
 
   async update(checkout: Checkout, expectedVersion: number): Promise<Checkout> {
     const stored: Checkout = { ...checkout, version: expectedVersion + 1 };
-    // Cheap and idempotent; keeps the pointer right should an update set the provider id.
-    await this.putProviderPointer(stored);
+    // No pointer write: the provider id is set at creation (create() writes the pointer) and never changes.
     try {
       await this.client.send(
         new PutCommand({
