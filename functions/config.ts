@@ -51,8 +51,16 @@ const environmentSchema = z.object({
 
   /** How long an idempotent result is replayed (API.md: at least 24 hours). */
   IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
-  /** How long an in-flight request holds its idempotency key before a retry may take over. */
+  /**
+   * How long an in-flight request holds its idempotency key before a retry may take over;
+   * also how long an action's recorded intent is its request's (docs/money-movement.md).
+   */
   IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
+
+  /** The reconciler's schedule (the CDK rule, and `npm start`'s timer × SANDBOX_TIME_SCALE). */
+  RECONCILE_INTERVAL_SECONDS: positiveInt(300),
+  /** A checkout in new/authorized/captured not read from the provider for this long is re-read by the reconciler. */
+  RECONCILE_STALE_SECONDS: positiveInt(600),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -105,6 +113,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
     idempotency: {
       retentionSeconds: e.IDEMPOTENCY_RETENTION_SECONDS,
       lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS,
+    },
+    reconcile: {
+      intervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+      staleSeconds: e.RECONCILE_STALE_SECONDS,
     },
   } as const;
 }

@@ -103,8 +103,12 @@ export const businessMetric = {
   providerUnavailable: 'ProviderUnavailable',
   providerRejected: 'ProviderRejected',
   providerThrottled: 'ProviderThrottled',
+  /** Actions and creations a reconciliation pass left unknown (emitted every pass, 0 included): alarm above 0. */
+  reconcileUnresolved: 'ReconcileUnresolved',
+  /** 1 when a reconciliation pass throws: alarm. */
+  reconcileFailed: 'ReconcileFailed',
 } as const;
 
-export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric]): void {
-  metrics.addMetric(name, MetricUnit.Count, 1);
+export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric], value = 1): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
 }

@@ -8,6 +8,7 @@ import { healthResponse, openApiDocument } from '#functions/http/schemas/common.
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
 import { createMerchantRequest, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
+import { createReconciliationRequest, reconciliationReport } from '#functions/http/schemas/reconciliations.ts';
 import {
   cancelCheckoutRequest,
   captureCheckoutRequest,
@@ -88,7 +89,7 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     bodyType: 'json',
     body,
     success: { status: 200, schema: checkoutResponse },
-    errors: ['resource_missing', 'permission_denied', 'invalid_state', 'idempotency_key_in_use', 'idempotency_key_reused', 'rate_limited', 'provider_error', 'provider_unavailable'],
+    errors: ['resource_missing', 'permission_denied', 'invalid_state', 'checkout_busy', 'idempotency_key_in_use', 'idempotency_key_reused', 'rate_limited', 'provider_error', 'provider_unavailable'],
   } as const;
 }
 
@@ -214,6 +215,21 @@ export const routes = [
   checkoutActionRoute('cancel', cancelCheckoutRequest),
   checkoutActionRoute('refund', refundCheckoutRequest),
   {
+    id: 'reconciliations.create',
+    method: 'POST',
+    path: '/v1/reconciliations',
+    handler: 'reconciliations-create',
+    access: ['ops'],
+    // Reads and settles checkouts and creation intents, holds the pass lease (payments table);
+    // opens merchants' tokens to read from WePay; /batch/create needs the app's client secret.
+    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret'],
+    summary: 'Run one reconciliation pass now (never replayed); 409 while one runs',
+    bodyType: 'json',
+    body: createReconciliationRequest,
+    success: { status: 200, schema: reconciliationReport },
+    errors: ['invalid_state', 'provider_error', 'provider_unavailable'],
+  },
+  {
     id: 'ipn.wepay',
     method: 'POST',
     path: '/v1/ipn/wepay/{route_token}',
@@ -254,3 +270,18 @@ export const queueConsumers = [
     uses: ['payments:read-write', 'token-key:decrypt'],
   },
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];
+
+/**
+ * Functions run on a schedule (an EventBridge rule in the CDK app, a timer in
+ * `npm start`), each with exactly its `uses`.
+ */
+export const scheduledJobs = [
+  {
+    id: 'reconcile.scheduled',
+    handler: 'reconcile-scheduled',
+    summary: 'One reconciliation pass: settles unknown outcomes, re-reads stale checkouts (docs/money-movement.md)',
+    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret'] as RouteUse[],
+    // RECONCILE_INTERVAL_SECONDS' default; the CDK rule runs at this rate.
+    rateMinutes: 5,
+  },
+] as const satisfies readonly { id: string; handler: string; summary: string; uses: readonly RouteUse[]; rateMinutes: number }[];

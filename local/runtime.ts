@@ -4,7 +4,7 @@
 // start it on free ports with their own data directory.
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resetConfig } from '#functions/config.ts';
+import { config, resetConfig } from '#functions/config.ts';
 import { idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
@@ -18,6 +18,7 @@ import { ensureDevCards } from './dev-cards.ts';
 import { runInvocation, type InvocationLog } from '#functions/observability.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
+import { startReconcileTimer } from './reconcile-timer.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -139,6 +140,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetConfig();
     resources.add(
       startIpnConsumer({ dataDir, loadHandler, invoke, timeScale: options.sandbox?.timeScale ?? 1, log }),
+    );
+
+    // The scheduled reconciliation, on the sandbox's time scale like every other local delay.
+    resources.add(
+      startReconcileTimer({
+        loadHandler,
+        invoke,
+        intervalMs: config().reconcile.intervalSeconds * 1000 * (options.sandbox?.timeScale ?? 1),
+        log,
+      }),
     );
 
     const cards = await ensureDevCards(dataDir, sandbox, credentials.clientId);

@@ -1,67 +1,71 @@
 // Checkouts: creation (run under idempotency by the handler), reads with API.md's
-// visibility rules, listings, and the capture/cancel/refund actions. The provider
-// is the source of truth; our copy only moves forward (domain/checkout-state.ts).
-import { createHash } from 'node:crypto';
-import {
-  allowsAction,
-  assertActionAllowed,
-  fromProviderState,
-  isFinal,
-  mayBeAllowedAfterRefresh,
-  reconcile,
-  type CheckoutAction,
-  type CheckoutStatus,
-} from '#functions/domain/checkout-state.ts';
-import { InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+// visibility rules and listings. Actions live in checkout-actions.ts, the shared
+// records in checkout-records.ts. The provider is the source of truth; our copy
+// only moves forward (domain/checkout-state.ts).
+import { withChange } from '#functions/domain/checkout-changes.ts';
+import { isFinal } from '#functions/domain/checkout-state.ts';
+import { NotFoundError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
+import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
+import type { CreateCheckoutInput as ProviderCreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type CheckoutRepository,
-  type Page,
-} from '#functions/ports/checkout-repository.ts';
-import type { Clock } from '#functions/ports/clock.ts';
-import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
-import type { CreateCheckoutInput as ProviderCreateCheckoutInput, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
-import type { TokenVault } from '#functions/ports/token-vault.ts';
+  canView,
+  checkoutIdFor,
+  defaultIntentLeaseMs,
+  isoAt,
+  providerUniqueIdFor,
+  recordObservation,
+  statusOf,
+  type CheckoutDeps,
+} from './checkout-records.ts';
 import { accessTokenOf } from './merchants.ts';
 
-export interface CheckoutDeps {
-  checkouts: CheckoutRepository;
-  merchants: MerchantRepository;
-  provider: PaymentProvider;
-  vault: TokenVault;
-  clock: Clock;
-  /** The URI the provider sends this checkout's IPNs to; none means no IPNs (then reads catch up on actions). */
-  callbackUri?: () => Promise<string | undefined>;
-}
+export { actionIdFor, checkoutIdFor, providerUniqueIdFor, type CheckoutDeps } from './checkout-records.ts';
+export { performCheckoutAction, type CheckoutActionInput } from './checkout-actions.ts';
 
 /** What the payer asks for; `accountId` is our account id, not the provider's. */
 export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'>;
 
-const digest = (...parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-
-/**
- * The unique_id sent to the provider, derived from (payer, unique_id) alone: every
- * retry of the request, from any Lambda, asks the provider for the same checkout.
- */
-export function providerUniqueIdFor(payerSub: string, uniqueId: string): string {
-  return `pay_${digest('provider-unique-id', payerSub, uniqueId)}`;
-}
-
-/** Our checkout id, derived the same way, so a retry after a crash finds the record it may have written. */
-export function checkoutIdFor(payerSub: string, uniqueId: string): string {
-  return `chk_${digest('checkout-id', payerSub, uniqueId).slice(0, 24)}`;
-}
-
-function statusOf(observed: ProviderCheckout): CheckoutStatus {
-  return {
-    state: fromProviderState(observed.state),
-    amountRefunded: observed.amountRefunded,
-    amountChargedBack: observed.amountChargedBack,
+/** Our record of a checkout the provider created (by a request, or found by the reconciler). */
+export function checkoutFromProvider(intent: CreationIntent, created: ProviderCheckout, now: string, source: 'api' | 'reconciler' = 'api'): Checkout {
+  const checkout: Checkout = {
+    id: intent.checkoutId,
+    uniqueId: intent.uniqueId,
+    payerSub: intent.payerSub,
+    accountId: intent.accountId,
+    ownerSub: intent.ownerSub,
+    amount: created.amount,
+    currency: created.currency,
+    shortDescription: created.shortDescription,
+    type: created.type,
+    ...(intent.referenceId === undefined ? {} : { referenceId: intent.referenceId }),
+    fee: { appFee: created.appFee, feePayer: created.feePayer, processingFee: created.processingFee },
+    ...statusOf(created),
+    provider: { name: 'wepay', checkoutId: created.checkoutId },
+    providerUniqueId: intent.providerUniqueId,
+    actions: [],
+    changes: [],
+    lastReadAt: now,
+    createdAt: intent.createdAt,
+    updatedAt: now,
+    version: 1,
   };
+  return withChange(undefined, checkout, { version: 1, at: now, source });
+}
+
+/** Stores a checkout the provider created, watched by the reconciler while it may change; the creation is then settled. */
+export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout): Promise<Checkout> {
+  if (!isFinal(checkout.state)) await deps.checkouts.watch(checkout.id);
+  let stored = checkout;
+  try {
+    await deps.checkouts.create(checkout);
+  } catch (error) {
+    if (!(error instanceof CheckoutAlreadyExistsError)) throw error;
+    stored = (await deps.checkouts.get(checkout.id))!;
+  }
+  await deps.checkouts.clearCreationIntent(checkout.id);
+  return stored;
 }
 
 export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
@@ -76,6 +80,21 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
   const providerUniqueId = providerUniqueIdFor(principal.sub, input.uniqueId);
   const accessToken = await accessTokenOf(deps, account.ownerSub);
   const callbackUri = await deps.callbackUri?.();
+  // Recorded before the provider is called: a creation whose answer is lost and never
+  // retried is then found and settled by the reconciler.
+  const intent: CreationIntent = {
+    checkoutId: id,
+    uniqueId: input.uniqueId,
+    payerSub: principal.sub,
+    accountId: account.id,
+    ownerSub: account.ownerSub,
+    providerAccountId: account.providerAccountId,
+    providerUniqueId,
+    ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
+    createdAt: isoAt(deps.clock),
+    expiresAt: deps.clock.now() + (deps.intentLeaseMs ?? defaultIntentLeaseMs),
+  };
+  await deps.checkouts.recordCreationIntent(intent);
   const created = await deps.provider.createCheckout(accessToken, {
     accountId: account.providerAccountId,
     uniqueId: providerUniqueId,
@@ -88,42 +107,12 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     autoCapture: input.autoCapture,
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
     ...(callbackUri === undefined ? {} : { callbackUri }),
+  }).catch(async (error: unknown) => {
+    // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle.
+    if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) await deps.checkouts.clearCreationIntent(id);
+    throw error;
   });
-  const now = new Date(deps.clock.now()).toISOString();
-  const checkout: Checkout = {
-    id,
-    uniqueId: input.uniqueId,
-    payerSub: principal.sub,
-    accountId: account.id,
-    ownerSub: account.ownerSub,
-    amount: created.amount,
-    currency: created.currency,
-    shortDescription: created.shortDescription,
-    type: created.type,
-    ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
-    fee: { appFee: created.appFee, feePayer: created.feePayer, processingFee: created.processingFee },
-    ...statusOf(created),
-    provider: { name: 'wepay', checkoutId: created.checkoutId },
-    providerUniqueId,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
-  try {
-    await deps.checkouts.create(checkout);
-    return checkout;
-  } catch (error) {
-    if (!(error instanceof CheckoutAlreadyExistsError)) throw error;
-    return (await deps.checkouts.get(id))!;
-  }
-}
-
-function canView(principal: Principal, checkout: Checkout): boolean {
-  return checkout.payerSub === principal.sub || checkout.ownerSub === principal.sub || hasRole(principal, 'ops');
-}
-
-function canAct(principal: Principal, checkout: Checkout): boolean {
-  return (checkout.ownerSub === principal.sub && hasRole(principal, 'merchant')) || hasRole(principal, 'ops');
+  return recordCreated(deps, checkoutFromProvider(intent, created, isoAt(deps.clock)));
 }
 
 /** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
@@ -133,88 +122,10 @@ export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, princip
   return checkout;
 }
 
-/** Applies an observation of the provider, retrying on a concurrent writer; never moves backwards. */
-async function recordObservation(deps: CheckoutDeps, checkout: Checkout, observed: CheckoutStatus): Promise<Checkout> {
-  let current = checkout;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const merged = reconcile(current, observed);
-    if (!merged.changed) return current;
-    const next: Checkout = {
-      ...current,
-      state: merged.state,
-      amountRefunded: merged.amountRefunded,
-      amountChargedBack: merged.amountChargedBack,
-      updatedAt: new Date(deps.clock.now()).toISOString(),
-    };
-    try {
-      return await deps.checkouts.update(next, current.version);
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
-      current = (await deps.checkouts.get(current.id)) ?? current;
-    }
-  }
-  throw new ConcurrentUpdateError(checkout.id, current.version);
-}
-
 /** Fetches the checkout from the provider with its merchant's token and records what it says. */
 export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, accessToken?: string): Promise<Checkout> {
   const token = accessToken ?? (await accessTokenOf(deps, checkout.ownerSub));
-  return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(token, checkout.provider.checkoutId)));
-}
-
-export interface CheckoutActionInput {
-  action: CheckoutAction;
-  reason?: string;
-  /** Refunds only: a partial amount; omitted refunds everything left. */
-  amount?: number;
-}
-
-export async function performCheckoutAction(deps: CheckoutDeps, principal: Principal, id: string, input: CheckoutActionInput): Promise<Checkout> {
-  let checkout = await deps.checkouts.get(id);
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
-  if (!canAct(principal, checkout)) throw new PermissionDeniedError('Only the merchant owning the account, or ops, may act on a checkout');
-  const accessToken = await accessTokenOf(deps, checkout.ownerSub);
-  const refresh = (current: Checkout) => refreshFromProvider(deps, current, accessToken);
-
-  // A partial refund cannot be repeated blindly (the provider's refund has no unique_id, and two
-  // equal refunds are both legitimate): read the provider's amount_refunded first, so that an
-  // unknown outcome can be settled by looking rather than by refunding again.
-  const partialRefund = input.action === 'refund' && input.amount !== undefined;
-  // Our copy may lag the provider (IPNs arrive late): ask before refusing on stale data.
-  if (
-    (partialRefund && !isFinal(checkout.state)) ||
-    (!allowsAction(checkout.state, input.action) && mayBeAllowedAfterRefresh(checkout.state, input.action))
-  ) {
-    checkout = await refresh(checkout);
-  }
-  assertActionAllowed(checkout, input.action, input.amount);
-
-  let observed: ProviderCheckout;
-  try {
-    const providerId = checkout.provider.checkoutId;
-    observed =
-      input.action === 'capture'
-        ? await deps.provider.captureCheckout(accessToken, providerId)
-        : input.action === 'cancel'
-          ? await deps.provider.cancelCheckout(accessToken, providerId, input.reason ?? '')
-          : await deps.provider.refundCheckout(accessToken, providerId, input.reason ?? '', input.amount);
-  } catch (error) {
-    if (partialRefund && error instanceof ProviderUnavailableError) {
-      // Unknown outcome: if the provider shows this refund on top of what it had, it happened.
-      const observed = await deps.provider.getCheckout(accessToken, checkout.provider.checkoutId).catch(() => undefined);
-      if (observed && observed.amountRefunded >= checkout.amountRefunded + input.amount!) {
-        return recordObservation(deps, checkout, statusOf(observed));
-      }
-      throw error;
-    }
-    // The provider says the state does not allow it: our copy was behind; store what it is now.
-    if (error instanceof InvalidStateError) {
-      const fresh = await refresh(checkout);
-      throw new InvalidStateError(`A ${fresh.state.replace('_', ' ')} checkout does not allow ${input.action}`);
-    }
-    throw error;
-  }
-  return recordObservation(deps, checkout, statusOf(observed));
+  return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(token, checkout.provider.checkoutId)), 'ipn');
 }
 
 export interface ListCheckoutsInput {

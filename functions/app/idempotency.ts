@@ -2,10 +2,13 @@
 // the first request runs; the same request again replays its stored response;
 // the same key with another request is refused; while the first is in flight
 // others wait. Only outcomes worth replaying are stored (what `execute` returns,
-// and the errors `storedFromError` turns into a response, e.g. a card decline);
-// any other failure frees the key, so the client's retry runs again, and because
-// the provider's unique_id is derived from the same key, it reaches the same
-// provider checkout rather than charging twice.
+// and the errors `storedFromError` turns into a response, e.g. a card decline).
+// A failure that leaves the provider's outcome unknown (503 provider_unavailable,
+// or an unexpected error) keeps the key bound to this request, without a stored
+// response: its retry (same unique_id, same body) takes it over at once and runs
+// a path that settles what happened (the provider unique_id of a creation, the
+// recorded intent of an action) rather than acting again; another body is 422.
+// Any other failure (nothing happened: a refusal, a busy checkout) frees the key.
 //
 // Why not @aws-lambda-powertools/idempotency: API.md needs 409 with a Retry-After
 // taken from the lock (Powertools' in-progress error does not expose the record),
@@ -14,7 +17,7 @@
 // which dynalite does not implement. The same table design and conditional
 // writes, 100 lines here, meet all of it.
 import { createHash } from 'node:crypto';
-import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '#functions/domain/errors.ts';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
@@ -60,6 +63,11 @@ export function fingerprintOf(operation: string, input: unknown): string {
   return createHash('sha256').update(canonicalJson({ operation, input })).digest('base64url');
 }
 
+/** True when the provider may have acted without our knowing: the key must stay bound. */
+export function outcomeMayBeUnknown(error: unknown): boolean {
+  return error instanceof ProviderUnavailableError || !(error instanceof PaymentsError);
+}
+
 export async function runIdempotently(
   deps: IdempotencyDeps,
   request: IdempotentRequest,
@@ -88,7 +96,8 @@ export async function runIdempotently(
   } catch (error) {
     const stored = storedFromError(error);
     if (!stored) {
-      await deps.store.release(key, began.lockToken);
+      if (outcomeMayBeUnknown(error)) await deps.store.abandon(key, began.lockToken);
+      else await deps.store.release(key, began.lockToken);
       throw error;
     }
     response = stored;

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'resource_missing'
   | 'idempotency_key_in_use'
   | 'invalid_state'
+  | 'checkout_busy'
   | 'idempotency_key_reused'
   | 'rate_limited'
   | 'provider_error'
@@ -80,6 +81,14 @@ export class NotFoundError extends PaymentsError {
 
 export class InvalidStateError extends PaymentsError {
   readonly code = 'invalid_state';
+}
+
+/** Another capture, cancel or refund of the checkout is in flight: retry after `retryAfterSeconds`. */
+export class CheckoutBusyError extends PaymentsError {
+  readonly code = 'checkout_busy';
+  constructor(retryAfterSeconds: number) {
+    super('Another action on this checkout is in progress; retry later', { retryAfterSeconds });
+  }
 }
 
 export class IdempotencyKeyInUseError extends PaymentsError {

@@ -1,7 +1,8 @@
 // Runs a route's work under idempotency and answers as API.md says: a replay has
 // the first response's status and body plus `Idempotent-Replayed: true`; a card
-// decline is a response worth replaying (402 again, never a second charge);
-// anything else that fails frees the key for the client's retry.
+// decline is a response worth replaying (402 again, never a second charge); an
+// unknown outcome (503) keeps the key bound for the retry that settles it; any
+// other failure frees the key (app/idempotency.ts).
 import { runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { CardDeclinedError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';

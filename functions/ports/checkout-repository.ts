@@ -1,7 +1,9 @@
 // Where checkouts live. Every write is a single-item conditional write (dynalite,
 // the local DynamoDB, has no transactions): create only if absent, update only
 // if the version read is still the stored one.
+import type { CheckoutChange } from '#functions/domain/checkout-changes.ts';
 import type { CheckoutState } from '#functions/domain/checkout-state.ts';
+import type { RecordedAction } from '#functions/domain/recorded-actions.ts';
 import type { Currency } from '#functions/domain/money.ts';
 import type { CheckoutType, FeePayer } from '#functions/ports/payment-provider.ts';
 
@@ -26,6 +28,12 @@ export interface Checkout {
   provider: { name: 'wepay'; checkoutId: string };
   /** The unique_id we sent the provider, derived from (payer, unique_id). */
   providerUniqueId: string;
+  /** Captures, cancels and refunds asked through the API, oldest first; at most one pending. */
+  actions: RecordedAction[];
+  /** The event-ready record of recent changes (domain/checkout-changes.ts). */
+  changes: CheckoutChange[];
+  /** ISO-8601: when the provider's view was last read (the reconciler re-reads stale ones). */
+  lastReadAt?: string;
   /** ISO-8601 UTC, as from `Date.prototype.toISOString` (listings sort on it). */
   createdAt: string;
   updatedAt: string;
@@ -64,6 +72,28 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
+/**
+ * A creation recorded before the provider is called, so that one whose answer was
+ * lost and never retried can be found by the reconciler (at the provider, by the
+ * provider unique_id) and settled.
+ */
+export interface CreationIntent {
+  checkoutId: string;
+  uniqueId: string;
+  payerSub: string;
+  accountId: string;
+  ownerSub: string;
+  providerAccountId: string;
+  providerUniqueId: string;
+  referenceId?: string;
+  createdAt: string;
+  /** Epoch ms: until then the creating request may still be running. */
+  expiresAt: number;
+}
+
+/** What the reconciler watches: checkouts that may still change, and creations left unknown. */
+export type OpenEntry = { kind: 'checkout'; checkoutId: string } | { kind: 'creation'; intent: CreationIntent };
+
 export interface CheckoutRepository {
   /** @throws CheckoutAlreadyExistsError */
   create(checkout: Checkout): Promise<void>;
@@ -84,4 +114,16 @@ export interface CheckoutRepository {
   listByPayer(payerSub: string, page: PageRequest): Promise<Page<Checkout>>;
   listByOwner(ownerSub: string, page: PageRequest): Promise<Page<Checkout>>;
   listAll(page: PageRequest): Promise<Page<Checkout>>;
+
+  /** Up to 100 checkouts by id, in no particular order; missing ones are left out. */
+  getMany(ids: readonly string[]): Promise<Checkout[]>;
+  /** Written before the provider is asked to create the checkout; idempotent. */
+  recordCreationIntent(intent: CreationIntent): Promise<void>;
+  /** The creation is settled (recorded, or known not to exist at the provider). */
+  clearCreationIntent(checkoutId: string): Promise<void>;
+  /** Marks a checkout for the reconciler's attention (non-final, or with an action in flight); idempotent. */
+  watch(checkoutId: string): Promise<void>;
+  unwatch(checkoutId: string): Promise<void>;
+  /** The watched checkouts and the open creation intents, a page at a time (oldest checkout ids first). */
+  listOpen(page: { limit: number; cursor?: string }): Promise<Page<OpenEntry>>;
 }

@@ -25,6 +25,12 @@ export interface IdempotencyStore {
   begin(key: string, fingerprint: string, options: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome>;
   /** Stores the response to replay; a no-op if another request has since taken over the lock. */
   complete(key: string, lockToken: string, response: StoredResponse, options: { now: number; retentionSeconds: number }): Promise<void>;
-  /** Frees the key without a result (the outcome is unknown or not worth replaying). */
+  /** Frees the key without a result (nothing happened that a retry could repeat). */
   release(key: string, lockToken: string): Promise<void>;
+  /**
+   * Keeps the key bound to this request (same fingerprint) without a result, and
+   * lets the request's retry take it over at once: the outcome is unknown, and the
+   * retry settles it rather than acting again.
+   */
+  abandon(key: string, lockToken: string): Promise<void>;
 }

@@ -78,6 +78,21 @@ export interface CreateCheckoutInput {
   callbackUri?: string;
 }
 
+export interface FindCheckoutsInput {
+  accountId: string;
+  /** Epoch seconds, inclusive. */
+  startTime?: number;
+  start?: number;
+  /** At most 50. */
+  limit?: number;
+}
+
+/** One checkout to read in a batch, with the token of the merchant owning it. */
+export interface CheckoutRead {
+  accessToken: string;
+  checkoutId: string;
+}
+
 export interface PaymentProvider {
   /** `/user/register` with the full scope list (the only chance to set it). Uses the platform's client credentials. */
   registerUser(input: RegisterUserInput): Promise<RegisteredUser>;
@@ -87,6 +102,13 @@ export interface PaymentProvider {
   getCheckout(accessToken: string, checkoutId: string): Promise<ProviderCheckout>;
   captureCheckout(accessToken: string, checkoutId: string): Promise<ProviderCheckout>;
   cancelCheckout(accessToken: string, checkoutId: string, reason: string): Promise<ProviderCheckout>;
+  /** `/checkout/find`: the account's checkouts, oldest first, each with its unique_id. */
+  findCheckouts(accessToken: string, input: FindCheckoutsInput): Promise<ProviderCheckout[]>;
+  /**
+   * Reads up to 50 checkouts in one `/batch/create` call (one call against the
+   * provider's throttle). Each result is the checkout or the error its read got.
+   */
+  getCheckouts(reads: readonly CheckoutRead[]): Promise<(ProviderCheckout | Error)[]>;
   /** Full refund when `amount` is omitted. */
   refundCheckout(accessToken: string, checkoutId: string, reason: string, amount?: number): Promise<ProviderCheckout>;
 }

@@ -42,6 +42,8 @@ export async function checkoutDeps(): Promise<CheckoutDeps> {
     provider: paymentProvider(),
     vault: await tokenVault(),
     clock: systemClock,
+    // An intent belongs to its request as long as the request holds its idempotency key.
+    intentLeaseMs: config().idempotency.lockSeconds * 1000,
     callbackUri: async () => {
       const { ipnBaseUrl } = config();
       return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, await platformSecrets().platformCredentials());

@@ -62,6 +62,8 @@ function browserCors(pathname: string): Record<string, string> {
 }
 
 interface RuntimeSettings {
+  /** False: IPNs are not sent (as if lost) until set back to true. Not persisted. */
+  ipn: boolean;
   timeScale: number;
   lifecycle: LifecycleDelays;
   ipnBatchWindowMs: number;
@@ -118,6 +120,7 @@ function parseThrottle(value: unknown): ThrottleLimit | null | undefined {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const log = options.log ?? (() => {});
   const settings: RuntimeSettings = {
+    ipn: true,
     timeScale: options.timeScale ?? 1,
     lifecycle: options.lifecycle ?? DEFAULT_LIFECYCLE,
     ipnBatchWindowMs: options.ipnBatchWindowMs ?? DEFAULT_IPN_BATCH_WINDOW_MS,
@@ -132,6 +135,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     store,
     timeScale: () => settings.timeScale,
     batchWindowMs: () => settings.ipnBatchWindowMs,
+    enabled: () => settings.ipn,
     log,
   });
   let baseUrl = '';
@@ -267,7 +271,21 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       if (!checkout) return introspectionError(response, 404, `checkout ${checkoutId} does not exist`);
       if (!checkoutRoute[2] && method === 'GET') return sendJson(response, 200, api.checkoutView(checkout));
       if (checkoutRoute[2] && method === 'POST') {
-        const state = body['state'];
+        if (!('state' in body) && ('amount_refunded' in body || 'amount_charged_back' in body)) {
+          const amounts: { amount_refunded?: number; amount_charged_back?: number } = {};
+          for (const name of ['amount_refunded', 'amount_charged_back'] as const) {
+            if (!(name in body)) continue;
+            const cents = body[name];
+            if (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0) {
+              return introspectionError(response, 400, `${name} must be a non-negative integer number of cents`);
+            }
+            amounts[name] = cents;
+          }
+          const moved = api.moveAmounts(checkoutId, amounts);
+          log(`sandbox checkout ${checkoutId} amounts ${JSON.stringify(amounts)} (told)`);
+          return sendJson(response, 200, moved ? api.checkoutView(moved) : {});
+        }
+        const state = body['state'] === 'charged_back' ? 'charged back' : body['state'];
         if (typeof state !== 'string' || !(checkoutStates as readonly string[]).includes(state)) {
           return introspectionError(response, 400, `state must be one of ${checkoutStates.join(', ')}`);
         }
@@ -294,6 +312,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     if (route === '/__sandbox/config') {
       if (method === 'POST') {
+        if ('ipn' in body) {
+          if (typeof body['ipn'] !== 'boolean') return introspectionError(response, 400, 'ipn must be true or false');
+          settings.ipn = body['ipn'];
+        }
         if ('throttle' in body) {
           const limit = parseThrottle(body['throttle']);
           if (limit === undefined) return introspectionError(response, 400, 'throttle must be null or {"calls": N, "window_s": S}');

@@ -4,6 +4,7 @@
 // store, the throttle, the lifecycle timers and the IPN dispatcher it is given.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { checkCard } from '#local/sandbox/card-checks.ts';
+import { findCheckouts } from '#local/sandbox/checkout-find.ts';
 import type { CheckoutLifecycle } from '#local/sandbox/checkout-lifecycle.ts';
 import type { IpnDispatcher } from '#local/sandbox/ipn-dispatcher.ts';
 import {
@@ -153,6 +154,25 @@ export class WepayApi {
     return checkout;
   }
 
+  /**
+   * Changes the amounts as a refund or chargeback made outside the platform would
+   * (WePay's dashboard, the card network): reaching the amount moves the state.
+   */
+  moveAmounts(checkoutId: number, amounts: { amount_refunded?: number; amount_charged_back?: number }): CheckoutRecord | undefined {
+    const checkout = this.options.store.state.checkouts[checkoutId];
+    if (!checkout) return undefined;
+    if (amounts.amount_refunded !== undefined) checkout.amount_refunded = Math.min(checkout.amount, amounts.amount_refunded);
+    if (amounts.amount_charged_back !== undefined) checkout.amount_charged_back = Math.min(checkout.amount, amounts.amount_charged_back);
+    const refundable = checkout.state === 'captured' || checkout.state === 'released';
+    if (refundable && checkout.amount_refunded >= checkout.amount) this.changeState(checkout, 'refunded');
+    else if (refundable && checkout.amount_charged_back > 0 && checkout.amount_charged_back + checkout.amount_refunded >= checkout.amount) this.changeState(checkout, 'charged back');
+    else {
+      this.options.ipn.notifyChange(checkout.checkout_id);
+      this.options.store.changed();
+    }
+    return checkout;
+  }
+
   checkoutView(checkout: CheckoutRecord): Record<string, unknown> {
     const account = this.options.store.state.accounts[checkout.account_id];
     const payment = checkout.payment;
@@ -207,6 +227,10 @@ export class WepayApi {
         return this.createCreditCard(params);
       case '/checkout/create':
         return this.createCheckout(params, this.authenticate(authorization));
+      case '/checkout/find': {
+        const account = this.accountFor(this.authenticate(authorization), params);
+        return findCheckouts(Object.values(this.options.store.state.checkouts), account.account_id, params).map((c) => this.checkoutView(c));
+      }
       case '/checkout':
         return this.checkoutView(this.checkoutFor(this.authenticate(authorization), params));
       case '/checkout/capture':

@@ -3,12 +3,17 @@
 //              sorted by `<createdAt>#<id>` (newest first, ties stable):
 //              gsi1 ACCOUNT#<accountId>, gsi2 PAYER#<sub>, gsi3 OWNER#<sub>, gsi4 CHECKOUTS
 //   pointer:   pk PROVIDER_CHECKOUT#wepay#<provider checkout id>, sk POINTER → checkoutId
+//   open:      pk RECONCILE#OPEN, sk CHECKOUT#<id> (a checkout the reconciler watches) or
+//              CREATION#<id> (a creation intent, with what settling it needs). One
+//              partition in the base table rather than a new index: dynalite cannot add
+//              an index to an existing table, and a few writes a second fit one partition.
 // Single-item conditional writes only (dynalite has no transactions). The
 // pointer is written before the checkout, with content that depends only on
 // the checkout, so a retry rewrites it harmlessly and a pointer whose checkout
 // write failed just resolves to nothing.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
 import {
@@ -16,11 +21,16 @@ import {
   ConcurrentUpdateError,
   type Checkout,
   type CheckoutRepository,
+  type CreationIntent,
+  type OpenEntry,
   type Page,
   type PageRequest,
 } from '#functions/ports/checkout-repository.ts';
 
 const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
+const openPartition = 'RECONCILE#OPEN';
+const watchKey = (id: string) => ({ pk: openPartition, sk: `CHECKOUT#${id}` });
+const creationKey = (id: string) => ({ pk: openPartition, sk: `CREATION#${id}` });
 const providerPointerKey = (providerCheckoutId: string) => ({
   pk: `PROVIDER_CHECKOUT#wepay#${providerCheckoutId}`,
   sk: 'POINTER',
@@ -70,8 +80,7 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
 
   async update(checkout: Checkout, expectedVersion: number): Promise<Checkout> {
     const stored: Checkout = { ...checkout, version: expectedVersion + 1 };
-    // Cheap and idempotent; keeps the pointer right should an update set the provider id.
-    await this.putProviderPointer(stored);
+    // No pointer write: the provider id is set at creation (create() writes the pointer) and never changes.
     try {
       await this.client.send(
         new PutCommand({
@@ -103,6 +112,63 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
 
   listAll(page: PageRequest): Promise<Page<Checkout>> {
     return this.list('by-created', 'gsi4', allCheckoutsPartition, page);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Checkout[]> {
+    const found: Checkout[] = [];
+    let keys = [...new Set(ids)].map(checkoutKey);
+    // BatchGet may leave keys unprocessed under load: ask again for those.
+    for (let round = 0; keys.length > 0; round++) {
+      const result = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      found.push(...(result.Responses?.[this.tableName] ?? []).map(fromItem));
+      keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+      if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** round)));
+    }
+    return found;
+  }
+
+  async recordCreationIntent(intent: CreationIntent): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent } }));
+  }
+
+  async clearCreationIntent(checkoutId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: creationKey(checkoutId) }));
+  }
+
+  async watch(checkoutId: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...watchKey(checkoutId), entity: 'watch', checkoutId } }));
+  }
+
+  async unwatch(checkoutId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: watchKey(checkoutId) }));
+  }
+
+  async listOpen(page: { limit: number; cursor?: string }): Promise<Page<OpenEntry>> {
+    let startKey: Record<string, string> | undefined;
+    if (page.cursor !== undefined) {
+      const sk = Buffer.from(page.cursor, 'base64url').toString('utf8');
+      if (!/^(CHECKOUT|CREATION)#/.test(sk)) throw new InvalidRequestError('parameter_invalid', 'cursor is not one this listing returned', { param: 'cursor' });
+      startKey = { pk: openPartition, sk };
+    }
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': openPartition },
+        ConsistentRead: true,
+        Limit: page.limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const items: OpenEntry[] = (result.Items ?? []).map((item) =>
+      item['entity'] === 'creation_intent'
+        ? { kind: 'creation', intent: creationIntentFrom(item) }
+        : { kind: 'checkout', checkoutId: item['checkoutId'] as string },
+    );
+    const last = result.LastEvaluatedKey?.['sk'];
+    return { items, nextCursor: typeof last === 'string' ? Buffer.from(last, 'utf8').toString('base64url') : null };
   }
 
   private async list(indexName: string, prefix: string, partitionValue: string, page: PageRequest) {
@@ -166,10 +232,31 @@ function fromItem(item: Record<string, unknown>): Checkout {
     amountChargedBack: item['amountChargedBack'] as number,
     provider: item['provider'] as Checkout['provider'],
     providerUniqueId: item['providerUniqueId'] as string,
+    // Items written before actions were recorded have neither list.
+    actions: (item['actions'] as Checkout['actions'] | undefined) ?? [],
+    changes: (item['changes'] as Checkout['changes'] | undefined) ?? [],
     createdAt: item['createdAt'] as string,
     updatedAt: item['updatedAt'] as string,
     version: item['version'] as number,
   };
   if (typeof item['referenceId'] === 'string') checkout.referenceId = item['referenceId'];
+  if (typeof item['lastReadAt'] === 'string') checkout.lastReadAt = item['lastReadAt'];
   return checkout;
+}
+
+function creationIntentFrom(item: Record<string, unknown>): CreationIntent {
+  const text = (name: string) => item[name] as string;
+  const intent: CreationIntent = {
+    checkoutId: text('checkoutId'),
+    uniqueId: text('uniqueId'),
+    payerSub: text('payerSub'),
+    accountId: text('accountId'),
+    ownerSub: text('ownerSub'),
+    providerAccountId: text('providerAccountId'),
+    providerUniqueId: text('providerUniqueId'),
+    createdAt: text('createdAt'),
+    expiresAt: item['expiresAt'] as number,
+  };
+  if (typeof item['referenceId'] === 'string') intent.referenceId = item['referenceId'];
+  return intent;
 }

@@ -83,6 +83,23 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  async abandon(key: string, lockToken: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { id: key },
+          // An expired lock: begin() lets the same request (fingerprint) take it over at once.
+          UpdateExpression: 'SET lock_expires_at = :expired REMOVE lock_token',
+          ConditionExpression: 'lock_token = :lockToken',
+          ExpressionAttributeValues: { ':expired': 0, ':lockToken': lockToken },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async release(key: string, lockToken: string): Promise<void> {
     try {
       await this.options.client.send(

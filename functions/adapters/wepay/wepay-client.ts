@@ -18,8 +18,10 @@ import {
   checkoutTypes,
   feePayers,
   providerCheckoutStates,
+  type CheckoutRead,
   type CheckoutType,
   type CreateAccountInput,
+  type FindCheckoutsInput,
   type CreateCheckoutInput,
   type FeePayer,
   type PaymentProvider,
@@ -45,6 +47,9 @@ export const WEPAY_USER_SCOPES = [
   'preapprove_payments',
   'send_money',
 ] as const;
+
+/** `/batch/create` holds at most this many calls, and `/checkout/find` pages at most this many checkouts. */
+export const WEPAY_MAX_BATCH_CALLS = 50;
 
 /** WePay throttles per 10-second window; waiting one window is the earliest useful retry. */
 export const WEPAY_THROTTLE_WINDOW_SECONDS = 10;
@@ -191,6 +196,54 @@ export class WePayClient implements PaymentProvider {
     return toProviderCheckout(body);
   }
 
+  async findCheckouts(accessToken: string, input: FindCheckoutsInput): Promise<ProviderCheckout[]> {
+    const body = await this.call('/checkout/find', accessToken, {
+      account_id: providerId(input.accountId),
+      sort_order: 'ASC',
+      ...(input.startTime === undefined ? {} : { start_time: new JsonNumberLiteral(String(Math.trunc(input.startTime))) }),
+      ...(input.start === undefined ? {} : { start: new JsonNumberLiteral(String(input.start)) }),
+      limit: new JsonNumberLiteral(String(input.limit ?? WEPAY_MAX_BATCH_CALLS)),
+    }, { kind: 'idempotent' });
+    // WePay answers a find with a JSON array; `call` hands arrays over under `items`.
+    const items = (body as { items?: unknown }).items;
+    if (!Array.isArray(items)) throw malformed('find result');
+    return items.map((item) => {
+      if (!isObject(item)) throw malformed('find result');
+      return toProviderCheckout(item);
+    });
+  }
+
+  async getCheckouts(reads: readonly CheckoutRead[]): Promise<(ProviderCheckout | Error)[]> {
+    if (reads.length === 0) return [];
+    if (reads.length > WEPAY_MAX_BATCH_CALLS) throw new RangeError(`A batch holds at most ${WEPAY_MAX_BATCH_CALLS} calls`);
+    const app = await this.credentials();
+    const body = await this.call('/batch/create', app.appAccessToken, {
+      client_id: providerId(app.clientId),
+      client_secret: app.clientSecret,
+      calls: reads.map((read, index) => ({
+        call: '/checkout',
+        authorization: read.accessToken,
+        reference_id: String(index),
+        parameters: { checkout_id: providerId(read.checkoutId) },
+      })),
+    }, { kind: 'idempotent' }, [app.clientSecret, ...reads.map((read) => read.accessToken)]);
+    const calls = Array.isArray(body.calls) ? body.calls : [];
+    return reads.map((_, index) => {
+      const answer = calls.find((c): c is WePayObject => isObject(c) && String(c.reference_id) === String(index));
+      const response = answer && isObject(answer.response) ? answer.response : undefined;
+      if (!response) return new ProviderError('The payment provider left a batched read unanswered');
+      if (isErrorBody(response)) {
+        const outcome = classifyWePayError(response, 400, null, []);
+        return outcome.kind === 'failed' ? outcome.error : new ProviderUnavailableError('A batched read failed; read again later');
+      }
+      try {
+        return toProviderCheckout(response);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+  }
+
   async captureCheckout(accessToken: string, checkoutId: string): Promise<ProviderCheckout> {
     return this.transition(accessToken, '/checkout/capture', { checkout_id: providerId(checkoutId) }, checkoutId, 'captured');
   }
@@ -314,6 +367,8 @@ export class WePayClient implements PaymentProvider {
     if (status === 429 && !isErrorBody(body)) {
       return { kind: 'failed', error: throttled(retryAfterHeader) };
     }
+    // /checkout/find answers with an array of checkouts.
+    if (status >= 200 && status < 300 && Array.isArray(body)) return { kind: 'answered', body: { items: body } };
     if (!isObject(body)) {
       // An unreadable answer (typically a load balancer's HTML 502/504 page, or a body
       // cut short) says nothing about whether WePay acted: the outcome is unknown, and

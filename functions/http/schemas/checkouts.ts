@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
+import { refundsOf } from '#functions/domain/recorded-actions.ts';
 import { checkoutTypes } from '#functions/ports/payment-provider.ts';
 import type { Checkout } from '#functions/ports/checkout-repository.ts';
 import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
@@ -70,6 +71,16 @@ export const listCheckoutsQuery = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
+export const refundResponse = z
+  .object({
+    id: z.string(),
+    amount: z.int(),
+    reason: z.string(),
+    state: z.enum(['pending', 'succeeded', 'failed']),
+    created_at: z.string(),
+  })
+  .meta({ id: 'Refund', description: 'A refund made through this API: pending while the provider\'s answer is unknown.' });
+
 // API.md's checkout object, also the item of the list example.
 const checkoutExample = {
   id: 'chk_5e6f7a8b',
@@ -84,6 +95,7 @@ const checkoutExample = {
   state: 'captured',
   amount_refunded: 500,
   amount_charged_back: 0,
+  refunds: [{ id: 'rfd_1a2b3c4d', amount: 500, reason: 'Customer returned one coffee', state: 'succeeded', created_at: '2026-12-01T10:05:00.000Z' }],
   provider: { name: 'wepay', checkout_id: '3141592653' },
   created_at: '2026-12-01T10:00:00.000Z',
   updated_at: '2026-12-01T10:05:00.000Z',
@@ -103,6 +115,7 @@ export const checkoutResponse = z
     state: z.enum(checkoutStates),
     amount_refunded: z.int(),
     amount_charged_back: z.int(),
+    refunds: z.array(refundResponse),
     provider: z.object({ name: z.literal('wepay'), checkout_id: z.string() }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -131,6 +144,13 @@ export function checkoutJson(checkout: Checkout): z.output<typeof checkoutRespon
     state: checkout.state,
     amount_refunded: checkout.amountRefunded,
     amount_charged_back: checkout.amountChargedBack,
+    refunds: refundsOf(checkout).map((refund) => ({
+      id: refund.id,
+      amount: refund.amount ?? 0,
+      reason: refund.reason ?? '',
+      state: refund.state,
+      created_at: refund.createdAt,
+    })),
     provider: { name: 'wepay', checkout_id: checkout.provider.checkoutId },
     created_at: checkout.createdAt,
     updated_at: checkout.updatedAt,

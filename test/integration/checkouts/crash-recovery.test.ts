@@ -84,7 +84,7 @@ function expectKeyInUse(reply: Reply) {
   expect(retryAfter).toBeLessThanOrEqual(5);
 }
 
-/** The store as a dying process uses it: begin() is real; complete() and release() never reach the table. */
+/** The store as a dying process uses it: begin() is real; complete(), release() and abandon() never reach the table. */
 function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore {
   return {
     begin: (...args) => real.begin(...args),
@@ -92,6 +92,9 @@ function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore 
       throw new ProcessDied();
     },
     release: async () => {
+      throw new ProcessDied();
+    },
+    abandon: async () => {
       throw new ProcessDied();
     },
   };

@@ -41,6 +41,8 @@ function aCheckout(overrides: Partial<Checkout> = {}): Checkout {
     amountChargedBack: 0,
     provider: { name: 'wepay', checkoutId: `wp-${sequence}` },
     providerUniqueId: `pu-${sequence}`,
+    actions: [],
+    changes: [],
     createdAt,
     updatedAt: createdAt,
     version: 1,

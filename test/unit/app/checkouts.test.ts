@@ -8,19 +8,13 @@ import {
   listCheckouts,
   performCheckoutAction,
   providerUniqueIdFor,
+  type CheckoutActionInput,
   type CheckoutDeps,
   type CreateCheckoutInput,
 } from '#functions/app/checkouts.ts';
 import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type CheckoutRepository,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
 import type { MerchantAccount, MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout, ProviderCheckoutState } from '#functions/ports/payment-provider.ts';
 
@@ -41,64 +35,6 @@ const account: MerchantAccount = {
   createdAt: '2025-01-01T00:00:00.000Z',
 };
 const otherAccount: MerchantAccount = { ...account, id: 'acc_two', ownerSub: otherMerchant.sub, providerAccountId: '5678' };
-
-class MemoryCheckouts implements CheckoutRepository {
-  readonly items = new Map<string, Checkout>();
-  readonly listCalls: { method: string; key?: string; page: PageRequest }[] = [];
-  /** Makes the next `n` updates lose a race: a concurrent writer bumps the version first. */
-  concurrentWritesPending = 0;
-  createRaces = false;
-
-  async create(checkout: Checkout) {
-    if (this.createRaces) {
-      this.items.set(checkout.id, { ...checkout, createdAt: 'raced' });
-      throw new CheckoutAlreadyExistsError(checkout.id);
-    }
-    if (this.items.has(checkout.id)) throw new CheckoutAlreadyExistsError(checkout.id);
-    this.items.set(checkout.id, structuredClone(checkout));
-  }
-  async get(id: string) {
-    const item = this.items.get(id);
-    return item && structuredClone(item);
-  }
-  async getByProviderCheckoutId(providerCheckoutId: string) {
-    return [...this.items.values()].find((c) => c.provider.checkoutId === providerCheckoutId);
-  }
-  async update(checkout: Checkout, expectedVersion: number) {
-    const stored = this.items.get(checkout.id);
-    if (this.concurrentWritesPending > 0 && stored) {
-      this.concurrentWritesPending -= 1;
-      this.items.set(stored.id, { ...stored, version: stored.version + 1 });
-      throw new ConcurrentUpdateError(checkout.id, expectedVersion);
-    }
-    if (!stored || stored.version !== expectedVersion) throw new ConcurrentUpdateError(checkout.id, expectedVersion);
-    const next = { ...checkout, version: expectedVersion + 1 };
-    this.items.set(checkout.id, structuredClone(next));
-    return next;
-  }
-  private page(filter: (c: Checkout) => boolean, page: PageRequest): Page<Checkout> {
-    const sorted = [...this.items.values()].filter(filter).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-    const start = page.cursor ? Number(page.cursor) : 0;
-    const items = sorted.slice(start, start + page.limit);
-    return { items, nextCursor: start + page.limit < sorted.length ? String(start + page.limit) : null };
-  }
-  async listByAccount(accountId: string, page: PageRequest) {
-    this.listCalls.push({ method: 'listByAccount', key: accountId, page });
-    return this.page((c) => c.accountId === accountId, page);
-  }
-  async listByPayer(payerSub: string, page: PageRequest) {
-    this.listCalls.push({ method: 'listByPayer', key: payerSub, page });
-    return this.page((c) => c.payerSub === payerSub, page);
-  }
-  async listByOwner(ownerSub: string, page: PageRequest) {
-    this.listCalls.push({ method: 'listByOwner', key: ownerSub, page });
-    return this.page((c) => c.ownerSub === ownerSub, page);
-  }
-  async listAll(page: PageRequest) {
-    this.listCalls.push({ method: 'listAll', page });
-    return this.page(() => true, page);
-  }
-}
 
 const merchants: MerchantRepository = {
   getAccount: async (id) => [account, otherAccount].find((a) => a.id === id),
@@ -131,6 +67,12 @@ class FakeProvider implements PaymentProvider {
   }
   async createAccount(): Promise<never> {
     throw new Error('not used');
+  }
+  async findCheckouts(_accessToken: string, input: { accountId: string }) {
+    return [...this.checkouts.values()].filter((c) => c.accountId === input.accountId).map((c) => ({ ...c }));
+  }
+  async getCheckouts(reads: readonly { accessToken: string; checkoutId: string }[]) {
+    return Promise.all(reads.map((read) => this.getCheckout(read.accessToken, read.checkoutId)));
   }
   async createCheckout(accessToken: string, input: Parameters<PaymentProvider['createCheckout']>[1]) {
     this.record('createCheckout', accessToken, input);
@@ -332,37 +274,43 @@ describe('getCheckout', () => {
   });
 });
 
+let uniqueIds = 0;
+/** An action as its handler runs it: each call a new request (a new unique_id). */
+const act = (principal: Principal, id: string, action: Omit<CheckoutActionInput, 'uniqueId'>) =>
+  performCheckoutAction(deps, principal, id, { uniqueId: `action-${++uniqueIds}`, ...action });
+
 describe('performCheckoutAction', () => {
   const authorized = () => createCheckout(deps, payer, input(`order-${Math.random()}`));
 
   test('the owner merchant and ops may act; its own payer is refused; a second payer and other merchants are told it does not exist', async () => {
     const created = await authorized();
     for (const principal of [payer2, otherMerchant]) {
-      await expect(performCheckoutAction(deps, principal, created.id, { action: 'capture' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(act(principal, created.id, { action: 'capture' })).rejects.toBeInstanceOf(NotFoundError);
     }
-    await expect(performCheckoutAction(deps, payer, created.id, { action: 'capture' })).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(act(payer, created.id, { action: 'capture' })).rejects.toBeInstanceOf(PermissionDeniedError);
     expect(provider.callsTo('captureCheckout')).toEqual([]);
-    expect((await performCheckoutAction(deps, ops, created.id, { action: 'capture' })).state).toBe('captured');
+    expect((await act(ops, created.id, { action: 'capture' })).state).toBe('captured');
   });
 
-  test("capture moves an authorized checkout to captured with the owner's token and bumps the version", async () => {
+  test("capture moves an authorized checkout to captured with the owner's token: one write for the intent, one for the outcome", async () => {
     const created = await authorized();
-    const captured = await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    expect(captured).toMatchObject({ state: 'captured', version: 2 });
+    const captured = await act(owner, created.id, { action: 'capture' });
+    expect(captured).toMatchObject({ state: 'captured', version: 3 });
+    expect(captured.actions).toEqual([expect.objectContaining({ action: 'capture', state: 'succeeded' })]);
     expect(provider.callsTo('captureCheckout')[0]!.accessToken).toBe(`token-of:${owner.sub}|${owner.sub}`);
     expect((await checkouts.get(created.id))!.state).toBe('captured');
   });
 
   test('cancel passes the reason; a partial refund keeps the state and adds up; the rest ends refunded', async () => {
     const toCancel = await authorized();
-    await performCheckoutAction(deps, owner, toCancel.id, { action: 'cancel', reason: 'Out of stock' });
+    await act(owner, toCancel.id, { action: 'cancel', reason: 'Out of stock' });
     expect(provider.callsTo('cancelCheckout')[0]!.args).toEqual([toCancel.provider.checkoutId, 'Out of stock']);
 
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    const partial = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Spilled', amount: 4_000 });
+    await act(owner, created.id, { action: 'capture' });
+    const partial = await act(owner, created.id, { action: 'refund', reason: 'Spilled', amount: 4_000 });
     expect(partial).toMatchObject({ state: 'captured', amountRefunded: 4_000 });
-    const rest = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'All' });
+    const rest = await act(owner, created.id, { action: 'refund', reason: 'All' });
     expect(rest).toMatchObject({ state: 'refunded', amountRefunded: 10_400 });
     expect(provider.callsTo('refundCheckout').map((c) => c.args)).toEqual([
       [created.provider.checkoutId, 'Spilled', 4_000],
@@ -372,9 +320,9 @@ describe('performCheckoutAction', () => {
 
   test('an over-refund is refused (parameter_invalid, param amount) without calling the provider', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Part', amount: 8_000 });
-    const error = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Too much', amount: 2_401 }).catch((e: unknown) => e);
+    await act(owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'refund', reason: 'Part', amount: 8_000 });
+    const error = await act(owner, created.id, { action: 'refund', reason: 'Too much', amount: 2_401 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ code: 'parameter_invalid', param: 'amount' });
     expect(provider.callsTo('refundCheckout')).toHaveLength(1);
@@ -382,10 +330,10 @@ describe('performCheckoutAction', () => {
 
   test('a partial refund whose answer was lost after the provider applied it is settled by a fetch: success, no second refund', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'First', amount: 1_000 });
+    await act(owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'refund', reason: 'First', amount: 1_000 });
     provider.refundLost = 'after_commit';
-    const settled = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Second', amount: 1_000 });
+    const settled = await act(owner, created.id, { action: 'refund', reason: 'Second', amount: 1_000 });
     expect(settled).toMatchObject({ state: 'captured', amountRefunded: 2_000 });
     expect(provider.callsTo('refundCheckout')).toHaveLength(2);
     expect(provider.checkouts.get(created.provider.checkoutId)!.amountRefunded).toBe(2_000);
@@ -393,17 +341,17 @@ describe('performCheckoutAction', () => {
 
   test('a partial refund whose call never reached the provider stays unavailable (503), and nothing is recorded', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'capture' });
     provider.refundLost = 'before_commit';
-    await expect(performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x', amount: 1_000 })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(act(owner, created.id, { action: 'refund', reason: 'x', amount: 1_000 })).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(await checkouts.get(created.id)).toMatchObject({ amountRefunded: 0 });
   });
 
   test('a partial refund reads the provider first, so amounts refunded elsewhere count against it', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'capture' });
     provider.setState(created.provider.checkoutId, 'captured', { amountRefunded: 10_000 });
-    const error = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x', amount: 500 }).catch((e: unknown) => e);
+    const error = await act(owner, created.id, { action: 'refund', reason: 'x', amount: 500 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'parameter_invalid', param: 'amount' });
     expect(provider.callsTo('refundCheckout')).toEqual([]);
   });
@@ -411,14 +359,14 @@ describe('performCheckoutAction', () => {
   test('stored authorized but captured at the provider: a refund fetches first, records captured, then refunds', async () => {
     const created = await authorized();
     provider.setState(created.provider.checkoutId, 'captured');
-    const refunded = await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Asked', amount: 1_000 });
+    const refunded = await act(owner, created.id, { action: 'refund', reason: 'Asked', amount: 1_000 });
     expect(refunded).toMatchObject({ state: 'captured', amountRefunded: 1_000 });
     expect(provider.calls.map((c) => c.method)).toEqual(['createCheckout', 'getCheckout', 'refundCheckout']);
   });
 
   test('stored authorized and authorized at the provider: a refund fetches, then refuses with InvalidStateError without refunding', async () => {
     const created = await authorized();
-    await expect(performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Early' })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(act(owner, created.id, { action: 'refund', reason: 'Early' })).rejects.toBeInstanceOf(InvalidStateError);
     expect(provider.callsTo('getCheckout')).toHaveLength(1);
     expect(provider.callsTo('refundCheckout')).toEqual([]);
   });
@@ -426,44 +374,57 @@ describe('performCheckoutAction', () => {
   test('stored authorized but captured at the provider: capture is refused by the provider, and the refresh records captured', async () => {
     const created = await authorized();
     provider.setState(created.provider.checkoutId, 'captured');
-    await expect(performCheckoutAction(deps, owner, created.id, { action: 'capture' })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(act(owner, created.id, { action: 'capture' })).rejects.toBeInstanceOf(InvalidStateError);
     expect((await checkouts.get(created.id))!.state).toBe('captured');
   });
 
   test('a final or passed state is refused at once, without asking the provider', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'cancel', reason: 'No' });
+    await act(owner, created.id, { action: 'cancel', reason: 'No' });
     const before = provider.calls.length;
     for (const action of ['capture', 'cancel', 'refund'] as const) {
-      await expect(performCheckoutAction(deps, owner, created.id, { action, reason: 'x' })).rejects.toBeInstanceOf(InvalidStateError);
+      await expect(act(owner, created.id, { action, reason: 'x' })).rejects.toBeInstanceOf(InvalidStateError);
     }
     expect(provider.calls.length).toBe(before);
   });
 
   test('an older read never moves a checkout backwards: stored captured, the fetch after a refusal says authorized', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'capture' });
     // The provider refuses the refund (its own state went back, as an out-of-order read would show it).
     provider.setState(created.provider.checkoutId, 'authorized');
-    await expect(performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x' })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(act(owner, created.id, { action: 'refund', reason: 'x' })).rejects.toBeInstanceOf(InvalidStateError);
     expect(await checkouts.get(created.id)).toMatchObject({ state: 'captured', amountRefunded: 0 });
   });
 
   test('amounts never decrease: a read with a smaller amount_refunded keeps the stored one', async () => {
     const created = await authorized();
-    await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    await performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'Part', amount: 3_000 });
+    await act(owner, created.id, { action: 'capture' });
+    await act(owner, created.id, { action: 'refund', reason: 'Part', amount: 3_000 });
     provider.readOverride = { state: 'authorized', amountRefunded: 0 };
     provider.setState(created.provider.checkoutId, 'authorized');
-    await expect(performCheckoutAction(deps, owner, created.id, { action: 'refund', reason: 'x', amount: 1 })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(act(owner, created.id, { action: 'refund', reason: 'x', amount: 1 })).rejects.toBeInstanceOf(InvalidStateError);
     expect(await checkouts.get(created.id)).toMatchObject({ state: 'captured', amountRefunded: 3_000 });
   });
 
-  test('a concurrent writer between our read and our write: the observation is re-applied on the fresh copy', async () => {
+  test('a concurrent writer between our read and our intent: the intent is decided again on the fresh copy', async () => {
     const created = await authorized();
     checkouts.concurrentWritesPending = 2;
-    const captured = await performCheckoutAction(deps, owner, created.id, { action: 'capture' });
-    expect(captured).toMatchObject({ state: 'captured', version: 4 });
+    const captured = await act(owner, created.id, { action: 'capture' });
+    expect(captured).toMatchObject({ state: 'captured', version: 5 });
+    expect(provider.callsTo('captureCheckout')).toHaveLength(1);
+  });
+
+  test('concurrent writers after the provider acted: the outcome is re-applied on each fresh copy, never given up', async () => {
+    const created = await authorized();
+    const captured = await performCheckoutAction(deps, owner, created.id, { action: 'capture', uniqueId: 'cap-raced' }, {
+      afterProviderCall: async () => {
+        checkouts.concurrentWritesPending = 12;
+      },
+    });
+    expect(captured.state).toBe('captured');
+    expect(captured.actions[0]).toMatchObject({ state: 'succeeded' });
+    expect(provider.callsTo('captureCheckout')).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,7 @@
 // which answer, what is stored, what frees the key, and the fingerprint rules.
 import { jest } from '@jest/globals';
 import { canonicalJson, fingerprintOf, idempotencyKey, runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
-import { CardDeclinedError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { CardDeclinedError, CheckoutBusyError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
 const now = Date.UTC(2025, 0, 1, 12);
@@ -19,6 +19,9 @@ function scriptedStore(outcome: BeginOutcome) {
     },
     release: async (...args) => {
       calls.push({ method: 'release', args });
+    },
+    abandon: async (...args) => {
+      calls.push({ method: 'abandon', args });
     },
   };
   return { store, calls };
@@ -91,7 +94,7 @@ describe('runIdempotently', () => {
     expect(calls[1]!.args[2]).toEqual(declined);
   });
 
-  test('any other failure frees the key (release with its lock) and is rethrown: nothing is cached', async () => {
+  test('an unknown outcome (provider_unavailable) keeps the key bound to this request, without a response, for its retry to settle', async () => {
     const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-3' });
     const unavailable = new ProviderUnavailableError();
     await expect(
@@ -99,8 +102,26 @@ describe('runIdempotently', () => {
         throw unavailable;
       }, noStoredErrors),
     ).rejects.toBe(unavailable);
-    expect(calls.map((c) => c.method)).toEqual(['begin', 'release']);
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'abandon']);
     expect(calls[1]!.args).toEqual([idempotencyKey('payer-1', 'order-1'), 'lock-3']);
+  });
+
+  test('an unexpected error (the provider may have acted) keeps the key bound too', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-5' });
+    await expect(runIdempotently(depsWith(store), request, async () => {
+      throw new TypeError('bug');
+    }, noStoredErrors)).rejects.toBeInstanceOf(TypeError);
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'abandon']);
+  });
+
+  test('a failure that proves nothing happened (a refusal) frees the key and is rethrown: nothing is cached', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-6' });
+    const busy = new CheckoutBusyError(2);
+    await expect(runIdempotently(depsWith(store), request, async () => {
+      throw busy;
+    }, noStoredErrors)).rejects.toBe(busy);
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'release']);
+    expect(calls[1]!.args).toEqual([idempotencyKey('payer-1', 'order-1'), 'lock-6']);
   });
 
   test('the lock and retention come from the settings', async () => {

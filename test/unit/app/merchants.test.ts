@@ -75,6 +75,12 @@ class ScriptedProvider implements PaymentProvider {
   /** Errors the next calls throw, in order, before the call "reaches" the provider. */
   readonly registerFailures: Error[] = [];
   readonly accountCreateFailures: Error[] = [];
+  findCheckouts = async (): Promise<never> => {
+    throw new Error('not used');
+  };
+  getCheckouts = async (): Promise<never> => {
+    throw new Error('not used');
+  };
 
   async registerUser(input: RegisterUserInput) {
     const failure = this.registerFailures.shift();

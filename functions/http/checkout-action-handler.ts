@@ -1,0 +1,33 @@
+// The three checkout actions share one handler shape: idempotent by unique_id (the
+// operation names the checkout, so the same unique_id on another checkout is 422),
+// the action use case, the checkout as the answer.
+import { performCheckoutAction } from '#functions/app/checkouts.ts';
+import type { CheckoutAction } from '#functions/domain/checkout-state.ts';
+import type { Principal } from '#functions/domain/principal.ts';
+import { httpHandler } from '#functions/http/http-handler.ts';
+import { idempotentResponse } from '#functions/http/idempotent-response.ts';
+import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
+import { checkoutDeps } from '#functions/wiring/provider.ts';
+import { idempotencyDeps } from '#functions/wiring/storage.ts';
+
+export function checkoutActionHandler<A extends CheckoutAction>(action: A) {
+  return httpHandler(`checkouts.${action}`, async ({ body, principal, pathParameters, requestId }) => {
+    const id = pathParameters.id ?? '';
+    // Every action route requires a token (routes.ts), so the pipeline always sets the principal.
+    const caller = principal as Principal;
+    const fields = body as { unique_id: string; reason?: string; amount?: number };
+    return idempotentResponse(
+      idempotencyDeps(),
+      { principal: caller, uniqueId: fields.unique_id, operation: `checkouts.${action}:${id}`, input: body, requestId },
+      async () => {
+        const checkout = await performCheckoutAction(await checkoutDeps(), caller, id, {
+          action,
+          uniqueId: fields.unique_id,
+          ...(fields.reason === undefined ? {} : { reason: fields.reason }),
+          ...(fields.amount === undefined ? {} : { amount: fields.amount }),
+        });
+        return { statusCode: 200, body: checkoutJson(checkout) };
+      },
+    );
+  });
+}
