@@ -1,3 +1,5 @@
 import { checkoutActionHandler } from '#functions/http/checkout-action-handler.ts';
+import { checkoutDeps } from '#functions/wiring/provider.ts';
+import { idempotencyDeps } from '#functions/wiring/storage.ts';
 
-export const handler = checkoutActionHandler('refund');
+export const handler = checkoutActionHandler('refund', { checkoutDeps, idempotencyDeps });

@@ -6,7 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
+import { ipnQueueSettings } from '#functions/wiring/queue-settings.ts';
 import { processIpn } from '#functions/app/ipn.ts';
 import { PaymentsError } from '#functions/domain/errors.ts';
 import type { IpnNotice } from '#functions/ports/ipn-queue.ts';

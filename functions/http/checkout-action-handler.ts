@@ -1,16 +1,22 @@
 // The three checkout actions share one handler shape: idempotent by unique_id (the
 // operation names the checkout, so the same unique_id on another checkout is 422),
 // the action use case, the checkout as the answer.
+import type { CheckoutDeps } from '#functions/app/checkout-records.ts';
 import { performCheckoutAction } from '#functions/app/checkouts.ts';
+import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import type { CheckoutAction } from '#functions/domain/checkout-state.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { idempotentResponse } from '#functions/http/idempotent-response.ts';
 import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
-import { checkoutDeps } from '#functions/wiring/provider.ts';
-import { idempotencyDeps } from '#functions/wiring/storage.ts';
 
-export function checkoutActionHandler<A extends CheckoutAction>(action: A) {
+/** The composition root's parts come in from the handler file, so this layer never imports wiring. */
+export interface CheckoutActionWiring {
+  checkoutDeps: () => Promise<CheckoutDeps>;
+  idempotencyDeps: () => IdempotencyDeps;
+}
+
+export function checkoutActionHandler<A extends CheckoutAction>(action: A, { checkoutDeps, idempotencyDeps }: CheckoutActionWiring) {
   return httpHandler(`checkouts.${action}`, async ({ body, principal, pathParameters, requestId }) => {
     const id = pathParameters.id ?? '';
     // Every action route requires a token (routes.ts), so the pipeline always sets the principal.
