@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { startLocalRuntime } from '#local/runtime.ts';
 
 export async function startBenchRuntime(label: string) {
+  // One payer from one address makes every request: limits high enough never to refuse,
+  // while the checks (and their DynamoDB calls) still run as in production.
+  for (const limit of ['VELOCITY_CREATES_PER_MINUTE', 'VELOCITY_DECLINES_PER_HOUR', 'VELOCITY_DECLINES_PER_CARD_PER_DAY', 'VELOCITY_CREATES_PER_IP_PER_MINUTE']) {
+    process.env[limit] ??= '1000000';
+  }
   const dataDir = await mkdtemp(join(tmpdir(), `payments-${label}-`));
   const runtime = await startLocalRuntime({
     dataDir,

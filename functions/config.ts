@@ -57,6 +57,12 @@ const environmentSchema = z.object({
    */
   IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
 
+  /** Velocity limits on checkout creation (card-testing protection), API.md's sliding windows. */
+  VELOCITY_CREATES_PER_MINUTE: positiveInt(30),
+  VELOCITY_DECLINES_PER_HOUR: positiveInt(5),
+  VELOCITY_DECLINES_PER_CARD_PER_DAY: positiveInt(10),
+  VELOCITY_CREATES_PER_IP_PER_MINUTE: positiveInt(120),
+
   /** The reconciler's schedule (the CDK rule, and `npm start`'s timer × SANDBOX_TIME_SCALE). */
   RECONCILE_INTERVAL_SECONDS: positiveInt(300),
   /** A checkout in new/authorized/captured not read from the provider for this long is re-read by the reconciler. */
@@ -110,6 +116,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
     ipnQueueUrl: e.IPN_QUEUE_URL,
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
+    velocity: {
+      createsPerMinute: e.VELOCITY_CREATES_PER_MINUTE,
+      declinesPerHour: e.VELOCITY_DECLINES_PER_HOUR,
+      declinesPerCardPerDay: e.VELOCITY_DECLINES_PER_CARD_PER_DAY,
+      createsPerIpPerMinute: e.VELOCITY_CREATES_PER_IP_PER_MINUTE,
+    },
     idempotency: {
       retentionSeconds: e.IDEMPOTENCY_RETENTION_SECONDS,
       lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS,

@@ -107,8 +107,19 @@ export const businessMetric = {
   reconcileUnresolved: 'ReconcileUnresolved',
   /** 1 when a reconciliation pass throws: alarm. */
   reconcileFailed: 'ReconcileFailed',
+  /** A checkout creation refused by a velocity limit, with the dimension `limit` naming which one. */
+  velocityLimited: 'VelocityLimited',
 } as const;
 
 export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric], value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** One count with its own dimension (e.g. which velocity limit tripped), published at once as its own EMF line. */
+export function countMetricWithDimension(name: (typeof businessMetric)[keyof typeof businessMetric], dimension: { name: string; value: string }): void {
+  const single = metrics.singleMetric();
+  // The local text log turns metrics off per invocation; the single metric follows that switch.
+  Reflect.set(single, 'disabled', Reflect.get(metrics, 'disabled'));
+  single.addDimension(dimension.name, dimension.value);
+  single.addMetric(name, MetricUnit.Count, 1);
 }

@@ -14,6 +14,7 @@ import type { Clock } from '#functions/ports/clock.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import type { TokenVault } from '#functions/ports/token-vault.ts';
+import type { VelocityDeps } from './velocity.ts';
 
 export interface CheckoutDeps {
   checkouts: CheckoutRepository;
@@ -30,6 +31,8 @@ export interface CheckoutDeps {
    * call can take (all attempts). Default 60 s (IDEMPOTENCY_LOCK_SECONDS).
    */
   intentLeaseMs?: number;
+  /** Card-testing protection on creation (app/velocity.ts); none means no limits. */
+  velocity?: VelocityDeps;
 }
 
 export const defaultIntentLeaseMs = 60_000;

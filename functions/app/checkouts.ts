@@ -4,7 +4,7 @@
 // only moves forward (domain/checkout-state.ts).
 import { withChange } from '#functions/domain/checkout-changes.ts';
 import { isFinal } from '#functions/domain/checkout-state.ts';
-import { NotFoundError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { CardDeclinedError, NotFoundError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
@@ -20,12 +20,16 @@ import {
   type CheckoutDeps,
 } from './checkout-records.ts';
 import { accessTokenOf } from './merchants.ts';
+import { checkVelocity, recordCreate, recordDecline } from './velocity.ts';
 
 export { actionIdFor, checkoutIdFor, providerUniqueIdFor, type CheckoutDeps } from './checkout-records.ts';
 export { performCheckoutAction, type CheckoutActionInput } from './checkout-actions.ts';
 
 /** What the payer asks for; `accountId` is our account id, not the provider's. */
-export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'>;
+export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'> & {
+  /** The caller's address, for the per-IP velocity limit. */
+  sourceIp?: string;
+};
 
 /** Our record of a checkout the provider created (by a request, or found by the reconciler). */
 export function checkoutFromProvider(intent: CreationIntent, created: ProviderCheckout, now: string, source: 'api' | 'reconciler' = 'api'): Checkout {
@@ -94,7 +98,17 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     createdAt: isoAt(deps.clock),
     expiresAt: deps.clock.now() + (deps.intentLeaseMs ?? defaultIntentLeaseMs),
   };
-  await deps.checkouts.recordCreationIntent(intent);
+  const firstAttempt = await deps.checkouts.recordCreationIntent(intent);
+  // Velocity limits apply to a first attempt only: a retry of a creation whose outcome is
+  // unknown is neither limited nor counted again (it may already have charged).
+  const velocitySubject = { payer: principal.sub, cardToken: input.creditCardId, sourceIp: input.sourceIp ?? '' };
+  if (firstAttempt && deps.velocity) {
+    await checkVelocity(deps.velocity, velocitySubject).catch(async (error: unknown) => {
+      await deps.checkouts.clearCreationIntent(id);
+      throw error;
+    });
+    await recordCreate(deps.velocity, velocitySubject);
+  }
   const created = await deps.provider.createCheckout(accessToken, {
     accountId: account.providerAccountId,
     uniqueId: providerUniqueId,
@@ -110,6 +124,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
   }).catch(async (error: unknown) => {
     // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle.
     if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) await deps.checkouts.clearCreationIntent(id);
+    if (error instanceof CardDeclinedError && deps.velocity) await recordDecline(deps.velocity, velocitySubject);
     throw error;
   });
   return recordCreated(deps, checkoutFromProvider(intent, created, isoAt(deps.clock)));

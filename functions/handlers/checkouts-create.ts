@@ -6,9 +6,9 @@ import { businessMetric, countMetric } from '#functions/observability.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
 
-export const handler = httpHandler('checkouts.create', async ({ body, principal, requestId }) =>
+export const handler = httpHandler('checkouts.create', async ({ body, principal, requestId, sourceIp }) =>
   idempotentResponse(idempotencyDeps(), { principal, uniqueId: body.unique_id, operation: 'checkouts.create', input: body, requestId }, async () => {
-    const checkout = await createCheckout(await checkoutDeps(), principal, createCheckoutInputFrom(body));
+    const checkout = await createCheckout(await checkoutDeps(), principal, { ...createCheckoutInputFrom(body), sourceIp });
     countMetric(businessMetric.checkoutCreated);
     return { statusCode: 201, body: checkoutJson(checkout) };
   }),

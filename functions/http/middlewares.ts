@@ -1,4 +1,5 @@
 // The middy middlewares every route shares, in the order http-handler.ts applies them.
+import { VelocityLimitedError } from '#functions/domain/velocity.ts';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -12,7 +13,7 @@ import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
 // Browsers see a response only when its origin is allowed; preflights never reach a function.
 import { corsHeaders, originOf } from './cors.ts';
-import { businessMetric, countMetric } from '#functions/observability.ts';
+import { businessMetric, countMetric, countMetricWithDimension } from '#functions/observability.ts';
 
 export const maxBodyBytes = 64 * 1024;
 
@@ -70,7 +71,8 @@ export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly 
     onError: (request) => {
       const { requestId } = state(request);
       const mapped = errorResponse(request.error, requestId);
-      countRefusal(mapped.body.error.code);
+      if (request.error instanceof VelocityLimitedError) countMetricWithDimension(businessMetric.velocityLimited, { name: 'limit', value: request.error.dimension });
+      else countRefusal(mapped.body.error.code);
       if (mapped.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
       else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code });
       request.response = {

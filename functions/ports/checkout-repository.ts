@@ -118,7 +118,11 @@ export interface CheckoutRepository {
   /** Up to 100 checkouts by id, in no particular order; missing ones are left out. */
   getMany(ids: readonly string[]): Promise<Checkout[]>;
   /** Written before the provider is asked to create the checkout; idempotent. */
-  recordCreationIntent(intent: CreationIntent): Promise<void>;
+  /**
+   * Records the intent unless one is already recorded for this checkout (a retry of a
+   * creation whose outcome is unknown keeps the first one). True when this call recorded it.
+   */
+  recordCreationIntent(intent: CreationIntent): Promise<boolean>;
   /** The creation is settled (recorded, or known not to exist at the provider). */
   clearCreationIntent(checkoutId: string): Promise<void>;
   /** Marks a checkout for the reconciler's attention (non-final, or with an action in flight); idempotent. */

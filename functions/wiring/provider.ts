@@ -14,7 +14,7 @@ import { wepayClientFromConfig } from '#functions/adapters/wepay/wepay-client.ts
 import type { CheckoutDeps } from '#functions/app/checkouts.ts';
 import { callbackUriFor } from '#functions/app/ipn.ts';
 import { once } from './once.ts';
-import { checkoutRepository, merchantRepository } from './storage.ts';
+import { checkoutRepository, merchantRepository, velocityStore } from './storage.ts';
 
 export const platformSecrets = once<PlatformSecrets>(() => {
   const cfg = config();
@@ -44,6 +44,7 @@ export async function checkoutDeps(): Promise<CheckoutDeps> {
     clock: systemClock,
     // An intent belongs to its request as long as the request holds its idempotency key.
     intentLeaseMs: config().idempotency.lockSeconds * 1000,
+    velocity: { store: velocityStore(), clock: systemClock, limits: config().velocity },
     callbackUri: async () => {
       const { ipnBaseUrl } = config();
       return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, await platformSecrets().platformCredentials());

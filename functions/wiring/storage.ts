@@ -6,6 +6,7 @@ import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
+import { DynamoDbVelocityStore } from '#functions/adapters/dynamodb/velocity-store.ts';
 import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconciliation-lease.ts';
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { once } from './once.ts';
@@ -24,6 +25,7 @@ const paymentsTable = () => ({ client: dynamoDb().documentClient, tableName: con
 export const merchantRepository = once(() => new DynamoDbMerchantRepository(paymentsTable()));
 export const checkoutRepository = once(() => new DynamoDbCheckoutRepository(paymentsTable()));
 export const reconciliationLease = once(() => new DynamoDbReconciliationLease(paymentsTable()));
+export const velocityStore = once(() => new DynamoDbVelocityStore(paymentsTable()));
 
 export const idempotencyDeps = once<IdempotencyDeps>(() => {
   const cfg = config();

@@ -55,6 +55,12 @@ export interface TestRuntime {
 
 /** Starts the runtime on free ports (a fresh data directory unless one is given). */
 export async function startTestRuntime(options: Partial<Omit<LocalRuntimeOptions, 'port' | 'sandboxPort'>> = {}): Promise<TestRuntime> {
+  // Every test request comes from one address and a few payers: the velocity limits
+  // (card-testing protection) would refuse tests about other things. The velocity
+  // tests set their own limits before starting a runtime.
+  for (const limit of ['VELOCITY_CREATES_PER_MINUTE', 'VELOCITY_DECLINES_PER_HOUR', 'VELOCITY_DECLINES_PER_CARD_PER_DAY', 'VELOCITY_CREATES_PER_IP_PER_MINUTE']) {
+    process.env[limit] ??= '1000000';
+  }
   const dataDir = options.dataDir ?? newDataDir();
   const runtime = await startLocalRuntime({ ...options, dataDir, port: 0, sandboxPort: 0, log: options.log ?? (() => undefined) });
   return {

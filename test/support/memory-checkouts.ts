@@ -75,7 +75,9 @@ export class MemoryCheckouts implements CheckoutRepository {
     return this.page(() => true, page);
   }
   async recordCreationIntent(intent: CreationIntent) {
+    if (this.creations.has(intent.checkoutId)) return false;
     this.creations.set(intent.checkoutId, structuredClone(intent));
+    return true;
   }
   async clearCreationIntent(checkoutId: string) {
     this.creations.delete(checkoutId);

@@ -129,8 +129,20 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return found;
   }
 
-  async recordCreationIntent(intent: CreationIntent): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent } }));
+  async recordCreationIntent(intent: CreationIntent): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async clearCreationIntent(checkoutId: string): Promise<void> {
