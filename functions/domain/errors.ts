@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'resource_missing'
   | 'idempotency_key_in_use'
   | 'invalid_state'
+  | 'email_in_use'
   | 'idempotency_key_reused'
   | 'rate_limited'
   | 'provider_error'
@@ -80,6 +81,14 @@ export class NotFoundError extends PaymentsError {
 
 export class InvalidStateError extends PaymentsError {
   readonly code = 'invalid_state';
+}
+
+/** The email names a provider identity that belongs to another of our users: never hand it over. */
+export class EmailInUseError extends PaymentsError {
+  readonly code = 'email_in_use';
+  constructor() {
+    super('This email is already registered by another user', { param: 'email' });
+  }
 }
 
 export class IdempotencyKeyInUseError extends PaymentsError {
