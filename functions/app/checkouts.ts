@@ -14,6 +14,7 @@ import {
 } from '#functions/domain/checkout-state.ts';
 import { InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
+import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import {
   CheckoutAlreadyExistsError,
@@ -65,8 +66,9 @@ function statusOf(observed: ProviderCheckout): CheckoutStatus {
 }
 
 export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
-  const account = await deps.merchants.getAccount(input.accountId);
-  if (!account) throw new NotFoundError(`No merchant account ${input.accountId}`, { param: 'account_id' });
+  // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
+  const account = couldBeAccountId(input.accountId) ? await deps.merchants.getAccount(input.accountId) : undefined;
+  if (!account) throw new NotFoundError(`No merchant account ${idInMessage(input.accountId, couldBeAccountId)}`, { param: 'account_id' });
   assertAppFeeWithinCap(input.amount, input.fee.appFee, 'fee.app_fee');
 
   const id = checkoutIdFor(principal.sub, input.uniqueId);
@@ -128,8 +130,8 @@ function canAct(principal: Principal, checkout: Checkout): boolean {
 
 /** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
 export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, principal: Principal, id: string): Promise<Checkout> {
-  const checkout = await deps.checkouts.get(id);
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+  const checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
+  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
   return checkout;
 }
 
@@ -170,8 +172,8 @@ export interface CheckoutActionInput {
 }
 
 export async function performCheckoutAction(deps: CheckoutDeps, principal: Principal, id: string, input: CheckoutActionInput): Promise<Checkout> {
-  let checkout = await deps.checkouts.get(id);
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+  let checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
+  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
   if (!canAct(principal, checkout)) throw new PermissionDeniedError('Only the merchant owning the account, or ops, may act on a checkout');
   const accessToken = await accessTokenOf(deps, checkout.ownerSub);
   const refresh = (current: Checkout) => refreshFromProvider(deps, current, accessToken);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { acceptAccountName } from '#functions/domain/account-name.ts';
 import { EmailInUseError, NotFoundError } from '#functions/domain/errors.ts';
-import { couldBeAccountId } from '#functions/domain/ids.ts';
+import { couldBeAccountId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import type { Page } from '#functions/ports/checkout-repository.ts';
 import type { Clock } from '#functions/ports/clock.ts';
@@ -104,11 +104,10 @@ export async function onboardMerchant(deps: MerchantDeps, principal: Principal, 
 
 /** The owner and ops see an account; anyone else, whatever their role, is told it does not exist. */
 export async function getMerchantAccount(deps: Pick<MerchantDeps, 'merchants'>, principal: Principal, id: string): Promise<MerchantAccount> {
-  // A value that cannot be an id costs no read, and is not echoed back.
-  if (!couldBeAccountId(id)) throw new NotFoundError('No merchant account with this id', { param: 'id' });
-  const account = await deps.merchants.getAccount(id);
+  // A value that cannot be an id costs no read (domain/ids.ts).
+  const account = couldBeAccountId(id) ? await deps.merchants.getAccount(id) : undefined;
   if (!account || !(account.ownerSub === principal.sub || hasRole(principal, 'ops'))) {
-    throw new NotFoundError(`No merchant account ${id}`, { param: 'id' });
+    throw new NotFoundError(`No merchant account ${idInMessage(id, couldBeAccountId)}`, { param: 'id' });
   }
   return account;
 }

@@ -16,3 +16,8 @@ export function couldBeAccountId(value: string): boolean {
 export function couldBeCheckoutId(value: string): boolean {
   return checkoutId.test(value);
 }
+
+/** How a refused id appears in an error message: as sent when it could be one of ours, else not at all. */
+export function idInMessage(value: string, couldBe: (value: string) => boolean): string {
+  return couldBe(value) ? value : 'with this id';
+}

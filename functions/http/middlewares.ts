@@ -10,6 +10,7 @@ import { roles as allRoles, type Role, type RouteDefinition } from '#functions/r
 import { errorResponse } from './error-response.ts';
 import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
+import { jsonNestsDeeperThan, maxJsonDepth } from './json-depth.ts';
 import { businessMetric, countMetric } from '#functions/observability.ts';
 
 export const maxBodyBytes = 64 * 1024;
@@ -179,6 +180,7 @@ export function parseBody(route: RouteDefinition): Middleware {
         throw new InvalidRequestError('unsupported_media_type', 'Content-Type must be application/json');
       }
       if (containsCardNumber(text)) throw rawCardData();
+      if (jsonNestsDeeperThan(text)) throw new InvalidRequestError('body_unparseable', `The body may not nest deeper than ${maxJsonDepth} levels`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
