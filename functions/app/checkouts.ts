@@ -12,7 +12,14 @@ import {
   type CheckoutAction,
   type CheckoutStatus,
 } from '#functions/domain/checkout-state.ts';
-import { InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import {
+  InvalidRequestError,
+  InvalidStateError,
+  NotFoundError,
+  PermissionDeniedError,
+  ProviderUnavailableError,
+  UnknownCardTokenError,
+} from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
@@ -90,6 +97,14 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     autoCapture: input.autoCapture,
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
     ...(callbackUri === undefined ? {} : { callbackUri }),
+  }).catch((error: unknown) => {
+    // API.md: a card token the provider does not know is the caller's mistake, on that field.
+    if (error instanceof UnknownCardTokenError) {
+      throw new InvalidRequestError('parameter_invalid', 'payment_method.credit_card.id is not a card token the provider knows', {
+        param: 'payment_method.credit_card.id',
+      });
+    }
+    throw error;
   });
   const now = new Date(deps.clock.now()).toISOString();
   const checkout: Checkout = {

@@ -137,3 +137,13 @@ export class ProviderRejectedError extends ProviderError {
     super(message);
   }
 }
+
+/**
+ * The provider does not know the card token the checkout names: the caller's mistake, not the
+ * provider's fault (the checkout use case answers it as 400 parameter_invalid on the token's field).
+ */
+export class UnknownCardTokenError extends ProviderRejectedError {
+  constructor(providerErrorCode: number) {
+    super('The payment provider does not know this card token', providerErrorCode);
+  }
+}
