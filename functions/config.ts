@@ -2,6 +2,9 @@
 // once, and a bad value stops start-up with a message naming the variable.
 import { z } from 'zod';
 
+/** The app client id the local issuer mints tokens for (local/issuer.ts), AUTH_AUDIENCE's local default. */
+export const localAppClientId = 'local-dev-client';
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const environmentSchema = z.object({
@@ -18,8 +21,11 @@ const environmentSchema = z.object({
 
   /** JWT issuer: the Cognito user pool URL in AWS, the local issuer's URL locally. */
   AUTH_ISSUER: z.string().min(1).default('https://issuer.payments.local'),
-  /** Accepted `client_id`/`aud` values (comma-separated); empty accepts any client of the issuer. */
-  AUTH_AUDIENCE: z.string().default(''),
+  /**
+   * The app client ids whose tokens are accepted (`client_id` of access tokens, `aud` of ID tokens),
+   * comma-separated. Never empty: in AWS the Cognito app client; locally the local issuer's client.
+   */
+  AUTH_AUDIENCE: z.string().optional(),
   /** Where the verifier reads the issuer's JWKS: a URL (Cognito) or, locally, a file path. */
   AUTH_JWKS: z.string().min(1).optional(),
 
@@ -87,6 +93,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
   if (e.PAYMENTS_RUNTIME === 'aws' && !e.AUTH_JWKS) {
     throw new ConfigError('Invalid configuration: AUTH_JWKS is required when PAYMENTS_RUNTIME=aws');
   }
+  const audience = (e.AUTH_AUDIENCE ?? (e.PAYMENTS_RUNTIME === 'local' ? localAppClientId : ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // An empty audience would accept tokens issued to any app client of the pool (API.md: 401).
+  if (audience.length === 0) {
+    throw new ConfigError('Invalid configuration: AUTH_AUDIENCE must name at least one app client id');
+  }
   return {
     runtime: e.PAYMENTS_RUNTIME,
     dataDir: e.PAYMENTS_DATA_DIR,
@@ -99,7 +113,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     },
     auth: {
       issuer: e.AUTH_ISSUER,
-      audience: e.AUTH_AUDIENCE.split(',').map((s) => s.trim()).filter(Boolean),
+      audience,
       jwks: e.AUTH_JWKS ?? `${e.PAYMENTS_DATA_DIR}/issuer/jwks.json`,
     },
     tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,

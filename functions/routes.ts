@@ -7,7 +7,7 @@ import { roles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
-import { createMerchantRequest, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
+import { createMerchantRequest, listMerchantsQuery, merchantAccountListResponse, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
 import { createReconciliationRequest, reconciliationReport } from '#functions/http/schemas/reconciliations.ts';
 import {
   cancelCheckoutRequest,
@@ -146,19 +146,35 @@ export const routes = [
     bodyType: 'json',
     body: createMerchantRequest,
     success: { status: 201, schema: merchantAccountResponse },
-    errors: ['account_name_unrecognizable', 'account_name_invalid', 'provider_error', 'provider_unavailable'],
+    errors: ['account_name_unrecognizable', 'account_name_invalid', 'email_in_use', 'provider_error', 'provider_unavailable'],
   },
   {
     id: 'merchants.get',
     method: 'GET',
     path: '/v1/merchants/{id}',
     handler: 'merchants-get',
-    access: ['merchant', 'ops'],
+    // Any role reaches the use case, which answers 404 to all but the owner and ops (API.md): a 403
+    // would tell a payer that the account exists.
+    access: anyRole,
     uses: ['payments:read'],
     summary: 'A merchant account (its owner or ops)',
     bodyType: 'none',
     success: { status: 200, schema: merchantAccountResponse },
     errors: ['resource_missing'],
+  },
+  {
+    id: 'merchants.list',
+    method: 'GET',
+    path: '/v1/merchants',
+    handler: 'merchants-list',
+    access: ['merchant', 'ops'],
+    // The owner's accounts (by-owner index) or, for ops, all of them (by-created index).
+    uses: ['payments:read'],
+    summary: 'Merchant accounts the caller owns (ops: all), newest first',
+    bodyType: 'none',
+    query: listMerchantsQuery,
+    success: { status: 200, schema: merchantAccountListResponse },
+    errors: [],
   },
   {
     id: 'checkouts.create',

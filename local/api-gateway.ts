@@ -2,7 +2,8 @@
 // route table, run the REQUEST authorizer for protected routes, turn the request
 // into the REST proxy event the Lambda would get (request context with source IP
 // and the authorizer's principal), and call the same handler module.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -49,8 +50,18 @@ export function matchRoute(method: string, path: string): { route: RouteDefiniti
   if (onPath.length === 0) return 'not_found';
   const hit = onPath.find((c) => c.route.method === method);
   if (!hit) return { allowed: [...new Set(onPath.map((c) => c.route.method))] };
-  const values = hit.pattern.exec(path)!.slice(1);
-  return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, decodeURIComponent(values[i]!)])) };
+  const values = hit.pattern.exec(path)!.slice(1).map(decodedSegment);
+  // Malformed percent-encoding names nothing (API.md: an id that cannot name a resource is 404).
+  if (values.some((value) => value === undefined)) return 'not_found';
+  return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, values[i]!])) };
+}
+
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 export function lambdaContext(functionName: string, awsRequestId: string, timeoutMs: number): Context {
@@ -71,9 +82,13 @@ export function lambdaContext(functionName: string, awsRequestId: string, timeou
   };
 }
 
+// Maps keyed by what the client sent have no prototype: a header or query parameter named
+// `__proto__`, `constructor` or `toString` is just a name (as in the event Lambda parses in AWS).
+const emptyMap = <T>() => Object.create(null) as Record<string, T>;
+
 function headerMaps(req: IncomingMessage) {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = emptyMap<string>();
+  const multiValueHeaders = emptyMap<string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
@@ -83,10 +98,20 @@ function headerMaps(req: IncomingMessage) {
   return { headers, multiValueHeaders };
 }
 
-function queryMaps(url: URL) {
+/**
+ * The path and query of the request line, taken as sent: no URL parser that could throw on odd
+ * input or read `//host/...` as another host. A target that is not a path names no route.
+ */
+function requestTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const query = target.indexOf('?');
+  const pathname = query === -1 ? target : target.slice(0, query);
+  return { pathname: pathname.startsWith('/') ? pathname : '', searchParams: new URLSearchParams(query === -1 ? '' : target.slice(query)) };
+}
+
+function queryMaps(url: { searchParams: URLSearchParams }) {
   if ([...url.searchParams.keys()].length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = emptyMap<string>();
+  const multi = emptyMap<string[]>();
   for (const [key, value] of url.searchParams) {
     single[key] = value;
     (multi[key] ??= []).push(value);
@@ -132,6 +157,29 @@ function gatewayError(error: PaymentsError | Error, requestId: string, extraHead
   };
 }
 
+/**
+ * A request Node's parser refuses (an unknown method, a malformed request line, headers over its
+ * limit) never reaches a handler; it still gets API.md's error body and headers, not Node's bare 400.
+ * API Gateway answers such requests itself too (its REQUEST_TOO_LARGE is 413, see docs/security.md).
+ */
+function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const refusal =
+    error.code === 'HPE_INVALID_METHOD'
+      ? new InvalidRequestError('method_not_allowed', 'Method not allowed on this path')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new InvalidRequestError('body_too_large', 'The request headers are too large')
+        : new InvalidRequestError('parameter_invalid', 'The request could not be read');
+  const result = gatewayError(refusal, requestIdFrom(randomUUID()));
+  const headers = Object.entries({ ...result.headers, 'Content-Length': Buffer.byteLength(result.body), Connection: 'close' });
+  socket.end(
+    `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode]}\r\n${headers.map(([name, value]) => `${name}: ${String(value)}\r\n`).join('')}\r\n${result.body}`,
+  );
+}
+
 export interface ApiGatewayOptions {
   port: number;
   host?: string;
@@ -164,7 +212,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
   const invoke = options.invoke ?? (<T>(run: () => Promise<T>) => run());
   const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string, invoked: { fn: string; path?: string }) => {
     const requestId = requestIdFrom(awsRequestId);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = matchRoute(method, url.pathname);
     // API.md refuses credentials in the URL on every path: on a route the handler does it; where no
@@ -176,7 +224,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       });
       return send(res, gatewayError(error, requestId));
     }
-    if (matched === 'not_found') return send(res, gatewayError(new NotFoundError(`No route for ${url.pathname}`), requestId));
+    // The messages are API Gateway's (lib/api-error-responses.ts): they echo nothing the client sent.
+    if (matched === 'not_found') return send(res, gatewayError(new NotFoundError('No such resource'), requestId));
     if (method === 'OPTIONS' && 'allowed' in matched) {
       // The CORS preflight, answered without a token as API Gateway's OPTIONS method does in AWS.
       const headers = { ...securityHeaders, 'X-Request-Id': requestId, ...preflightHeaders(originOf(req.headers), allowedOrigins()) };
@@ -186,7 +235,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     if ('allowed' in matched) {
       return send(
         res,
-        gatewayError(new InvalidRequestError('method_not_allowed', `${method} is not allowed on ${url.pathname}`), requestId, {
+        gatewayError(new InvalidRequestError('method_not_allowed', 'Method not allowed on this path'), requestId, {
           Allow: matched.allowed.join(', '),
         }),
       );
@@ -284,6 +333,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       }
     });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerUnreadableRequest(error, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {

@@ -5,11 +5,13 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localAppClientId } from '#functions/config.ts';
 import type { Role } from '#functions/domain/principal.ts';
 import { createPrivateFileOnce } from './keyring.ts';
 
 export const localIssuerUrl = 'https://issuer.payments.local';
-export const localClientId = 'local-dev-client';
+/** The local app client: tokens carry it as `client_id`, and the runtime accepts no other (as AWS checks the Cognito client). */
+export const localClientId = localAppClientId;
 
 export const devUsers = ['payer', 'payer2', 'merchant', 'merchant2', 'ops'] as const;
 export type DevUser = (typeof devUsers)[number];

@@ -26,6 +26,7 @@ import {
   PermissionDeniedError,
   ProviderUnavailableError,
 } from '#functions/domain/errors.ts';
+import { couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import {
   isInFlight,
@@ -86,8 +87,9 @@ export async function performCheckoutAction(
   const token = async (checkout: Checkout) => (accessToken ??= await accessTokenOf(deps, checkout.ownerSub));
 
   for (let round = 0; round < maxIntentRounds; round++) {
-    const checkout = await deps.checkouts.get(id);
-    if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+    // Ids that cannot be ours are answered without a read (domain/ids.ts).
+    const checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
+    if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
     if (!canAct(principal, checkout)) throw new PermissionDeniedError('Only the merchant owning the account, or ops, may act on a checkout');
 
     const mine = checkout.actions.find((action) => action.id === actionId);

@@ -4,8 +4,9 @@
 // only moves forward (domain/checkout-state.ts).
 import { withChange } from '#functions/domain/checkout-changes.ts';
 import { isFinal } from '#functions/domain/checkout-state.ts';
-import { CardDeclinedError, NotFoundError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { CardDeclinedError, InvalidRequestError, NotFoundError, PaymentsError, ProviderUnavailableError, UnknownCardTokenError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
+import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
 import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
 import type { CreateCheckoutInput as ProviderCreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
@@ -73,8 +74,9 @@ export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, check
 }
 
 export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
-  const account = await deps.merchants.getAccount(input.accountId);
-  if (!account) throw new NotFoundError(`No merchant account ${input.accountId}`, { param: 'account_id' });
+  // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
+  const account = couldBeAccountId(input.accountId) ? await deps.merchants.getAccount(input.accountId) : undefined;
+  if (!account) throw new NotFoundError(`No merchant account ${idInMessage(input.accountId, couldBeAccountId)}`, { param: 'account_id' });
   assertAppFeeWithinCap(input.amount, input.fee.appFee, 'fee.app_fee');
 
   const id = checkoutIdFor(principal.sub, input.uniqueId);
@@ -125,6 +127,12 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle.
     if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) await deps.checkouts.clearCreationIntent(id);
     if (error instanceof CardDeclinedError && deps.velocity) await recordDecline(deps.velocity, velocitySubject);
+    // API.md: a card token the provider does not know is the caller's mistake, on that field.
+    if (error instanceof UnknownCardTokenError) {
+      throw new InvalidRequestError('parameter_invalid', 'payment_method.credit_card.id is not a card token the provider knows', {
+        param: 'payment_method.credit_card.id',
+      });
+    }
     throw error;
   });
   return recordCreated(deps, checkoutFromProvider(intent, created, isoAt(deps.clock)));
@@ -132,8 +140,8 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
 
 /** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
 export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, principal: Principal, id: string): Promise<Checkout> {
-  const checkout = await deps.checkouts.get(id);
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${id}`, { param: 'id' });
+  const checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
+  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
   return checkout;
 }
 

@@ -1,10 +1,14 @@
 // Merchant onboarding: register the calling user with the provider once (with the
 // full scope list: the only chance to set it), keep their access token sealed,
-// and create one more provider account per call.
+// and create one more provider account per call. One provider user belongs to
+// exactly one of our users: the email and the provider's user id are each bound
+// to one `sub` by a conditional write before any token is stored.
 import { randomBytes } from 'node:crypto';
 import { acceptAccountName } from '#functions/domain/account-name.ts';
-import { NotFoundError } from '#functions/domain/errors.ts';
+import { EmailInUseError, NotFoundError } from '#functions/domain/errors.ts';
+import { couldBeAccountId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
+import type { Page } from '#functions/ports/checkout-repository.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
@@ -42,7 +46,15 @@ export function newAccountId(): string {
 
 async function providerUserFor(deps: MerchantDeps, principal: Principal, input: OnboardMerchantInput): Promise<ProviderUser> {
   const existing = await deps.merchants.getProviderUser(principal.sub);
-  if (existing) return existing;
+  if (existing) {
+    // Users stored before the bindings existed get them now (both writes are no-ops for a user who has them).
+    if (!(await deps.merchants.claimEmail(existing.email, principal.sub))) throw new EmailInUseError();
+    if (!(await deps.merchants.bindProviderUser(existing.providerUserId, principal.sub))) throw new EmailInUseError();
+    return existing;
+  }
+  // The provider answers an email it knows with that user's id and a fresh token: claim the email
+  // first, so that no one can register as someone else here.
+  if (!(await deps.merchants.claimEmail(input.email, principal.sub))) throw new EmailInUseError();
   const registered = await deps.provider.registerUser({
     email: input.email,
     firstName: input.firstName,
@@ -51,6 +63,10 @@ async function providerUserFor(deps: MerchantDeps, principal: Principal, input: 
     originalDevice: input.originalDevice,
     tosAcceptanceTime: Math.floor(deps.clock.now() / 1000),
   });
+  // The provider may match users on more than our claim does (another spelling of the email, a user
+  // registered before the claims existed): a provider user bound to someone else is refused, and
+  // the token it came with is dropped unsealed and unstored.
+  if (!(await deps.merchants.bindProviderUser(registered.userId, principal.sub))) throw new EmailInUseError();
   const sealedAccessToken = await deps.vault.seal(registered.accessToken, tokenContextFor(principal.sub));
   // Stored before the account is created: a retry after a failure further on finds it and registers no second user.
   return deps.merchants.putProviderUserIfAbsent({
@@ -86,13 +102,24 @@ export async function onboardMerchant(deps: MerchantDeps, principal: Principal, 
   return account;
 }
 
-/** The owner and ops see an account; anyone else is told it does not exist. */
+/** The owner and ops see an account; anyone else, whatever their role, is told it does not exist. */
 export async function getMerchantAccount(deps: Pick<MerchantDeps, 'merchants'>, principal: Principal, id: string): Promise<MerchantAccount> {
-  const account = await deps.merchants.getAccount(id);
+  // A value that cannot be an id costs no read (domain/ids.ts).
+  const account = couldBeAccountId(id) ? await deps.merchants.getAccount(id) : undefined;
   if (!account || !(account.ownerSub === principal.sub || hasRole(principal, 'ops'))) {
-    throw new NotFoundError(`No merchant account ${id}`, { param: 'id' });
+    throw new NotFoundError(`No merchant account ${idInMessage(id, couldBeAccountId)}`, { param: 'id' });
   }
   return account;
+}
+
+/** Newest first: ops see every account, a merchant the accounts they own. */
+export async function listMerchantAccounts(
+  deps: Pick<MerchantDeps, 'merchants'>,
+  principal: Principal,
+  page: { limit: number; cursor?: string },
+): Promise<Page<MerchantAccount>> {
+  if (hasRole(principal, 'ops')) return deps.merchants.listAllAccounts(page);
+  return deps.merchants.listAccountsByOwner(principal.sub, page);
 }
 
 /** Opens the access token of the merchant user owning an account, for calls on its behalf. */

@@ -35,13 +35,26 @@ export function containsCardNumber(text: string): boolean {
   return false;
 }
 
-/** True when any string or number inside a parsed JSON value holds a card number. */
+/**
+ * True when any string, number or key inside a parsed JSON value holds a card number.
+ * Iterative (an explicit stack), so no nesting depth can overflow the call stack.
+ */
 export function valueContainsCardNumber(value: unknown): boolean {
-  if (typeof value === 'string') return containsCardNumber(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return containsCardNumber(String(value));
-  if (Array.isArray(value)) return value.some(valueContainsCardNumber);
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([key, v]) => containsCardNumber(key) || valueContainsCardNumber(v));
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (containsCardNumber(next)) return true;
+    } else if (typeof next === 'number' || typeof next === 'bigint') {
+      if (containsCardNumber(String(next))) return true;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, item] of Object.entries(next)) {
+        if (containsCardNumber(key)) return true;
+        pending.push(item);
+      }
+    }
   }
   return false;
 }

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'idempotency_key_in_use'
   | 'invalid_state'
   | 'checkout_busy'
+  | 'email_in_use'
   | 'idempotency_key_reused'
   | 'rate_limited'
   | 'provider_error'
@@ -91,6 +92,14 @@ export class CheckoutBusyError extends PaymentsError {
   }
 }
 
+/** The email names a provider identity that belongs to another of our users: never hand it over. */
+export class EmailInUseError extends PaymentsError {
+  readonly code = 'email_in_use';
+  constructor() {
+    super('This email is already registered by another user', { param: 'email' });
+  }
+}
+
 export class IdempotencyKeyInUseError extends PaymentsError {
   readonly code = 'idempotency_key_in_use';
   constructor(retryAfterSeconds: number) {
@@ -135,5 +144,15 @@ export class ProviderRejectedError extends ProviderError {
     readonly providerErrorCode: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The provider does not know the card token the checkout names: the caller's mistake, not the
+ * provider's fault (the checkout use case answers it as 400 parameter_invalid on the token's field).
+ */
+export class UnknownCardTokenError extends ProviderRejectedError {
+  constructor(providerErrorCode: number) {
+    super('The payment provider does not know this card token', providerErrorCode);
   }
 }

@@ -21,6 +21,7 @@ const statusAndType: Record<ErrorCode, [number, string]> = {
   idempotency_key_in_use: [409, 'idempotency_error'],
   invalid_state: [409, 'invalid_request'],
   checkout_busy: [409, 'invalid_request'],
+  email_in_use: [409, 'invalid_request'],
   body_too_large: [413, 'invalid_request'],
   unsupported_media_type: [415, 'invalid_request'],
   idempotency_key_reused: [422, 'idempotency_error'],

@@ -13,6 +13,7 @@ import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
 // Browsers see a response only when its origin is allowed; preflights never reach a function.
 import { corsHeaders, originOf } from './cors.ts';
+import { jsonNestsDeeperThan, maxJsonDepth } from './json-depth.ts';
 import { businessMetric, countMetric, countMetricWithDimension } from '#functions/observability.ts';
 
 export const maxBodyBytes = 64 * 1024;
@@ -176,6 +177,7 @@ export function parseBody(route: RouteDefinition): Middleware {
         throw new InvalidRequestError('unsupported_media_type', 'Content-Type must be application/json');
       }
       if (containsCardNumber(text)) throw rawCardData();
+      if (jsonNestsDeeperThan(text)) throw new InvalidRequestError('body_unparseable', `The body may not nest deeper than ${maxJsonDepth} levels`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

@@ -1,5 +1,6 @@
 // Where merchants live: the provider user registered once per platform user, and
 // that user's merchant accounts (each call to POST /v1/merchants adds one).
+import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
 
 /** One per platform user (`sub`), registered with the provider exactly once. */
 export interface ProviderUser {
@@ -48,12 +49,24 @@ export interface MerchantRepository {
    * the loser gets the winner's record.
    */
   putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser>;
+  /**
+   * Claims an email (compared case-insensitively) for `ownerSub` with a conditional
+   * write. True when it is now, or already was, this user's; false when another user holds it.
+   */
+  claimEmail(email: string, ownerSub: string): Promise<boolean>;
+  /**
+   * Binds the provider's user id to `ownerSub` with a conditional write (one item keyed by the
+   * provider user id). True when it is now, or already was, bound to this user; false when to another.
+   */
+  bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean>;
 
   /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
   createAccount(account: MerchantAccount): Promise<void>;
   getAccount(id: string): Promise<MerchantAccount | undefined>;
   /** Strongly consistent: the account an earlier try of the same onboarding request created, if it got that far. */
   findAccountByOnboardingRequest(ownerSub: string, onboardingRequestKey: string): Promise<MerchantAccount | undefined>;
-  /** The owner's accounts, newest first (at most `limit`, default 100). Eventually consistent in AWS (an index). */
-  listAccountsByOwner(ownerSub: string, limit?: number): Promise<MerchantAccount[]>;
+  /** The owner's accounts, newest first, a page at a time. Eventually consistent in AWS (an index). */
+  listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>>;
+  /** Every account, newest first, a page at a time (ops). */
+  listAllAccounts(page: PageRequest): Promise<Page<MerchantAccount>>;
 }

@@ -43,6 +43,21 @@ function integerParam(params: Record<string, unknown>, name: string): number {
   return parsed;
 }
 
+/**
+ * What /checkout/create answers for a `payment_method.credit_card.id` it holds no card for, whatever
+ * the value (unknown number, not a number at all): error 1003, as WePay answers an invalid parameter
+ * value. WePay documents no exact wording; the sandbox's names the parameter.
+ */
+export const UNKNOWN_CREDIT_CARD_DESCRIPTION = 'Invalid credit_card_id: no such credit card';
+
+/** The stored card a checkout's `credit_card.id` names, or 1003 invalid parameter. */
+export function storedCardFor<T>(cards: Readonly<Record<string, T>>, id: unknown): T {
+  const key = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : typeof id === 'string' && /^[1-9]\d{0,14}$/.test(id) ? id : undefined;
+  const card = key === undefined || !Object.hasOwn(cards, key) ? undefined : cards[key];
+  if (card === undefined) throw invalidParameter(UNKNOWN_CREDIT_CARD_DESCRIPTION);
+  return card;
+}
+
 /** Validates cc_number, cvv and expiration; `now` decides what "expired" means. */
 export function checkCard(params: Record<string, unknown>, now: Date): CheckedCard {
   const rawNumber = params['cc_number'];

@@ -3,7 +3,7 @@
 // WePay's {"error", "error_description", "error_code"}. No I/O here besides the
 // store, the throttle, the lifecycle timers and the IPN dispatcher it is given.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { checkCard } from '#local/sandbox/card-checks.ts';
+import { checkCard, storedCardFor } from '#local/sandbox/card-checks.ts';
 import { findCheckouts } from '#local/sandbox/checkout-find.ts';
 import type { CheckoutLifecycle } from '#local/sandbox/checkout-lifecycle.ts';
 import type { IpnDispatcher } from '#local/sandbox/ipn-dispatcher.ts';
@@ -437,9 +437,9 @@ export class WepayApi {
       if (paymentMethod['type'] !== 'credit_card') throw invalidParameter('payment_method.type must be credit_card');
       const creditCard = objectParam(paymentMethod, 'credit_card');
       if (!creditCard) throw missingParameter('payment_method.credit_card');
-      const creditCardId = requiredId(creditCard, 'id');
-      const card = this.options.store.state.credit_cards[creditCardId];
-      if (!card) throw invalidParameter(`credit card ${creditCardId} does not exist`);
+      if (creditCard['id'] === undefined || creditCard['id'] === null || creditCard['id'] === '') throw missingParameter('payment_method.credit_card.id');
+      const card = storedCardFor(this.options.store.state.credit_cards, creditCard['id']);
+      const creditCardId = card.credit_card_id;
       const autoCapture = creditCard['auto_capture'] ?? true;
       if (typeof autoCapture !== 'boolean') throw invalidParameter('payment_method.credit_card.auto_capture must be a boolean');
       payment = { kind: 'credit_card', credit_card_id: creditCardId, auto_capture: autoCapture };

@@ -1,12 +1,17 @@
 // Merchants in the payments table (single-table design).
 //   provider user:       pk USER#<sub>, sk PROVIDER_USER
+//   email claim:         pk EMAIL#<lower-cased email>, sk CLAIM → ownerSub
+//   identity binding:    pk PROVIDER_USER#wepay#<provider user id>, sk BINDING → ownerSub
 //   onboarding pointer:  pk USER#<sub>, sk ONBOARDING#<request key> → accountId
 //   account:             pk ACCOUNT#<id>, sk ACCOUNT; gsi3 (by-owner) OWNER_ACCOUNTS#<sub>,
-//                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts)
+//                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
+//                        gsi4 (by-created) ACCOUNTS, sorted the same way, for ops' listing
 // Single-item conditional writes only (dynalite has no transactions).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
+import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
 import {
   AccountAlreadyExistsError,
   type MerchantAccount,
@@ -20,7 +25,10 @@ const onboardingKey = (ownerSub: string, requestKey: string) => ({
   sk: `ONBOARDING#${requestKey}`,
 });
 const accountKey = (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
+const emailClaimKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'CLAIM' });
+const providerUserBindingKey = (providerUserId: string) => ({ pk: `PROVIDER_USER#wepay#${providerUserId}`, sk: 'BINDING' });
 const ownerAccountsPartition = (ownerSub: string) => `OWNER_ACCOUNTS#${ownerSub}`;
+const allAccountsPartition = 'ACCOUNTS';
 
 export class DynamoDbMerchantRepository implements MerchantRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -54,6 +62,32 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return existing;
   }
 
+  claimEmail(email: string, ownerSub: string): Promise<boolean> {
+    return this.putOwnedBy(emailClaimKey(email), 'email_claim', ownerSub);
+  }
+
+  bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean> {
+    return this.putOwnedBy(providerUserBindingKey(providerUserId), 'provider_user_binding', ownerSub);
+  }
+
+  /** One item per identity: written when free, rewritten by its owner (a retry), refused to anyone else. */
+  private async putOwnedBy(key: { pk: string; sk: string }, entity: string, ownerSub: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, entity, ownerSub },
+          ConditionExpression: 'attribute_not_exists(pk) OR ownerSub = :sub',
+          ExpressionAttributeValues: { ':sub': ownerSub },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async createAccount(account: MerchantAccount): Promise<void> {
     if (account.onboardingRequestKey !== undefined) {
       await this.claimOnboardingRequest(account.ownerSub, account.onboardingRequestKey, account.id);
@@ -67,6 +101,8 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
             entity: 'merchant_account',
             gsi3pk: ownerAccountsPartition(account.ownerSub),
             gsi3sk: `${account.createdAt}#${account.id}`,
+            gsi4pk: allAccountsPartition,
+            gsi4sk: `${account.createdAt}#${account.id}`,
             ...account,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -94,18 +130,28 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return account?.ownerSub === ownerSub ? account : undefined;
   }
 
-  async listAccountsByOwner(ownerSub: string, limit = 100): Promise<MerchantAccount[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'by-owner',
-        KeyConditionExpression: 'gsi3pk = :pk',
-        ExpressionAttributeValues: { ':pk': ownerAccountsPartition(ownerSub) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
+  listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>> {
+    return this.list('by-owner', 'gsi3', ownerAccountsPartition(ownerSub), page);
+  }
+
+  listAllAccounts(page: PageRequest): Promise<Page<MerchantAccount>> {
+    return this.list('by-created', 'gsi4', allAccountsPartition, page);
+  }
+
+  private async list(indexName: string, prefix: string, partitionValue: string, page: PageRequest): Promise<Page<MerchantAccount>> {
+    const result = await queryNewestFirst(
+      this.client,
+      {
+        tableName: this.tableName,
+        indexName,
+        tableKeyNames: ['pk', 'sk'],
+        partitionKeyName: `${prefix}pk`,
+        sortKeyName: `${prefix}sk`,
+        partitionValue,
+      },
+      page,
     );
-    return (result.Items ?? []).map(accountFromItem);
+    return { items: result.items.map(accountFromItem), nextCursor: result.nextCursor };
   }
 
   /**

@@ -11,7 +11,7 @@ import type { TokenVerifier } from '#functions/ports/token-verifier.ts';
 
 export interface TokenVerifierSettings {
   issuer: string;
-  /** Accepted app client ids (`client_id` of access tokens, `aud` of ID tokens); empty accepts any. */
+  /** Accepted app client ids (`client_id` of access tokens, `aud` of ID tokens); at least one. */
   audience: readonly string[];
   /** An https URL, or a file path holding the JWKS (local issuer). */
   jwks: string;
@@ -34,21 +34,30 @@ function rolesOf(groups: unknown): Role[] {
   return roles.filter((role) => groups.includes(role));
 }
 
+/**
+ * What aws-jwt-verify leaves optional and API.md requires, as Cognito's verifier checks it: an
+ * `exp` (a token without one would never expire), and the app client by token kind (`client_id`
+ * of an access token, `aud` of an ID token), so a token the same pool issued to another app is refused.
+ */
+function checkCognitoClaims(payload: Record<string, unknown>, audience: readonly string[]): void {
+  if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new Error('token has no expiry');
+  const client = payload.token_use === 'access' ? payload.client_id : payload.token_use === 'id' ? payload.aud : undefined;
+  if (!(typeof client === 'string' && audience.includes(client))) throw new Error('token issued to another client');
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
+}
+
 export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
+  // An empty list would have meant "any client of the issuer": refused at start-up instead.
+  if (settings.audience.length === 0) throw new RangeError('The token verifier needs at least one app client id (AUTH_AUDIENCE)');
   const isUrl = /^https?:\/\//.test(settings.jwks);
   const jwksUri = isUrl ? settings.jwks : new URL(`file://${settings.jwks.startsWith('/') ? '' : `${process.cwd()}/`}${settings.jwks}`).href;
   const verifier = JwtVerifier.create(
     {
       issuer: settings.issuer,
       jwksUri,
+      // `aud` is only the ID token's client claim: checked per token kind in checkCognitoClaims.
       audience: null,
-      customJwtCheck: ({ payload }) => {
-        const client = payload.client_id ?? payload.aud;
-        if (settings.audience.length > 0 && !(typeof client === 'string' && settings.audience.includes(client))) {
-          throw new Error('token issued to another client');
-        }
-        if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
-      },
+      customJwtCheck: ({ payload }) => checkCognitoClaims(payload, settings.audience),
     },
     isUrl ? undefined : { jwksCache: new SimpleJwksCache({ fetcher: fileFetcher }) },
   );

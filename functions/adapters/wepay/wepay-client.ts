@@ -12,6 +12,7 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
   RateLimitedError,
+  UnknownCardTokenError,
 } from '#functions/domain/errors.ts';
 import { currencies, type Currency } from '#functions/domain/money.ts';
 import {
@@ -233,7 +234,7 @@ export class WePayClient implements PaymentProvider {
       const response = answer && isObject(answer.response) ? answer.response : undefined;
       if (!response) return new ProviderError('The payment provider left a batched read unanswered');
       if (isErrorBody(response)) {
-        const outcome = classifyWePayError(response, 400, null, []);
+        const outcome = classifyWePayError(response, 400, null, [], '/checkout');
         return outcome.kind === 'failed' ? outcome.error : new ProviderUnavailableError('A batched read failed; read again later');
       }
       try {
@@ -379,7 +380,7 @@ export class WePayClient implements PaymentProvider {
     if (!isErrorBody(body)) {
       return { kind: 'unknown', reason: `HTTP ${status} without a WePay error` };
     }
-    return classifyWePayError(body, status, retryAfterHeader, secrets);
+    return classifyWePayError(body, status, retryAfterHeader, secrets, path);
   }
 }
 
@@ -404,15 +405,24 @@ function isErrorBody(body: unknown): body is WePayObject {
   return isObject(body) && (body.error !== undefined || body.error_code !== undefined);
 }
 
+/**
+ * A 1003 (invalid parameter) on /checkout/create about the card token. WePay documents no exact
+ * wording for it, so this matches the parameter's name or "credit card" with a verdict; every other
+ * 1003 (a unique_id reused with other parameters, say) stays a provider rejection.
+ */
+const unknownCardToken = /credit[ _.]?card[ _.]?id|credit card\b.*\b(?:not exist|not found|invalid|unknown)/i;
+
 function classifyWePayError(
   body: WePayObject,
   status: number,
   retryAfterHeader: string | null,
   secrets: string[],
+  path: string,
 ): AttemptOutcome {
   const code = Number(body.error_code);
   const description = redact(typeof body.error_description === 'string' ? body.error_description : '', secrets).slice(0, 300);
   const failed = (error: PaymentsError): AttemptOutcome => ({ kind: 'failed', error });
+  if (code === 1003 && path === '/checkout/create' && unknownCardToken.test(description)) return failed(new UnknownCardTokenError(code));
   switch (code) {
     case 1008:
       if (description.trim().toLowerCase() === WEPAY_UNKNOWN_ERROR_MESSAGE) {

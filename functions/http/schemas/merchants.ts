@@ -42,6 +42,17 @@ export const merchantAccountResponse = z
     ],
   });
 
+const limitError = 'limit must be an integer from 1 to 100';
+
+export const listMerchantsQuery = z.strictObject({
+  limit: z.coerce.number({ error: limitError }).int({ error: limitError }).min(1, { error: limitError }).max(100, { error: limitError }).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const merchantAccountListResponse = z
+  .object({ data: z.array(merchantAccountResponse), next_cursor: z.string().nullable() })
+  .meta({ id: 'MerchantAccountList' });
+
 export function merchantAccountJson(account: MerchantAccount): z.output<typeof merchantAccountResponse> {
   return {
     id: account.id,

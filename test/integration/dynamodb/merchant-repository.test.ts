@@ -119,8 +119,42 @@ describe('DynamoDbMerchantRepository', () => {
       const mine = [anAccount({ ownerSub: 'merchant-list' }), anAccount({ ownerSub: 'merchant-list' })];
       await repository.createAccount(anAccount({ ownerSub: 'merchant-other' }));
       for (const account of mine) await repository.createAccount(account);
-      expect(await repository.listAccountsByOwner('merchant-list')).toEqual([...mine].reverse());
-      expect(await repository.listAccountsByOwner('merchant-nobody')).toEqual([]);
+      expect(await repository.listAccountsByOwner('merchant-list', { limit: 20 })).toEqual({ items: [...mine].reverse(), nextCursor: null });
+      expect(await repository.listAccountsByOwner('merchant-nobody', { limit: 20 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('pages an owner’s accounts with a cursor that only that listing accepts', async () => {
+      const mine = [1, 2, 3].map(() => anAccount({ ownerSub: 'merchant-pages' }));
+      for (const account of mine) await repository.createAccount(account);
+      const first = await repository.listAccountsByOwner('merchant-pages', { limit: 2 });
+      expect(first.items).toEqual([mine[2], mine[1]]);
+      const second = await repository.listAccountsByOwner('merchant-pages', { limit: 2, cursor: first.nextCursor! });
+      expect(second).toEqual({ items: [mine[0]], nextCursor: null });
+      await expect(repository.listAccountsByOwner('merchant-other', { limit: 2, cursor: first.nextCursor! })).rejects.toMatchObject({
+        code: 'parameter_invalid',
+        param: 'cursor',
+      });
+    });
+
+    it('lists every owner’s accounts, newest first, for ops', async () => {
+      const latest = [anAccount({ ownerSub: 'merchant-all-a' }), anAccount({ ownerSub: 'merchant-all-b' })];
+      for (const account of latest) await repository.createAccount(account);
+      expect((await repository.listAllAccounts({ limit: 2 })).items).toEqual([...latest].reverse());
+    });
+  });
+
+  describe('identity bindings', () => {
+    it('an email is claimed by the first user, again by them, and by no one else, whatever its letter case', async () => {
+      expect(await repository.claimEmail('Owner@Example.com', 'merchant-email-a')).toBe(true);
+      expect(await repository.claimEmail('owner@example.com', 'merchant-email-a')).toBe(true);
+      expect(await repository.claimEmail(' OWNER@example.COM', 'merchant-email-b')).toBe(false);
+    });
+
+    it('a provider user is bound to one sub only, even when two race for it', async () => {
+      const results = await Promise.all(['merchant-race-a', 'merchant-race-b'].map((sub) => repository.bindProviderUser('wp-user-race', sub)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results[0] ? 'merchant-race-a' : 'merchant-race-b';
+      expect(await repository.bindProviderUser('wp-user-race', winner)).toBe(true);
     });
   });
 

@@ -211,10 +211,15 @@ describe('GET /v1/merchants/{id}', () => {
     expectApiError(await getAccount(h.api.dev.tokens.merchant, created.body.id), { status: 404, type: 'not_found', code: 'resource_missing', param: 'id' });
   });
 
-  it('a payer gets 403 permission_denied (the route is for merchants and ops), whether or not the account exists', async () => {
+  it('a payer gets 404 resource_missing, whether or not the account exists (API.md: anyone but the owner and ops)', async () => {
     for (const id of [created.body.id, 'acc_doesnotexist000000000']) {
-      expectApiError(await getAccount(h.api.dev.tokens.payer, id), { status: 403, type: 'permission_error', code: 'permission_denied' });
+      expectApiError(await getAccount(h.api.dev.tokens.payer, id), { status: 404, type: 'not_found', code: 'resource_missing', param: 'id' });
     }
+  });
+
+  it('a merchant token with the payer role too is still only its owner or not: 404 for someone else', async () => {
+    const both = h.newUser(['payer', 'merchant']);
+    expectApiError(await getAccount(both.token, created.body.id), { status: 404, type: 'not_found', code: 'resource_missing', param: 'id' });
   });
 
   it('an unknown id is 404 resource_missing for ops too', async () => {
@@ -223,6 +228,79 @@ describe('GET /v1/merchants/{id}', () => {
 
   it('no bearer token is 401 authentication_required', async () => {
     expectApiError(await h.call('GET', `/v1/merchants/${created.body.id}`), { status: 401, type: 'authentication_error', code: 'authentication_required' });
+  });
+});
+
+describe('one provider user per user', () => {
+  it("another user posting the demo merchant's email (any letter case) is 409 email_in_use, and nothing reaches the provider", async () => {
+    const intruder = h.newUser(['merchant']);
+    const before = providerCallCount();
+    for (const email of ['demo-merchant@example.com', 'Demo-Merchant@EXAMPLE.com']) {
+      const reply = await onboard(intruder.token, { ...onboardingBody('Intruder Coffee'), email });
+      expectApiError(reply, { status: 409, type: 'invalid_request', code: 'email_in_use', param: 'email' });
+    }
+    expect(providerCallCount()).toBe(before);
+    expect((await h.call('GET', '/v1/merchants', { token: intruder.token })).body).toEqual({ data: [], next_cursor: null });
+  });
+
+  it('the first user of an email keeps it: a second user is refused, the first can add accounts', async () => {
+    const first = h.newUser(['merchant']);
+    const second = h.newUser(['merchant']);
+    const body = onboardingBody('Sightglass Coffee');
+    expect((await onboard(first.token, body)).status).toBe(201);
+    expectApiError(await onboard(second.token, onboardingBody('Sightglass Two', body.email)), { status: 409, type: 'invalid_request', code: 'email_in_use', param: 'email' });
+    expect((await onboard(first.token, onboardingBody('Sightglass Bakery', body.email))).status).toBe(201);
+  });
+});
+
+describe('GET /v1/merchants', () => {
+  let owner: { sub: string; token: string };
+  const ids: string[] = [];
+  beforeAll(async () => {
+    owner = h.newUser(['merchant']);
+    for (const name of ['Linea Caffe', 'Linea Bakery', 'Linea Deli']) {
+      const reply = await onboard(owner.token, onboardingBody(name));
+      expect(reply.status).toBe(201);
+      ids.push(reply.body.id);
+    }
+  });
+  const list = (token: string, query = '') => h.call('GET', `/v1/merchants${query}`, { token });
+
+  it('a merchant sees the accounts they own, newest first, a page at a time', async () => {
+    const first = await list(owner.token, '?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((a: { id: string }) => a.id)).toEqual([ids[2], ids[1]]);
+    expectAccountObject({ ...first, body: first.body.data[0] }, { name: 'Linea Deli', owner: owner.sub });
+    const second = await list(owner.token, `?limit=2&cursor=${first.body.next_cursor}`);
+    expect(second.body).toEqual({ data: [expect.objectContaining({ id: ids[0] })], next_cursor: null });
+  });
+
+  it('ops sees every account, the newest first', async () => {
+    const reply = await list(h.api.dev.tokens.ops, '?limit=100');
+    expect(reply.status).toBe(200);
+    const seen = reply.body.data.map((a: { id: string }) => a.id);
+    expect(seen.slice(0, 3)).toEqual([...ids].reverse());
+    expect(seen).toContain(h.api.dev.account_id);
+  });
+
+  it('another merchant sees none of them; a payer is 403 permission_denied', async () => {
+    const other = h.newUser(['merchant']);
+    expect((await list(other.token)).body).toEqual({ data: [], next_cursor: null });
+    expectApiError(await list(h.api.dev.tokens.payer), { status: 403, type: 'permission_error', code: 'permission_denied' });
+  });
+
+  it.each([
+    ['a cursor this listing did not return', '?cursor=bm90LWEtY3Vyc29y', 'cursor'],
+    ['a cursor of the ops listing', 'other', 'cursor'],
+    ['limit 0', '?limit=0', 'limit'],
+    ['limit 101', '?limit=101', 'limit'],
+  ])('%s is 400 parameter_invalid', async (_what, query, param) => {
+    let path = query;
+    if (query === 'other') {
+      const ops = await list(h.api.dev.tokens.ops, '?limit=1');
+      path = `?cursor=${ops.body.next_cursor}`;
+    }
+    expectApiError(await list(owner.token, path), { status: 400, type: 'invalid_request', code: 'parameter_invalid', param });
   });
 });
 

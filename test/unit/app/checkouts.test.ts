@@ -42,7 +42,10 @@ const merchants: MerchantRepository = {
   putProviderUserIfAbsent: async (user) => user,
   createAccount: async () => undefined,
   findAccountByOnboardingRequest: async () => undefined,
-  listAccountsByOwner: async () => [],
+  claimEmail: async () => true,
+  bindProviderUser: async () => true,
+  listAccountsByOwner: async () => ({ items: [], nextCursor: null }),
+  listAllAccounts: async () => ({ items: [], nextCursor: null }),
 };
 
 /** The provider as a state machine over one checkout at a time, recording every call. */

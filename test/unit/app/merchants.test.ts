@@ -5,13 +5,15 @@
 import {
   accessTokenOf,
   getMerchantAccount,
+  listMerchantAccounts,
   onboardMerchant,
   tokenContextFor,
   type MerchantDeps,
   type OnboardMerchantInput,
 } from '#functions/app/merchants.ts';
-import { InvalidRequestError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import { EmailInUseError, InvalidRequestError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
+import type { PageRequest } from '#functions/ports/checkout-repository.ts';
 import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
 import type { CreateAccountInput, PaymentProvider, RegisterUserInput } from '#functions/ports/payment-provider.ts';
 import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
@@ -19,6 +21,9 @@ import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
 class InMemoryMerchants implements MerchantRepository {
   readonly users = new Map<string, ProviderUser>();
   readonly accounts = new Map<string, MerchantAccount>();
+  readonly emailClaims = new Map<string, string>();
+  readonly providerUserBindings = new Map<string, string>();
+  accountReads = 0;
   /** Set to simulate a concurrent request storing its user between our read and our write. */
   racingUser: ProviderUser | undefined;
 
@@ -40,13 +45,33 @@ class InMemoryMerchants implements MerchantRepository {
     this.accounts.set(account.id, account);
   }
   async getAccount(id: string) {
+    this.accountReads += 1;
     return this.accounts.get(id);
+  }
+  async claimEmail(email: string, ownerSub: string) {
+    return this.claim(this.emailClaims, email.trim().toLowerCase(), ownerSub);
+  }
+  async bindProviderUser(providerUserId: string, ownerSub: string) {
+    return this.claim(this.providerUserBindings, providerUserId, ownerSub);
+  }
+  private claim(held: Map<string, string>, key: string, ownerSub: string) {
+    if (!held.has(key)) held.set(key, ownerSub);
+    return held.get(key) === ownerSub;
   }
   async findAccountByOnboardingRequest(ownerSub: string, key: string) {
     return [...this.accounts.values()].find((a) => a.ownerSub === ownerSub && a.onboardingRequestKey === key);
   }
-  async listAccountsByOwner(ownerSub: string, limit = 100) {
-    return [...this.accounts.values()].filter((a) => a.ownerSub === ownerSub).reverse().slice(0, limit);
+  async listAccountsByOwner(ownerSub: string, page: PageRequest) {
+    return this.page([...this.accounts.values()].filter((a) => a.ownerSub === ownerSub), page);
+  }
+  async listAllAccounts(page: PageRequest) {
+    return this.page([...this.accounts.values()], page);
+  }
+  private page(accounts: MerchantAccount[], page: PageRequest) {
+    const start = page.cursor === undefined ? 0 : Number(page.cursor);
+    const newestFirst = [...accounts].reverse();
+    const items = newestFirst.slice(start, start + page.limit);
+    return { items, nextCursor: start + page.limit < newestFirst.length ? String(start + page.limit) : null };
   }
 }
 
@@ -82,12 +107,19 @@ class ScriptedProvider implements PaymentProvider {
     throw new Error('not used');
   };
 
+  /** Emails the provider takes for another (as its own matching may): alias → email. */
+  readonly sameUserAs = new Map<string, string>();
+  private readonly userIds = new Map<string, string>();
+
+  /** Like WePay: an email it knows gets that user's id back, with a new token. */
   async registerUser(input: RegisterUserInput) {
     const failure = this.registerFailures.shift();
     if (failure) throw failure;
     this.registrations.push(input);
     const n = this.registrations.length;
-    return { userId: String(1000 + n), accessToken: `STAGE_token_of_user_${n}` };
+    const email = (this.sameUserAs.get(input.email) ?? input.email).toLowerCase();
+    if (!this.userIds.has(email)) this.userIds.set(email, String(1000 + this.userIds.size + 1));
+    return { userId: this.userIds.get(email)!, accessToken: `STAGE_token_of_user_${n}` };
   }
   async createAccount(accessToken: string, input: CreateAccountInput) {
     const failure = this.accountCreateFailures.shift();
@@ -183,7 +215,7 @@ describe('onboardMerchant', () => {
     expect(vault.seals).toHaveLength(1);
     expect(provider.accountCreates.map((c) => c.accessToken)).toEqual(['STAGE_token_of_user_1', 'STAGE_token_of_user_1']);
     expect(second.id).not.toBe(first.id);
-    expect(await merchants.listAccountsByOwner('sub-ada')).toHaveLength(2);
+    expect((await merchants.listAccountsByOwner('sub-ada', { limit: 20 })).items).toHaveLength(2);
   });
 
   it('each merchant user gets their own registration, token and encryption context', async () => {
@@ -254,6 +286,47 @@ describe('onboardMerchant', () => {
   });
 });
 
+describe('one provider user per user', () => {
+  const grace = merchant('sub-grace');
+
+  it('an email another user registered here is email_in_use, whatever its letter case, before any provider call', async () => {
+    await onboardMerchant(deps, ada, input());
+    const error = await onboardMerchant(deps, grace, input('Hopper Espresso', 'ADA@example.com')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmailInUseError);
+    expect(error).toMatchObject({ code: 'email_in_use', param: 'email' });
+    expect(provider.registrations).toHaveLength(1);
+    expect(merchants.users.has('sub-grace')).toBe(false);
+    expect([...merchants.accounts.values()].map((a) => a.ownerSub)).toEqual(['sub-ada']);
+  });
+
+  it("a provider user already bound to another user is refused, and the token it came with is neither sealed nor stored", async () => {
+    await onboardMerchant(deps, ada, input());
+    provider.sameUserAs.set('a.lovelace@example.com', 'ada@example.com');
+    const error = await onboardMerchant(deps, grace, input('Hopper Espresso', 'a.lovelace@example.com')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmailInUseError);
+    expect(provider.registrations).toHaveLength(2);
+    expect(vault.seals.map((s) => s.plaintext)).toEqual(['STAGE_token_of_user_1']);
+    expect(merchants.users.has('sub-grace')).toBe(false);
+    expect(provider.accountCreates).toHaveLength(1);
+    expect(JSON.stringify([...merchants.users.values(), ...merchants.accounts.values()])).not.toContain('STAGE_token_of_user_2');
+  });
+
+  it('a user stored before the bindings existed gets them on their next onboarding, and then holds their identity', async () => {
+    const sealed = await vault.seal('STAGE_legacy', tokenContextFor('sub-ada'));
+    merchants.users.set('sub-ada', { ownerSub: 'sub-ada', providerUserId: '777', sealedAccessToken: sealed, email: 'ada@example.com', createdAt: '' });
+    await onboardMerchant(deps, ada, input());
+    expect(merchants.emailClaims.get('ada@example.com')).toBe('sub-ada');
+    expect(merchants.providerUserBindings.get('777')).toBe('sub-ada');
+    await expect(onboardMerchant(deps, grace, input('Hopper Espresso', 'ada@example.com'))).rejects.toBeInstanceOf(EmailInUseError);
+  });
+
+  it('the same user retrying after the provider failed keeps their claim and registers', async () => {
+    provider.registerFailures.push(new ProviderUnavailableError('outcome unknown'));
+    await expect(onboardMerchant(deps, ada, input())).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(onboardMerchant(deps, ada, input())).resolves.toMatchObject({ ownerSub: 'sub-ada' });
+  });
+});
+
 describe('getMerchantAccount', () => {
   let account: MerchantAccount;
   beforeEach(async () => {
@@ -280,6 +353,32 @@ describe('getMerchantAccount', () => {
 
   it('a payer who does not own it gets resource_missing too', async () => {
     await expect(getMerchantAccount(deps, { sub: 'sub-payer', roles: ['payer'] }, account.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.each([
+    ['too long', `acc_${'a'.repeat(65)}`],
+    ['thousands of characters', 'x'.repeat(3000)],
+    ['another prefix', 'chk_abcdefghijklmnop'],
+    ['a slash', 'acc_a/b'],
+    ['a prototype name', '__proto__'],
+    ['empty', ''],
+  ])('an id that cannot be an account id (%s) is resource_missing without a read', async (_what, id) => {
+    const error = await getMerchantAccount(deps, { sub: 'sub-ops', roles: ['ops'] }, id).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'resource_missing', param: 'id' });
+    expect(merchants.accountReads).toBe(0);
+  });
+});
+
+describe('listMerchantAccounts', () => {
+  it('a merchant sees the accounts they own, newest first; ops see all', async () => {
+    const first = await onboardMerchant(deps, ada, input('Blue Bottle Cafe'));
+    const other = await onboardMerchant(deps, merchant('sub-grace'), input('Hopper Espresso', 'grace@example.com'));
+    const second = await onboardMerchant(deps, ada, input('Blue Bottle Bakery'));
+    expect((await listMerchantAccounts(deps, ada, { limit: 20 })).items.map((a) => a.id)).toEqual([second.id, first.id]);
+    const all = await listMerchantAccounts(deps, { sub: 'sub-ops', roles: ['ops'] }, { limit: 2 });
+    expect(all.items.map((a) => a.id)).toEqual([second.id, other.id]);
+    const rest = await listMerchantAccounts(deps, { sub: 'sub-ops', roles: ['ops'] }, { limit: 2, cursor: all.nextCursor! });
+    expect(rest).toEqual({ items: [first], nextCursor: null });
   });
 });
 

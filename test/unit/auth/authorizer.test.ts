@@ -8,7 +8,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { resetConfig } from '#functions/config.ts';
 import { handler as authorize } from '#functions/handlers/authorize.ts';
 import { handler as feesQuote } from '#functions/handlers/fees-quote.ts';
-import { ensureLocalIssuer, localIssuerUrl, type LocalIssuer } from '#local/issuer.ts';
+import { ensureLocalIssuer, localClientId, localIssuerUrl, type LocalIssuer } from '#local/issuer.ts';
 import { expectApiError } from '../../support/api-expectations.ts';
 import { captureOutput, type CapturedOutput } from '../../support/log-capture.ts';
 import { invoke, proxyEvent } from '../../support/proxy-event.ts';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   issuer = await ensureLocalIssuer(dataDir);
   otherIssuer = await ensureLocalIssuer(mkdtempSync(join(tmpdir(), 'authorizer-other-')));
   // The handler builds its verifier from the configuration on first use, once per process.
-  Object.assign(process.env, { PAYMENTS_DATA_DIR: dataDir, AUTH_ISSUER: localIssuerUrl, AUTH_JWKS: issuer.jwksPath, AUTH_AUDIENCE: '' });
+  Object.assign(process.env, { PAYMENTS_DATA_DIR: dataDir, AUTH_ISSUER: localIssuerUrl, AUTH_JWKS: issuer.jwksPath, AUTH_AUDIENCE: localClientId });
   resetConfig();
 });
 beforeEach(() => {

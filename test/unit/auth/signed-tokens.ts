@@ -4,6 +4,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localClientId } from '#local/issuer.ts';
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
@@ -15,7 +16,8 @@ export function signWithIssuerKey(dataDir: string, claims: Record<string, unknow
   const key = createPrivateKey(readFileSync(join(dataDir, 'issuer', 'private-key.pem')));
   const now = Math.floor(Date.now() / 1000);
   const head = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: localKid(dataDir), ...header }));
-  const body = base64url(JSON.stringify({ iat: now, exp: now + 3600, ...claims }));
+  // An access token of the local app client unless the claims say otherwise (`undefined` drops a claim).
+  const body = base64url(JSON.stringify({ iat: now, exp: now + 3600, token_use: 'access', client_id: localClientId, ...claims }));
   return `${head}.${body}.${base64url(sign('RSA-SHA256', Buffer.from(`${head}.${body}`), key))}`;
 }
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'verifier-'));
   issuer = await ensureLocalIssuer(dataDir);
   otherIssuer = await ensureLocalIssuer(mkdtempSync(join(tmpdir(), 'verifier-other-')));
-  verifier = createTokenVerifier({ issuer: localIssuerUrl, audience: [], jwks: issuer.jwksPath });
+  verifier = createTokenVerifier({ issuer: localIssuerUrl, audience: [localClientId], jwks: issuer.jwksPath });
 });
 
 async function refusal(token: string, using: TokenVerifier = verifier): Promise<AuthenticationError> {
@@ -79,17 +79,41 @@ it('an expired token is token_expired', async () => {
   expect((await refusal(token)).code).toBe('token_expired');
 });
 
-it('with an audience configured, only tokens of those app clients pass', async () => {
+it('only tokens of the configured app clients pass: client_id of an access token, aud of an ID token', async () => {
   const restricted = createTokenVerifier({ issuer: localIssuerUrl, audience: ['web-client'], jwks: issuer.jwksPath });
   expect((await refusal(issuer.devToken('payer'), restricted)).code).toBe('token_invalid');
   const ours = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-1', client_id: 'web-client', 'cognito:groups': ['payer'] });
   expect(await restricted.verify(ours)).toEqual({ sub: 'user-1', roles: ['payer'] });
-  const idToken = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-2', aud: 'web-client', 'cognito:groups': ['payer'] });
+  const idToken = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-2', token_use: 'id', client_id: undefined, aud: 'web-client', 'cognito:groups': ['payer'] });
   expect((await restricted.verify(idToken)).sub).toBe('user-2');
 });
 
+it.each([
+  ['an access token of another client', { client_id: 'evil-client' }],
+  ['an access token whose aud names our client but whose client_id does not', { client_id: 'evil-client', aud: localClientId }],
+  ['an access token without client_id', { client_id: undefined, aud: localClientId }],
+  ['an ID token for another client', { token_use: 'id', client_id: undefined, aud: 'evil-client' }],
+  ['an ID token whose client_id names our client but whose aud does not', { token_use: 'id', client_id: localClientId, aud: 'evil-client' }],
+  ['a token of no known kind', { token_use: 'refresh' }],
+  ['a token without token_use', { token_use: undefined }],
+])('%s is token_invalid', async (_what, claims) => {
+  const token = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-1', 'cognito:groups': ['ops'], ...claims });
+  expect((await refusal(token)).code).toBe('token_invalid');
+});
+
+it('a token without exp is token_invalid: it would never expire', async () => {
+  const token = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-1', exp: undefined });
+  expect((await refusal(token)).code).toBe('token_invalid');
+  const textual = signWithIssuerKey(dataDir, { iss: localIssuerUrl, sub: 'user-1', exp: '9999999999' });
+  expect((await refusal(textual)).code).toBe('token_invalid');
+});
+
+it('a verifier without any app client id cannot be built (it would accept every client)', () => {
+  expect(() => createTokenVerifier({ issuer: localIssuerUrl, audience: [], jwks: issuer.jwksPath })).toThrow(/AUTH_AUDIENCE/);
+});
+
 it('an unreadable JWKS is the service\'s fault, not the caller\'s: not an authentication error', async () => {
-  const broken = createTokenVerifier({ issuer: localIssuerUrl, audience: [], jwks: join(dataDir, 'missing-jwks.json') });
+  const broken = createTokenVerifier({ issuer: localIssuerUrl, audience: [localClientId], jwks: join(dataDir, 'missing-jwks.json') });
   const error = await broken.verify(issuer.devToken('payer')).then(
     () => undefined,
     (e: unknown) => e,
@@ -99,6 +123,6 @@ it('an unreadable JWKS is the service\'s fault, not the caller\'s: not an authen
 });
 
 it('a relative JWKS path is read from the working directory', async () => {
-  const fromCwd = createTokenVerifier({ issuer: localIssuerUrl, audience: [], jwks: relative(process.cwd(), issuer.jwksPath) });
+  const fromCwd = createTokenVerifier({ issuer: localIssuerUrl, audience: [localClientId], jwks: relative(process.cwd(), issuer.jwksPath) });
   expect((await fromCwd.verify(issuer.devToken('ops'))).roles).toEqual(['ops']);
 });

@@ -91,6 +91,15 @@ describe('card numbers inside JSON values', () => {
     expect(valueContainsCardNumber([[[`#${visa}`]]])).toBe(true);
   });
 
+  it('30,000 nested arrays are scanned without overflowing the stack, and a card at the bottom is found', () => {
+    let deep: unknown = ['fine'];
+    for (let i = 0; i < 30_000; i++) deep = [deep];
+    expect(valueContainsCardNumber(deep)).toBe(false);
+    let carded: unknown = { n: 4242424242424242 };
+    for (let i = 0; i < 30_000; i++) carded = { a: carded };
+    expect(valueContainsCardNumber(carded)).toBe(true);
+  });
+
   it('as an object key', () => {
     expect(valueContainsCardNumber({ [visa]: true })).toBe(true);
   });

@@ -3,6 +3,7 @@
 import {
   AuthenticationError,
   CardDeclinedError,
+  EmailInUseError,
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
   InvalidRequestError,
@@ -54,6 +55,7 @@ it.each<[string, PaymentsError, number, string, boolean]>([
   ['resource_missing', new NotFoundError('none'), 404, 'not_found', false],
   ['idempotency_key_in_use', new IdempotencyKeyInUseError(2), 409, 'idempotency_error', true],
   ['invalid_state', new InvalidStateError('state'), 409, 'invalid_request', false],
+  ['email_in_use', new EmailInUseError(), 409, 'invalid_request', false],
   ['idempotency_key_reused', new IdempotencyKeyReusedError(), 422, 'idempotency_error', false],
   ['rate_limited', new RateLimitedError('slow down', 1.2), 429, 'rate_limit_error', true],
   ['provider_error', new ProviderError('refused'), 502, 'provider_error', false],

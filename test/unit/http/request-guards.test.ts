@@ -137,6 +137,19 @@ describe('bodies', () => {
     });
   });
 
+  it('nested 32 levels deep is read; 33 levels is 400 body_unparseable', async () => {
+    const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{"x":1}${'}'.repeat(levels - 1)}`;
+    const within = JSON.stringify({ ...validQuote, padding: 0 }).replace('0}', `${nested(31)}}`);
+    expectApiError(await postQuote({ body: within }), { status: 400, type: 'invalid_request', code: 'unknown_parameter', param: 'padding' });
+    const deeper = JSON.stringify({ ...validQuote, padding: 0 }).replace('0}', `${nested(32)}}`);
+    expectApiError(await postQuote({ body: deeper }), { status: 400, type: 'invalid_request', code: 'body_unparseable' });
+  });
+
+  it('30,000 [ then 30,000 ] (60 KB) is 400 body_unparseable, not a stack overflow', async () => {
+    const body = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    expectApiError(await postQuote({ body }), { status: 400, type: 'invalid_request', code: 'body_unparseable' });
+  });
+
   it('a base64-encoded body (as API Gateway passes binary media) is decoded first', async () => {
     const event = proxyEvent({ method: 'POST', path: '/v1/fees/quote', principal: payer, body: validQuote });
     event.body = Buffer.from(event.body!).toString('base64');
