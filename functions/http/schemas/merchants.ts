@@ -30,17 +30,19 @@ export const merchantAccountResponse = z
   })
   .meta({
     id: 'MerchantAccount',
-    examples: [
-      {
-        id: 'acc_9a8b7c6d',
-        name: 'Blue Bottle Cafe',
-        statement_descriptor: 'WPY*Blue Bottle Cafe',
-        state: 'active',
-        owner: 'b1f0c3a2-0000-4000-8000-000000000001',
-        created_at: '2026-12-01T09:00:00.000Z',
-      },
-    ],
+    examples: [merchantAccountExample()],
   });
+
+function merchantAccountExample() {
+  return {
+    id: 'acc_9a8b7c6d',
+    name: 'Blue Bottle Cafe',
+    statement_descriptor: 'WPY*Blue Bottle Cafe',
+    state: 'active',
+    owner: 'b1f0c3a2-0000-4000-8000-000000000001',
+    created_at: '2026-12-01T09:00:00.000Z',
+  };
+}
 
 const limitError = 'limit must be an integer from 1 to 100';
 
@@ -51,7 +53,11 @@ export const listMerchantsQuery = z.strictObject({
 
 export const merchantAccountListResponse = z
   .object({ data: z.array(merchantAccountResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'MerchantAccountList' });
+  .meta({
+    id: 'MerchantAccountList',
+    description: 'Merchant accounts, newest first: a merchant sees the accounts they own, ops all.',
+    examples: [{ data: [merchantAccountExample()], next_cursor: null }],
+  });
 
 export function merchantAccountJson(account: MerchantAccount): z.output<typeof merchantAccountResponse> {
   return {
