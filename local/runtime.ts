@@ -17,6 +17,8 @@ import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
 import { createDevCards } from './dev-cards.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
+import { startEventPublisher } from './event-publisher.ts';
+import { startWebhookDeliverer } from './webhook-deliverer.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -36,6 +38,8 @@ export interface LocalRuntimeOptions {
    * `${sandboxUrl}/v2`), e.g. a recording proxy in front of the sandbox.
    */
   providerBaseUrl?: (sandboxUrl: string) => string;
+  /** Tests: `watch: false` publishes no write as it happens (a process dying before publication); start-up catch-up still runs. */
+  events?: { watch?: boolean };
 }
 
 export interface DevJson {
@@ -112,6 +116,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AUTH_JWKS: issuer.jwksPath,
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
       PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
+      SANDBOX_TIME_SCALE: String(options.sandbox?.timeScale ?? 1),
     });
     if (options.ipnCallbacks === false) delete process.env.IPN_BASE_URL;
     else process.env.IPN_BASE_URL = api.url;
@@ -119,6 +124,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resources.add(
       startIpnConsumer({ dataDir, loadHandler, timeScale: options.sandbox?.timeScale ?? 1, ...(options.log ? { log: options.log } : {}) }),
     );
+
+    const eventsFrom = { endpoint: dynamo.endpoint, tableName: tableNames[paymentsTable.id]!, ...(options.log ? { log: options.log } : {}) };
+    resources.add(await startWebhookDeliverer({ loadHandler, ...eventsFrom }));
+    resources.add(await startEventPublisher({ dynamoServer: dynamo.server, ...eventsFrom, ...(options.events?.watch === false ? { watch: false } : {}) }));
 
     const cards = await createDevCards(sandbox.url, credentials.clientId);
     const tokens = Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>;
