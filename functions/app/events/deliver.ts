@@ -1,9 +1,10 @@
 // One attempt of one delivery, from its queue message. A scheduled attempt is
 // claimed with a conditional write (pending, and still due at the message's
-// `dueAt`), so duplicate messages make one attempt; the message for the following
-// attempt is sent before the claim, so a worker dying after it loses no retry
-// (its stale copy finds the claim moved on). Each message is one delivery: a slow
-// endpoint holds up only its own.
+// `dueAt`), so duplicate messages make one attempt; the claim moves `nextAttemptAt`
+// to the following slot and the message for it is sent right after. A worker dying
+// between the two leaves its own message unacknowledged: when it comes back it finds
+// the delivery moved on and sends the missing message (duplicates lose the claim).
+// Each message is one delivery: a slow endpoint holds up only its own.
 import { delayAfter, outcomeOf, urlProblem, webhookHeaders, type StoredEvent, type UrlPolicy } from '#functions/domain/events.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { AttemptRecord, EventStore } from '#functions/ports/event-store.ts';
@@ -47,7 +48,15 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
     return settle(deps, event, endpoint, response, outcome);
   }
 
-  if (delivery.status !== 'pending' || delivery.nextAttemptAt !== message.dueAt) return 'stale';
+  if (delivery.status !== 'pending' || delivery.nextAttemptAt === null) return 'stale';
+  if (delivery.nextAttemptAt !== message.dueAt) {
+    // An older slot's message: make sure the current slot has one (a crash may have lost it).
+    if (message.dueAt < delivery.nextAttemptAt) {
+      const current = { ...message, dueAt: delivery.nextAttemptAt };
+      await deps.queue.send(current, Math.max(0, Date.parse(current.dueAt) - now));
+    }
+    return 'stale';
+  }
   const due = Date.parse(message.dueAt);
   if (due - now > earlyToleranceMs) {
     // SQS delays a message 15 minutes at most: longer waits go round again.
@@ -61,10 +70,10 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
   }
   const delay = delayAfter(delivery.scheduledAttempts + 1);
   const nextAttemptAt = delay === undefined ? null : new Date(now + delay * deps.timeScale).toISOString();
+  if (!(await deps.events.claimScheduledAttempt(event.body.id, endpoint.id, message.dueAt, nextAttemptAt))) return 'stale';
   if (nextAttemptAt !== null) {
     await deps.queue.send({ kind: 'scheduled', eventId: event.body.id, endpointId: endpoint.id, dueAt: nextAttemptAt }, Date.parse(nextAttemptAt) - now);
   }
-  if (!(await deps.events.claimScheduledAttempt(event.body.id, endpoint.id, message.dueAt, nextAttemptAt))) return 'stale';
   const response = await attempt(deps, endpoint, event);
   const outcome = outcomeOf(response.statusCode);
   if (outcome === 'retry') {

@@ -1,5 +1,6 @@
 // Events and webhooks through the local runtime: a checkout driven through the API
 // reaches a receiver registered as an endpoint, signed per Standard Webhooks.
+import { jest } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { startTestRuntime, type TestRuntime } from '../../support/local-runtime.ts';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './webhook-receiver.ts';
@@ -8,6 +9,8 @@ let rt: TestRuntime;
 let receiver: WebhookReceiver;
 let seq = 0;
 const uid = (p: string) => `${p}-${Date.now()}-${++seq}`;
+
+jest.setTimeout(90_000);
 
 beforeAll(async () => {
   // Webhook retry delays shrink a thousandfold: 5 s becomes 5 ms.
