@@ -24,7 +24,10 @@ export interface EventPublisherOptions {
   endpoint: string;
   tableName: string;
   log?: (line: string) => void;
-  /** Tests: drop what the watch sees, as a process dying before publication would. */
+  /**
+   * Tests: false publishes nothing as it is written, as a process dying right after
+   * each write would (default: on unless PAYMENTS_LOCAL_EVENT_WATCH=off, for child processes).
+   */
   watch?: boolean;
 }
 
@@ -65,7 +68,8 @@ export async function startEventPublisher(options: EventPublisherOptions): Promi
       if (item['entity'] === 'checkout' || item['entity'] === 'merchant_account') publish(item);
     });
   };
-  if (options.watch !== false) options.dynamoServer.on('request', onRequest);
+  const watch = options.watch ?? process.env.PAYMENTS_LOCAL_EVENT_WATCH !== 'off';
+  if (watch) options.dynamoServer.on('request', onRequest);
 
   // Catch up with what an earlier process wrote but did not publish.
   let startKey: Record<string, unknown> | undefined;
