@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliver } from '#functions/app/events/deliver.ts';
@@ -26,4 +27,6 @@ async function processRecord(record: SQSRecord): Promise<void> {
 export const handler = middy<SQSEvent, unknown, Error, Context>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // WebhookDeliveryFailed feeds the construct's FailedDeliveries alarm.
+  .use(logMetrics(metrics))
   .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));
