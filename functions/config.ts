@@ -52,6 +52,13 @@ const environmentSchema = z.object({
   /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
   IPN_BASE_URL: z.url().optional(),
 
+  /** aws: the SQS queue of webhook delivery attempts (locally timers in process). */
+  WEBHOOK_QUEUE_URL: z.url().optional(),
+  /** aws: the EventBridge bus new events are also put on. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** Local only: multiplies the webhook retry delays (npm start passes its SANDBOX_TIME_SCALE). */
+  SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
+
   PROCESSING_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
   PROCESSING_FEE_FIXED: z.coerce.number().int().min(0).default(30),
 
@@ -128,6 +135,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
     },
     ipnBaseUrl: e.IPN_BASE_URL,
     ipnQueueUrl: e.IPN_QUEUE_URL,
+    webhooks: {
+      queueUrl: e.WEBHOOK_QUEUE_URL,
+      eventBusName: e.EVENT_BUS_NAME,
+      // AWS refuses http and non-public addresses; locally http on 127.0.0.1 and localhost is allowed.
+      urlPolicy: e.PAYMENTS_RUNTIME === 'aws' ? ('aws' as const) : ('local' as const),
+      timeScale: e.PAYMENTS_RUNTIME === 'aws' ? 1 : e.SANDBOX_TIME_SCALE,
+    },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
     velocity: {

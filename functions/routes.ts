@@ -18,6 +18,14 @@ import {
   listCheckoutsQuery,
   refundCheckoutRequest,
 } from '#functions/http/schemas/checkouts.ts';
+import { eventListResponse, eventWithDeliveriesResponse, listEventsQuery } from '#functions/http/schemas/events.ts';
+import {
+  createWebhookEndpointRequest,
+  deletedWebhookEndpointResponse,
+  pageQuery,
+  webhookEndpointListResponse,
+  webhookEndpointResponse,
+} from '#functions/http/schemas/webhooks.ts';
 
 /**
  * `public`: no bearer token (health, openapi). `ipn`: no bearer token, the
@@ -35,7 +43,12 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `token-key:encrypt`, `token-key:decrypt`: sealing and opening merchant access
  *   tokens with the KMS key (encryption context: merchant and purpose);
  * - `platform-secret`: reading the platform's credentials and IPN route secret;
- * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes.
+ * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes;
+ * - `webhook-secret:seal`: sealing webhook signing secrets with the KMS key (encryption
+ *   context: endpoint and purpose `webhook_secret`); the deliverer alone opens them;
+ * - `webhook-queue:send`: handing delivery attempts to the webhook delivery queue.
+ * The last two are granted by lib/constructs/event-delivery.ts (grantSealSecrets,
+ * grantSendDeliveries); the routes name them once a stack instantiates it.
  */
 export const routeUses = [
   'payments:read',
@@ -45,12 +58,14 @@ export const routeUses = [
   'token-key:decrypt',
   'platform-secret',
   'ipn-queue:send',
+  'webhook-secret:seal',
+  'webhook-queue:send',
 ] as const;
 export type RouteUse = (typeof routeUses)[number];
 
 export interface RouteDefinition {
   id: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway style: `/v1/checkouts/{id}`. */
   path: string;
   handler: string;
@@ -257,6 +272,110 @@ export const routes = [
     bodyType: 'form',
     body: wepayIpnForm,
     success: { status: 200, schema: ipnAcknowledgement },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'webhook_endpoints.create',
+    method: 'POST',
+    path: '/v1/webhook_endpoints',
+    handler: 'webhook-endpoints-create',
+    access: ['ops'],
+    // Checks the URL (and, in AWS, where it resolves), seals the new secret, writes the endpoint.
+    // Also needs 'webhook-secret:seal', added once the API stack wires EventDelivery (docs/events.md).
+    uses: ['payments:read-write'],
+    summary: 'Register a webhook endpoint; its signing secret is in this answer only',
+    bodyType: 'json',
+    body: createWebhookEndpointRequest,
+    success: { status: 201, schema: webhookEndpointResponse },
+    errors: [],
+  },
+  {
+    id: 'webhook_endpoints.list',
+    method: 'GET',
+    path: '/v1/webhook_endpoints',
+    handler: 'webhook-endpoints-list',
+    access: ['ops'],
+    uses: ['payments:read'],
+    summary: 'Webhook endpoints, newest first (no secrets)',
+    bodyType: 'none',
+    query: pageQuery,
+    success: { status: 200, schema: webhookEndpointListResponse },
+    errors: [],
+  },
+  {
+    id: 'webhook_endpoints.get',
+    method: 'GET',
+    path: '/v1/webhook_endpoints/{id}',
+    handler: 'webhook-endpoints-get',
+    access: ['ops'],
+    uses: ['payments:read'],
+    summary: 'A webhook endpoint (no secret)',
+    bodyType: 'none',
+    success: { status: 200, schema: webhookEndpointResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'webhook_endpoints.delete',
+    method: 'DELETE',
+    path: '/v1/webhook_endpoints/{id}',
+    handler: 'webhook-endpoints-delete',
+    access: ['ops'],
+    uses: ['payments:read-write'],
+    summary: 'Delete a webhook endpoint: no delivery is attempted to it after',
+    bodyType: 'none',
+    success: { status: 200, schema: deletedWebhookEndpointResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'webhook_endpoints.rotate_secret',
+    method: 'POST',
+    path: '/v1/webhook_endpoints/{id}/rotate_secret',
+    handler: 'webhook-endpoints-rotate-secret',
+    access: ['ops'],
+    // Also needs 'webhook-secret:seal' once EventDelivery is wired (docs/events.md).
+    uses: ['payments:read-write'],
+    summary: 'A new signing secret (in this answer only); the previous one also signs for 24 hours',
+    bodyType: 'none',
+    success: { status: 200, schema: webhookEndpointResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'events.list',
+    method: 'GET',
+    path: '/v1/events',
+    handler: 'events-list',
+    access: ['ops'],
+    uses: ['payments:read'],
+    summary: 'Events, newest first, optionally of one type',
+    bodyType: 'none',
+    query: listEventsQuery,
+    success: { status: 200, schema: eventListResponse },
+    errors: [],
+  },
+  {
+    id: 'events.get',
+    method: 'GET',
+    path: '/v1/events/{id}',
+    handler: 'events-get',
+    access: ['ops'],
+    uses: ['payments:read'],
+    summary: 'An event with its deliveries',
+    bodyType: 'none',
+    success: { status: 200, schema: eventWithDeliveriesResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'events.redeliver',
+    method: 'POST',
+    path: '/v1/events/{id}/redeliver',
+    handler: 'events-redeliver',
+    access: ['ops'],
+    // Reads the event and the endpoints; queues one attempt per delivery to an enabled endpoint.
+    // Also needs 'webhook-queue:send' once EventDelivery is wired (docs/events.md).
+    uses: ['payments:read'],
+    summary: "One new attempt now of each of the event's deliveries whose endpoint is enabled",
+    bodyType: 'none',
+    success: { status: 200, schema: eventWithDeliveriesResponse },
     errors: ['resource_missing'],
   },
 ] as const satisfies readonly RouteDefinition[];

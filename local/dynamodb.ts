@@ -20,6 +20,8 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: Dynalit
 export interface LocalDynamoDb {
   /** e.g. http://127.0.0.1:54321 */
   endpoint: string;
+  /** The dynalite server: the local event publisher watches its writes as a stream would. */
+  server: Server;
   /** Stops listening and closes the store (flushing it to disk). */
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startLocalDynamoDb(options: { dataDir: string; port?: numb
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    server,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

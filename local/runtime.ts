@@ -19,6 +19,8 @@ import { runInvocation, type InvocationLog } from '#functions/observability.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
 import { startReconcileTimer } from './reconcile-timer.ts';
+import { startEventPublisher } from './event-publisher.ts';
+import { startWebhookDeliverer } from './webhook-deliverer.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -44,6 +46,8 @@ export interface LocalRuntimeOptions {
    * `${sandboxUrl}/v2`), e.g. a recording proxy in front of the sandbox.
    */
   providerBaseUrl?: (sandboxUrl: string) => string;
+  /** Tests: `watch: false` publishes no write as it happens (a process dying before publication); start-up catch-up still runs. */
+  events?: { watch?: boolean };
 }
 
 export interface DevJson {
@@ -130,6 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AUTH_JWKS: issuer.jwksPath,
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
       PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
+      SANDBOX_TIME_SCALE: String(options.sandbox?.timeScale ?? 1),
     });
     // API.md: unless set, browsers may call from the API's own origin and http://localhost:$PORT.
     if (process.env.CORS_ALLOWED_ORIGINS === undefined || process.env.CORS_ALLOWED_ORIGINS === defaultCorsOrigins) {
@@ -151,6 +156,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         log,
       }),
     );
+
+    const eventsFrom = { endpoint: dynamo.endpoint, tableName: tableNames[paymentsTable.id]!, ...(options.log ? { log: options.log } : {}) };
+    resources.add(await startWebhookDeliverer({ loadHandler, ...eventsFrom }));
+    resources.add(await startEventPublisher({ dynamoServer: dynamo.server, ...eventsFrom, ...(options.events?.watch === false ? { watch: false } : {}) }));
 
     const cards = await ensureDevCards(dataDir, sandbox, credentials.clientId);
     const tokens = Object.fromEntries(devUsers.map((user) => [user, issuer.devToken(user)])) as Record<DevUser, string>;

@@ -21,7 +21,7 @@ const dynamoDb = once(() => {
   });
 });
 
-const paymentsTable = () => ({ client: dynamoDb().documentClient, tableName: config().tables.payments });
+export const paymentsTable = () => ({ client: dynamoDb().documentClient, tableName: config().tables.payments });
 export const merchantRepository = once(() => new DynamoDbMerchantRepository(paymentsTable()));
 export const checkoutRepository = once(() => new DynamoDbCheckoutRepository(paymentsTable()));
 export const reconciliationLease = once(() => new DynamoDbReconciliationLease(paymentsTable()));

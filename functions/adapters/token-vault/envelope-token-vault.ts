@@ -23,7 +23,7 @@ import {
   getLocalCryptographicMaterialsCache,
   type KeyringNode,
 } from '@aws-crypto/client-node';
-import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
+import type { TokenContext, TokenVault, WebhookSecretContext, WebhookSecretVault } from '#functions/ports/token-vault.ts';
 
 export interface MaterialsCacheOptions {
   /** How long a data key stays usable from memory; bounds the exposure of a plaintext data key. */
@@ -60,8 +60,10 @@ const { encrypt, decrypt } = buildClient({
 
 type EncryptionContext = Record<string, string>;
 
-function encryptionContextOf(context: TokenContext): EncryptionContext {
-  return { merchant_id: context.merchantId, purpose: context.purpose };
+function encryptionContextOf(context: TokenContext | WebhookSecretContext): EncryptionContext {
+  return 'merchantId' in context
+    ? { merchant_id: context.merchantId, purpose: context.purpose }
+    : { endpoint_id: context.endpointId, purpose: context.purpose };
 }
 
 function sameContext(actual: EncryptionContext, expected: EncryptionContext): boolean {
@@ -70,7 +72,7 @@ function sameContext(actual: EncryptionContext, expected: EncryptionContext): bo
   return actualKeys.length === expectedKeys.length && expectedKeys.every((key) => actual[key] === expected[key]);
 }
 
-export class EnvelopeTokenVault implements TokenVault {
+export class EnvelopeTokenVault implements TokenVault, WebhookSecretVault {
   private readonly materials: NodeCachingMaterialsManager;
 
   constructor(keyring: KeyringNode, cacheOptions: MaterialsCacheOptions = defaultMaterialsCacheOptions) {
@@ -83,7 +85,7 @@ export class EnvelopeTokenVault implements TokenVault {
     });
   }
 
-  async seal(plaintext: string, context: TokenContext): Promise<string> {
+  async seal(plaintext: string, context: TokenContext | WebhookSecretContext): Promise<string> {
     const plaintextBytes = Buffer.from(plaintext, 'utf8');
     try {
       const { result } = await encrypt(this.materials, plaintextBytes, {
@@ -98,7 +100,7 @@ export class EnvelopeTokenVault implements TokenVault {
     }
   }
 
-  async open(ciphertext: string, context: TokenContext): Promise<string> {
+  async open(ciphertext: string, context: TokenContext | WebhookSecretContext): Promise<string> {
     let opened: Awaited<ReturnType<typeof decrypt>>;
     try {
       opened = await decrypt(this.materials, Buffer.from(ciphertext, 'base64'));

@@ -25,7 +25,8 @@ const allowed: Record<string, readonly string[]> = {
   observability: ['domain'],
   routes: ['http', 'domain'],
   http: ['app', 'ports', 'domain', 'routes', 'config', 'observability'],
-  wiring: ['adapters', 'app', 'ports', 'domain', 'config', 'observability'],
+  // The composition root composes: it may hand app/ the renderers of http/ (events' data.object).
+  wiring: ['adapters', 'app', 'ports', 'domain', 'http', 'routes', 'config', 'observability'],
   handlers: ['http', 'app', 'ports', 'domain', 'wiring', 'routes', 'config', 'observability'],
 };
 

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { eventTypes, type StoredEvent } from '#functions/domain/events.ts';
+import type { EventRenderer } from '#functions/app/events/publish.ts';
+import { checkoutJson } from './checkouts.ts';
+import { merchantAccountJson } from './merchants.ts';
+import { pageQuery } from './webhooks.ts';
+
+export const listEventsQuery = pageQuery.extend({
+  type: z.enum(eventTypes, { error: 'type must be a known event type' }).optional(),
+});
+
+export const eventResponse = z
+  .object({
+    id: z.string(),
+    type: z.enum(eventTypes),
+    created_at: z.string(),
+    data: z.object({ object: z.looseObject({ id: z.string() }), refund: z.looseObject({ id: z.string() }).optional() }),
+  })
+  .meta({ id: 'Event', description: 'What a webhook delivers: the object as it was right after the change.' });
+
+export const deliveryResponse = z
+  .object({
+    endpoint_id: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.int(),
+    last_status_code: z.int().nullable(),
+    next_attempt_at: z.string().nullable(),
+  })
+  .meta({ id: 'Delivery' });
+
+export const eventWithDeliveriesResponse = eventResponse.extend({ deliveries: z.array(deliveryResponse) }).meta({ id: 'EventWithDeliveries' });
+
+export const eventListResponse = z.object({ data: z.array(eventResponse), next_cursor: z.string().nullable() }).meta({ id: 'EventList' });
+
+export function eventJson(event: StoredEvent) {
+  return event.body;
+}
+
+export function eventWithDeliveriesJson(event: StoredEvent): z.output<typeof eventWithDeliveriesResponse> {
+  return {
+    ...(event.body as z.output<typeof eventResponse>),
+    deliveries: event.deliveries.map((d) => ({
+      endpoint_id: d.endpointId,
+      status: d.status,
+      attempts: d.attempts,
+      last_status_code: d.lastStatusCode,
+      next_attempt_at: d.nextAttemptAt,
+    })),
+  };
+}
+
+/** The API's JSON of each object an event carries: the same mapping as the responses. */
+export const eventRenderer: EventRenderer = {
+  checkout: (checkout) => checkoutJson(checkout),
+  refund: (checkout, refundId) => checkoutJson(checkout).refunds.find((r) => r.id === refundId),
+  account: (account) => merchantAccountJson(account),
+};

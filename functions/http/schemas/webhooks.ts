@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { eventTypes } from '#functions/domain/events.ts';
+import type { WebhookEndpoint } from '#functions/ports/webhook-endpoint-repository.ts';
+
+// API.md: url and events are required, else parameter_invalid (a missing one included),
+// so their absence is checked by the handler rather than reported as parameter_missing.
+export const createWebhookEndpointRequest = z
+  .strictObject({
+    url: z.string({ error: 'url must be a string' }).max(2048, { error: 'url must be at most 2048 characters' }).optional(),
+    events: z
+      .union([z.tuple([z.literal('*')]), z.array(z.enum(eventTypes, { error: `events must be known event types (${eventTypes.join(', ')}) or exactly ["*"]` })).min(1)], {
+        error: 'events must be known event types or exactly ["*"]',
+      })
+      .optional(),
+    description: z.string({ error: 'description must be a string' }).max(1024, { error: 'description must be at most 1024 characters' }).nullable().default(null),
+  })
+  .meta({ id: 'CreateWebhookEndpointRequest' });
+
+export const webhookEndpointResponse = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    description: z.string().nullable(),
+    status: z.enum(['enabled', 'disabled']),
+    secret: z.string().optional().meta({ description: 'Only in the answers of create and rotate_secret.' }),
+    created_at: z.string(),
+  })
+  .meta({ id: 'WebhookEndpoint' });
+
+export const webhookEndpointListResponse = z
+  .object({ data: z.array(webhookEndpointResponse), next_cursor: z.string().nullable() })
+  .meta({ id: 'WebhookEndpointList' });
+
+export const deletedWebhookEndpointResponse = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export function webhookEndpointJson(endpoint: WebhookEndpoint, secret?: string): z.output<typeof webhookEndpointResponse> {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: [...endpoint.events],
+    description: endpoint.description,
+    status: endpoint.status,
+    ...(secret === undefined ? {} : { secret }),
+    created_at: endpoint.createdAt,
+  };
+}
