@@ -19,6 +19,7 @@ import { hasCredentialsInQuery } from '#functions/http/authentication.ts';
 import { requestIdFrom, securityHeaders } from '#functions/http/security-headers.ts';
 import { corsHeaders, originOf, preflightHeaders } from '#functions/http/cors.ts';
 import { config } from '#functions/config.ts';
+import { redactString } from '#functions/observability.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -317,10 +318,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const invoked: { fn: string; path?: string } = { fn: '-' };
     if (options.requestLog) {
       const requestLog = options.requestLog;
-      // The path without its query string: a query may carry what must not be logged.
-      res.once('finish', () =>
-        requestLog(`${req.method} ${invoked.path ?? (req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - started)} ms ${invoked.fn}`),
-      );
+      // The path without its query string (a query may carry what must not be logged), card-like
+      // digit runs masked; the arrow and parentheses keep the path's digits apart from the status's.
+      res.once('finish', () => {
+        const path = invoked.path ?? redactString((req.url ?? '/').split('?')[0]!);
+        requestLog(`${req.method} ${path} → ${res.statusCode} (${Math.round(performance.now() - started)} ms, ${invoked.fn})`);
+      });
     }
     handle(req, res, awsRequestId, invoked).catch((error: unknown) => {
       // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the

@@ -43,5 +43,5 @@ test('in json, concurrent requests to different functions each log under their o
   for (const line of completed) expect(line.function_name).toBe(handlerOf.get(line.route!));
   expect(new Set(completed.map((line) => line.function_name))).toEqual(new Set(['health', 'fees-quote']));
   // The runtime's own line per request is still there (npm start prints it on stderr in json).
-  expect(textLines.filter((line) => /^GET \/v1\/health 200 \d+ ms health$/.test(line))).toHaveLength(4);
+  expect(textLines.filter((line) => /^GET \/v1\/health → 200 \(\d+ ms, health\)$/.test(line))).toHaveLength(4);
 });

@@ -189,9 +189,9 @@ describe('after the flows', () => {
     // The flows above were all seen by the logs that were scanned.
     const text = logs.text();
     for (const code of ['raw_card_data', 'credentials_in_url', 'token_invalid', 'token_expired']) expect(text).toContain(`"code":"${code}"`);
-    expect(text).toContain('POST /v1/checkouts 201');
-    expect(text).toContain('POST /v1/checkouts 402');
-    expect(text).toContain('POST /v1/merchants 201');
+    expect(text).toContain('POST /v1/checkouts → 201');
+    expect(text).toContain('POST /v1/checkouts → 402');
+    expect(text).toContain('POST /v1/merchants → 201');
     expect(text).toContain('sandbox POST /v2/user/register 200');
   });
 

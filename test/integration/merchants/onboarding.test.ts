@@ -346,6 +346,6 @@ describe('the logs of this file', () => {
     expectLogsFreeOfSecrets(logs, await knownSecretsOf(h.api.dataDir, h.providerAccessTokens()), 50);
     // Both the handlers' Powertools lines and the gateway's lines were collected.
     expect(logs.text()).toContain('"message":"request completed"');
-    expect(logs.text()).toContain('POST /v1/merchants 201');
+    expect(logs.text()).toContain('POST /v1/merchants → 201');
   });
 });
