@@ -7,6 +7,7 @@ import { roles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
+import { auditEventListResponse, listAuditEventsQuery } from '#functions/http/schemas/audit.ts';
 import { createMerchantRequest, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
 import {
   cancelCheckoutRequest,
@@ -34,7 +35,10 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `token-key:encrypt`, `token-key:decrypt`: sealing and opening merchant access
  *   tokens with the KMS key (encryption context: merchant and purpose);
  * - `platform-secret`: reading the platform's credentials and IPN route secret;
- * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes.
+ * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes;
+ * - `audit:write`: appending audit records (PutItem only: records are never changed or deleted);
+ *   every audited route (POST/DELETE but the fee quote and the IPN, functions/http/audit.ts) needs it;
+ * - `audit:read`: listing audit records (ops).
  */
 export const routeUses = [
   'payments:read',
@@ -44,6 +48,8 @@ export const routeUses = [
   'token-key:decrypt',
   'platform-secret',
   'ipn-queue:send',
+  'audit:write',
+  'audit:read',
 ] as const;
 export type RouteUse = (typeof routeUses)[number];
 
@@ -83,7 +89,7 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     // see the checkout (a second payer, another merchant), 403 to its own payer, who may see but not act.
     access: anyRole,
     // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.
-    uses: ['idempotency', 'payments:read-write', ...providerCall],
+    uses: ['idempotency', 'payments:read-write', ...providerCall, 'audit:write'],
     summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
     bodyType: 'json',
     body,
@@ -140,7 +146,7 @@ export const routes = [
     access: ['merchant'],
     // Registers the user with WePay (the app's client id and secret), seals the new access token,
     // and opens the stored one when the user adds another account; writes the user and account.
-    uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret'],
+    uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret', 'audit:write'],
     summary: 'Onboard the calling user as a merchant with the provider and create one more account',
     bodyType: 'json',
     body: createMerchantRequest,
@@ -168,7 +174,7 @@ export const routes = [
     // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
     // with the merchant's token.
     // The callback URI's route token derives from the IPN route secret in the platform secret.
-    uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret'],
+    uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret', 'audit:write'],
     summary: 'Create and pay a checkout, idempotently by unique_id',
     bodyType: 'json',
     body: createCheckoutRequest,
@@ -214,6 +220,19 @@ export const routes = [
   checkoutActionRoute('cancel', cancelCheckoutRequest),
   checkoutActionRoute('refund', refundCheckoutRequest),
   {
+    id: 'audit_events.list',
+    method: 'GET',
+    path: '/v1/audit_events',
+    handler: 'audit-events-list',
+    access: ['ops'],
+    uses: ['audit:read'],
+    summary: 'The audit trail, newest first, filtered by actor, resource id or action (ops)',
+    bodyType: 'none',
+    query: listAuditEventsQuery,
+    success: { status: 200, schema: auditEventListResponse },
+    errors: [],
+  },
+  {
     id: 'ipn.wepay',
     method: 'POST',
     path: '/v1/ipn/wepay/{route_token}',
@@ -250,7 +269,7 @@ export const queueConsumers = [
     handler: 'ipn-process',
     queue: 'ipn',
     summary: 'Fetches each IPN-notified checkout from WePay and records its state',
-    // Reads and updates checkouts; opens the merchant's token to fetch from WePay.
-    uses: ['payments:read-write', 'token-key:decrypt'],
+    // Reads and updates checkouts; opens the merchant's token to fetch from WePay; audits what changed.
+    uses: ['payments:read-write', 'token-key:decrypt', 'audit:write'],
   },
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];

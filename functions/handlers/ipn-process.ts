@@ -9,13 +9,14 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processIpn } from '#functions/app/ipn.ts';
 import type { IpnNotice } from '#functions/ports/ipn-queue.ts';
 import { logger, tracer } from '#functions/observability.ts';
+import { auditDeps } from '#functions/wiring/audit.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const notice = JSON.parse(record.body) as IpnNotice;
-  const outcome = await processIpn(await checkoutDeps(), notice);
+  const outcome = await processIpn({ ...(await checkoutDeps()), audit: auditDeps() }, notice);
   logger.info('ipn processed', { provider_checkout_id: notice.checkoutId, outcome, receive_count: record.attributes.ApproximateReceiveCount });
 }
 
