@@ -85,10 +85,10 @@ function headerValue(headers: Record<string, unknown> | undefined, name: string)
  * answer (functions/app/audit.ts says why and what happens instead).
  */
 export function auditTrail(route: RouteDefinition, deps: () => AuditDeps): Middleware {
-  if (!isAuditedRoute(route)) return {};
+  const audited = isAuditedRoute(route);
   const record = async (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }) => {
     const response = request.response;
-    if (!response) return;
+    if (!audited || !response) return;
     const { event } = request;
     await recordRequest(deps(), {
       action: route.id,
