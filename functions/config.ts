@@ -16,6 +16,9 @@ const environmentSchema = z.object({
 
   PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
   IDEMPOTENCY_TABLE_NAME: z.string().min(1).default('idempotency'),
+  AUDIT_TABLE_NAME: z.string().min(1).default('audit'),
+  /** Days an audit record is kept (its TTL); API.md asks for at least 365. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(366).max(3_650).default(400),
   /** Local only: the dynalite endpoint. Unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
 
@@ -116,6 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     tables: {
       payments: e.PAYMENTS_TABLE_NAME,
       idempotency: e.IDEMPOTENCY_TABLE_NAME,
+      audit: e.AUDIT_TABLE_NAME,
       endpoint: e.DYNAMODB_ENDPOINT,
     },
     auth: {
@@ -143,6 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       timeScale: e.PAYMENTS_RUNTIME === 'aws' ? 1 : e.SANDBOX_TIME_SCALE,
     },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     processingFeeRate: { bps: e.PROCESSING_FEE_BPS, fixed: e.PROCESSING_FEE_FIXED },
     velocity: {
       createsPerMinute: e.VELOCITY_CREATES_PER_MINUTE,

@@ -7,6 +7,7 @@ import { roles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
+import { auditEventListResponse, listAuditEventsQuery } from '#functions/http/schemas/audit.ts';
 import { createMerchantRequest, listMerchantsQuery, merchantAccountListResponse, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
 import { createReconciliationRequest, reconciliationReport } from '#functions/http/schemas/reconciliations.ts';
 import {
@@ -49,6 +50,9 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `webhook-queue:send`: handing delivery attempts to the webhook delivery queue.
  * The last two are granted by lib/constructs/event-delivery.ts (grantSealSecrets,
  * grantSendDeliveries); the routes name them once a stack instantiates it.
+ * - `audit:write`: appending audit records (PutItem only: records are never changed or deleted);
+ *   every audited route (POST/DELETE but the fee quote and the IPN, functions/http/audit.ts) needs it;
+ * - `audit:read`: listing audit records (ops).
  */
 export const routeUses = [
   'payments:read',
@@ -60,6 +64,8 @@ export const routeUses = [
   'ipn-queue:send',
   'webhook-secret:seal',
   'webhook-queue:send',
+  'audit:write',
+  'audit:read',
 ] as const;
 export type RouteUse = (typeof routeUses)[number];
 
@@ -99,7 +105,7 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     // see the checkout (a second payer, another merchant), 403 to its own payer, who may see but not act.
     access: anyRole,
     // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.
-    uses: ['idempotency', 'payments:read-write', ...providerCall],
+    uses: ['idempotency', 'payments:read-write', ...providerCall, 'audit:write'],
     summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
     bodyType: 'json',
     body,
@@ -156,7 +162,7 @@ export const routes = [
     access: ['merchant'],
     // Registers the user with WePay (the app's client id and secret), seals the new access token,
     // and opens the stored one when the user adds another account; writes the user and account.
-    uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret'],
+    uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret', 'audit:write'],
     summary: 'Onboard the calling user as a merchant with the provider and create one more account',
     bodyType: 'json',
     body: createMerchantRequest,
@@ -200,7 +206,7 @@ export const routes = [
     // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
     // with the merchant's token.
     // The callback URI's route token derives from the IPN route secret in the platform secret.
-    uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret'],
+    uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret', 'audit:write'],
     summary: 'Create and pay a checkout, idempotently by unique_id',
     bodyType: 'json',
     body: createCheckoutRequest,
@@ -259,6 +265,19 @@ export const routes = [
     body: createReconciliationRequest,
     success: { status: 200, schema: reconciliationReport },
     errors: ['invalid_state', 'provider_error', 'provider_unavailable'],
+  },
+  {
+    id: 'audit_events.list',
+    method: 'GET',
+    path: '/v1/audit_events',
+    handler: 'audit-events-list',
+    access: ['ops'],
+    uses: ['audit:read'],
+    summary: 'The audit trail, newest first, filtered by actor, resource id or action (ops)',
+    bodyType: 'none',
+    query: listAuditEventsQuery,
+    success: { status: 200, schema: auditEventListResponse },
+    errors: [],
   },
   {
     id: 'ipn.wepay',
@@ -401,8 +420,8 @@ export const queueConsumers = [
     handler: 'ipn-process',
     queue: 'ipn',
     summary: 'Fetches each IPN-notified checkout from WePay and records its state',
-    // Reads and updates checkouts; opens the merchant's token to fetch from WePay.
-    uses: ['payments:read-write', 'token-key:decrypt'],
+    // Reads and updates checkouts; opens the merchant's token to fetch from WePay; audits what changed.
+    uses: ['payments:read-write', 'token-key:decrypt', 'audit:write'],
   },
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];
 

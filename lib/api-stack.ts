@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
+import { auditTable, idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { queueConsumers, routes, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
 import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, unknownPathIntegration } from '#lib/api-error-responses.ts';
@@ -55,6 +55,8 @@ export function grantsFor(
   if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, env: 'TOKEN_KMS_KEY_ARN' });
   if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
   if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });
+  if (has('audit:write')) grants.push({ ...table(auditTable), access: 'append', env: 'AUDIT_TABLE_NAME' });
+  if (has('audit:read')) grants.push({ ...table(auditTable), access: 'read', env: 'AUDIT_TABLE_NAME' });
   return grants;
 }
 
@@ -117,6 +119,8 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(10),
       reservedConcurrency: config.concurrency.authorizer,
     });
+    // It writes the audit record of each request it refuses (functions/http/audit.ts).
+    for (const grant of grantsFor(['audit:write'], stateful, queues)) grantTo(this.authorizerFunction, grant);
     // No identity sources and no cache: every protected request reaches the authorizer, so a
     // credential in the query string is let through to the handler's 400 before any 401.
     const authorizer = new apigw.RequestAuthorizer(this, 'BearerTokenAuthorizer', {

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
+import { auditTable, tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
 import { ipnRouteSecretRotationDays, previousIpnRouteSecretsKept } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { roles } from '#functions/domain/principal.ts';
@@ -208,6 +208,8 @@ export class StatefulStack extends Stack {
     });
     // Exactly this secret's rotation calls, and the key only through Secrets Manager for this secret.
     grantTo(fn, { kind: 'secret', secret, access: 'rotate', env: 'PLATFORM_SECRET_ID' });
+    // A finished rotation is audited (actor system:rotation): PutItem on the audit table, nothing more.
+    grantTo(fn, { kind: 'table', table: this.tables[auditTable.id]!, indexNames: [], access: 'append', env: 'AUDIT_TABLE_NAME' });
     // Only Secrets Manager, only for this secret, only in this account (no confused deputy).
     const invokePermission = 'InvokedBySecretsManagerForThePlatformSecret';
     fn.function.addPermission(invokePermission, {

@@ -5,7 +5,7 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { config, resetConfig } from '#functions/config.ts';
-import { idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
+import { auditTable, idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
 import { startApiGateway } from './api-gateway.ts';
@@ -95,7 +95,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const dynamo = await startLocalDynamoDb({ dataDir });
     resources.add(() => dynamo.close());
-    const tableNames = { [idempotencyTable.id]: 'idempotency', [paymentsTable.id]: 'payments' };
+    const tableNames = { [idempotencyTable.id]: 'idempotency', [paymentsTable.id]: 'payments', [auditTable.id]: 'audit' };
     const { client } = createDynamoDbClients({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTables(client, tableDefinitions, tableNames);
 
@@ -130,6 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       PAYMENTS_TABLE_NAME: tableNames[paymentsTable.id],
       IDEMPOTENCY_TABLE_NAME: tableNames[idempotencyTable.id],
+      AUDIT_TABLE_NAME: tableNames[auditTable.id],
       AUTH_ISSUER: issuer.issuer,
       AUTH_JWKS: issuer.jwksPath,
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),

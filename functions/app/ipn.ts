@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '#functions/domain/errors.ts';
 import type { PlatformCredentials } from '#functions/ports/secrets.ts';
 import type { IpnNotice, IpnQueue } from '#functions/ports/ipn-queue.ts';
+import { recordSystemChange, type AuditDeps } from './audit.ts';
 import type { CheckoutDeps } from './checkouts.ts';
 import { refreshFromProvider } from './checkouts.ts';
 
@@ -59,11 +60,14 @@ export type IpnOutcome = 'updated' | 'unchanged' | 'unknown_checkout';
  * never moves it backwards (IPNs are batched and may arrive out of order).
  * Failures throw, so the queue retries and finally dead-letters the notice.
  */
-export async function processIpn(deps: CheckoutDeps, notice: IpnNotice): Promise<IpnOutcome> {
+export async function processIpn(deps: CheckoutDeps & { audit?: AuditDeps }, notice: IpnNotice): Promise<IpnOutcome> {
   const checkout = await deps.checkouts.getByProviderCheckoutId(notice.checkoutId);
   // Not one of ours (or not recorded yet: the creating request records it right after the provider answered,
   // and the next IPN or any action will catch up). Nothing to retry.
   if (!checkout) return 'unknown_checkout';
   const refreshed = await refreshFromProvider(deps, checkout);
-  return refreshed.version === checkout.version ? 'unchanged' : 'updated';
+  if (refreshed.version === checkout.version) return 'unchanged';
+  // A change without a request: audited as the provider's (functions/app/audit.ts).
+  if (deps.audit) await recordSystemChange(deps.audit, { actor: 'provider:wepay', action: 'checkouts.update', resource: { type: 'checkout', id: checkout.id } });
+  return 'updated';
 }

@@ -5,8 +5,10 @@
 // authentication). A Deny carries the error code for the 401 gateway response.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { AuthenticationError } from '#functions/domain/errors.ts';
+import { auditRefusal } from '#functions/http/audit.ts';
 import { authenticate, hasCredentialsInQuery, headerValue } from '#functions/http/authentication.ts';
 import { logger } from '#functions/observability.ts';
+import { auditDeps } from '#functions/wiring/audit.ts';
 import { tokenVerifier } from '#functions/wiring/auth.ts';
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string, context: Record<string, string>): APIGatewayAuthorizerResult {
@@ -26,6 +28,8 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error;
     logger.info('authentication refused', { code: error.code });
+    // In AWS the route's function never sees this request: its audit record is written here.
+    await auditRefusal(event, 401, auditDeps());
     return policy('anonymous', 'Deny', event.methodArn, { code: error.code, message: error.message });
   }
 }

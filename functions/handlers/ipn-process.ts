@@ -11,6 +11,7 @@ import { processIpn } from '#functions/app/ipn.ts';
 import { PaymentsError } from '#functions/domain/errors.ts';
 import type { IpnNotice } from '#functions/ports/ipn-queue.ts';
 import { logger, tracer } from '#functions/observability.ts';
+import { auditDeps } from '#functions/wiring/audit.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -19,7 +20,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   const notice = JSON.parse(record.body) as IpnNotice;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   try {
-    const outcome = await processIpn(await checkoutDeps(), notice);
+    const outcome = await processIpn({ ...(await checkoutDeps()), audit: auditDeps() }, notice);
     logger.info('ipn processed', { provider_checkout_id: notice.checkoutId, outcome, receive_count: receiveCount });
   } catch (error) {
     // The runbook's search: why a notice failed, and whether the queue will try it again.

@@ -12,6 +12,8 @@ import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
 import { logger, metrics, tracer } from '#functions/observability.ts';
 import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
+import { auditDeps } from '#functions/wiring/audit.ts';
+import { auditTrail } from './audit.ts';
 import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
 import { parseWith } from './validation.ts';
 
@@ -46,6 +48,8 @@ export function httpHandler<I extends RouteId>(
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics))
+    // Before the envelope, so that it runs after it: one record per write, with its final status.
+    .use(auditTrail(route, auditDeps))
     .use(responseEnvelope(logger, () => config().corsAllowedOrigins))
     .use(credentialsInUrl())
     .use(httpHeaderNormalizer())

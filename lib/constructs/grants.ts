@@ -12,7 +12,8 @@ import type { TokenContext } from '#functions/ports/token-vault.ts';
 
 const tokenPurpose: TokenContext['purpose'] = 'provider_access_token';
 
-export type TableAccess = 'read' | 'readWrite';
+/** `append`: PutItem alone, for the append-only audit table (a conditional put; never an update or delete). */
+export type TableAccess = 'read' | 'readWrite' | 'append';
 /** `seal` wraps new data keys (Encryption SDK encrypt), `unseal` unwraps them (decrypt). */
 export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
 /** `read`: the functions that use the secret; `rotate`: its rotation function (new versions, label moves). */
@@ -27,7 +28,7 @@ export type Grant =
       /** The table's GSIs, named one by one (no `index/*`): from its declaration. */
       indexNames: readonly string[];
       access: TableAccess;
-      env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
+      env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME' | 'AUDIT_TABLE_NAME';
     }
   | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
   | { kind: 'secret'; secret: secretsmanager.ISecret; access: SecretAccess; env: 'PLATFORM_SECRET_ID' }
@@ -51,12 +52,18 @@ const tableActions: Record<TableAccess, string[]> = {
     'dynamodb:DeleteItem',
     'dynamodb:BatchWriteItem',
   ],
+  // The audit trail: a new record is one conditional PutItem (attribute_not_exists). No UpdateItem,
+  // DeleteItem or BatchWriteItem (which can delete), no reads: a writer cannot even look records up.
+  // IAM cannot require the condition itself; record ids are 128 random bits, so a put never meets an
+  // existing id by chance, and point-in-time recovery keeps every earlier state of the table.
+  append: ['dynamodb:PutItem'],
 };
 
 // Tables are encrypted with the customer-managed key, so using them needs the key too.
 const tableKeyActions: Record<TableAccess, string[]> = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   readWrite: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+  append: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
 };
 
 // What Secrets Manager's rotation protocol calls (DescribeSecret for the version labels,
@@ -104,8 +111,8 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: tableActions[access],
-          // The table and its declared indexes (listings read the GSIs), nothing wider.
-          resources: [table.tableArn, ...grant.indexNames.map((index) => `${table.tableArn}/index/${index}`)],
+          // The table and its declared indexes (listings read the GSIs), nothing wider; a put writes the table only.
+          resources: [table.tableArn, ...(access === 'append' ? [] : grant.indexNames.map((index) => `${table.tableArn}/index/${index}`))],
         }),
       );
       if (table.encryptionKey) {

@@ -70,7 +70,11 @@ function usesGranted(statements: Statement[]): string[] {
     const actions = actionsOf(statement);
     // CDK merges statements with the same actions, so one may name several tables.
     for (const resource of [statement.Resource].flat().map((r) => JSON.stringify(r))) {
-      if (actions.includes('dynamodb:GetItem')) {
+      if (resource.includes('AuditTable') && actions.some((action) => action.startsWith('dynamodb:'))) {
+        const onlyPut = actions.length === 1 && actions[0] === 'dynamodb:PutItem';
+        const reads = actions.includes('dynamodb:Query') && !actions.some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
+        granted.add(onlyPut ? 'audit:write' : reads ? 'audit:read' : `audit table: ${actions.join(',')}`);
+      } else if (actions.includes('dynamodb:GetItem')) {
         const writes = actions.includes('dynamodb:PutItem');
         if (resource.includes('PaymentsTable')) granted.add(writes ? 'payments:read-write' : 'payments:read');
         else if (resource.includes('IdempotencyTable')) granted.add(writes ? 'idempotency' : 'idempotency (read only)');
@@ -106,13 +110,14 @@ function usesGranted(statements: Statement[]): string[] {
 }
 
 /** The variables grants set, by what they name. */
-const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'IPN_QUEUE_URL'] as const;
+const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'AUDIT_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'IPN_QUEUE_URL'] as const;
 
 function variablesFor(uses: readonly RouteUse[]): string[] {
   return grantVariables.filter((variable) =>
     ({
       PAYMENTS_TABLE_NAME: uses.some((use) => use.startsWith('payments:')),
       IDEMPOTENCY_TABLE_NAME: uses.includes('idempotency'),
+      AUDIT_TABLE_NAME: uses.some((use) => use.startsWith('audit:')),
       TOKEN_KMS_KEY_ARN: uses.some((use) => use.startsWith('token-key:')),
       PLATFORM_SECRET_ID: uses.includes('platform-secret'),
       IPN_QUEUE_URL: uses.includes('ipn-queue:send'),
@@ -557,7 +562,12 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
           Resource: { Ref: secretId() },
         }),
       ]);
-      const keyStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+      // Its audit record of a finished rotation: PutItem on the audit table, the key through DynamoDB (test/infra/audit.test.ts).
+      const auditStatements = statements.filter(
+        (s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) || String(s.Condition?.StringEquals?.['kms:ViaService'] ?? '').startsWith('dynamodb.'),
+      );
+      expect(usesGranted(auditStatements)).toEqual(['audit:write']);
+      const keyStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')) && !auditStatements.includes(s));
       expect(keyStatements).toEqual([
         {
           Effect: 'Allow',
@@ -572,7 +582,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         },
       ]);
       // Beyond those: its own log group and X-Ray, which has no resource-level permissions.
-      const others = statements.filter((s) => !secretStatements.includes(s) && !keyStatements.includes(s));
+      const others = statements.filter((s) => !secretStatements.includes(s) && !keyStatements.includes(s) && !auditStatements.includes(s));
       expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       for (const statement of others.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')))) {
         expect(statement.Resource).toEqual({ 'Fn::GetAtt': [env.stage.stateful.getLogicalId(rotation.logGroup.node.defaultChild as CfnElement), 'Arn'] });

@@ -51,12 +51,18 @@ export async function queryNewestFirst(
   return { items, nextCursor };
 }
 
-function encodeCursor(item: Record<string, unknown>, keyNames: readonly string[]): string {
+/** The opaque cursor after `item`: base64url of its key attributes (also used by the audit log's filtered pages). */
+export function encodeCursor(item: Record<string, unknown>, keyNames: readonly string[]): string {
   const key = Object.fromEntries(keyNames.map((name) => [name, item[name]]));
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, keyNames: readonly string[], partition: IndexPartition): Key {
+/** The key a cursor stands for; 400 parameter_invalid unless it came from this partition's listing. */
+export function decodeCursor(
+  cursor: string,
+  keyNames: readonly string[],
+  partition: Pick<IndexPartition, 'partitionKeyName' | 'partitionValue'>,
+): Key {
   const malformed = () =>
     new InvalidRequestError('parameter_invalid', 'cursor is not a cursor this listing returned', { param: 'cursor' });
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw malformed();

@@ -54,4 +54,24 @@ export const paymentsTable: TableDefinition = {
   stream: true,
 };
 
-export const tableDefinitions = [idempotencyTable, paymentsTable] as const;
+/**
+ * The audit trail (functions/adapters/dynamodb/audit-log.ts): one item per record, keyed by
+ * its id, written once (conditional put) and never updated or deleted. Its own table, so that
+ * IAM can give every function PutItem alone on it. Sparse indexes list newest first (sort key
+ * `at#id`): every record (one partition: a write is at most one audit record), one actor's,
+ * one resource's, one action's. expires_at is set past the retention (more than 365 days).
+ */
+export const auditTable: TableDefinition = {
+  id: 'audit',
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expires_at',
+  globalSecondaryIndexes: [
+    { indexName: 'by-time', partitionKey: { name: 'gsi_all', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    { indexName: 'by-actor', partitionKey: { name: 'gsi_actor', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    { indexName: 'by-resource', partitionKey: { name: 'gsi_resource', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    { indexName: 'by-action', partitionKey: { name: 'gsi_action', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+  ],
+  stream: false,
+};
+
+export const tableDefinitions = [idempotencyTable, paymentsTable, auditTable] as const;

@@ -62,6 +62,8 @@ export interface IpnRouteSecretRotationOptions {
   /** 32 random bytes, base64url (43 characters); injected by tests. */
   generateSecret?: () => string;
   logger?: RotationLogger;
+  /** Called once a rotation's finishSecret has made the new version AWSCURRENT (the audit trail records it). */
+  onRotated?: (resource: string) => Promise<void>;
 }
 
 export interface IpnRouteSecretRotation {
@@ -79,6 +81,7 @@ export function ipnRouteSecretRotation({
   client = new SecretsManagerClient({}),
   generateSecret = freshIpnRouteSecret,
   logger,
+  onRotated,
 }: IpnRouteSecretRotationOptions = {}): IpnRouteSecretRotation {
   const log = (message: string, step: RotationStep, resource: string, version: string) =>
     // Attribute names avoid "secret" and "token": the log redactor would blank them.
@@ -160,6 +163,7 @@ export function ipnRouteSecretRotation({
     );
     await client.send(new UpdateSecretVersionStageCommand({ SecretId: resource, VersionStage: pending, RemoveFromVersionId: version }));
     log('finishSecret: new version is AWSCURRENT', 'finishSecret', resource, version);
+    await onRotated?.(resource);
   }
 
   return {

@@ -36,7 +36,7 @@ describe('ensureTables', () => {
     const dynamoDb = await startLocalDynamoDb({ dataDir });
     try {
       const { client } = createDynamoDbClients({ region: 'us-east-1', endpoint: dynamoDb.endpoint, credentials });
-      const names = { payments: 'pay', idempotency: 'idem' };
+      const names = { payments: 'pay', idempotency: 'idem', audit: 'aud' };
       expect(await ensureTables(client, tableDefinitions, names)).toEqual(names);
       expect(await ensureTables(client, tableDefinitions, names)).toEqual(names);
       const table = (await client.send(new DescribeTableCommand({ TableName: 'pay' }))).Table!;

@@ -10,7 +10,7 @@ import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
 import { tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from '#local/dynamodb.ts';
 
-export const tableNames = { payments: 'payments-test', idempotency: 'idempotency-test' };
+export const tableNames = { payments: 'payments-test', idempotency: 'idempotency-test', audit: 'audit-test' };
 
 export interface LocalPaymentsTable {
   dataDir: string;

@@ -375,3 +375,36 @@ describe('refusals', () => {
     expect(error.cause).toBeUndefined();
   });
 });
+
+describe('audit', () => {
+  it('records one secrets.rotate by system:rotation when finishSecret makes the new version current, and nothing on a re-run', async () => {
+    const { recordSystemChange } = await import('#functions/app/audit.ts');
+    const records: unknown[] = [];
+    const audit = {
+      log: { append: async (record: unknown) => void records.push(record), list: async () => ({ items: [], nextCursor: null }) },
+      clock: { now: () => Date.parse('2026-12-01T12:00:00Z') },
+      onWriteFailure: () => undefined,
+    };
+    const runner = ipnRouteSecretRotation({
+      client,
+      onRotated: async (resource) => void (await recordSystemChange(audit, { actor: 'system:rotation', action: 'secrets.rotate', resource: { type: 'secret', id: resource } })),
+    });
+    fake.startRotation('v-audited');
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await runner.run(event(step, 'v-audited'));
+    expect(records).toEqual([]);
+    await runner.run(event('finishSecret', 'v-audited'));
+    await runner.run(event('finishSecret', 'v-audited'));
+    expect(records).toEqual([
+      {
+        id: expect.stringMatching(/^aud_/),
+        at: '2026-12-01T12:00:00.000Z',
+        action: 'secrets.rotate',
+        actor: { sub: 'system:rotation', roles: [], mandate_id: null, ip: null, user_agent: null },
+        resource: { type: 'secret', id: arn },
+        request_id: null,
+        status: null,
+      },
+    ]);
+    expect(JSON.stringify(records)).not.toContain(fake.document('AWSCURRENT').ipn_route_secret as string);
+  });
+});
