@@ -256,3 +256,19 @@ export const queueConsumers = [
     uses: ['payments:read-write', 'token-key:decrypt'],
   },
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];
+
+/**
+ * Functions run on a schedule rather than by a route or a queue: the CDK app gives each an
+ * EventBridge rule firing every `rateMinutes` and exactly its `uses`; locally `npm start`
+ * runs the same pass on a timer.
+ */
+export const scheduledJobs = [
+  {
+    id: 'reconcile.scheduled',
+    handler: 'reconcile-scheduled',
+    summary: 'Reconciliation pass: settles actions and creations left unknown, re-reads stale non-final checkouts from the provider',
+    // Reads and updates checkouts; opens merchants' tokens to read their checkouts from the provider.
+    uses: ['payments:read-write', 'token-key:decrypt'],
+    rateMinutes: 5,
+  },
+] as const satisfies readonly { id: string; handler: string; summary: string; uses: readonly RouteUse[]; rateMinutes: number }[];

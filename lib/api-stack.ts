@@ -1,6 +1,6 @@
 // The stateless front: WAF, the REST API, the authorizer and one function per
 // route of functions/routes.ts. Receives the stateful resources as props.
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations, ArnFormat } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +8,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { queueConsumers, routes, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
-import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, unknownPathIntegration } from '#lib/api-error-responses.ts';
+import { addCorsPreflight, firewallCorsHeaders, gatewayCorsHeaders } from '#lib/api/cors.ts';
+import { addScheduledJobs } from '#lib/api/scheduled-jobs.ts';
+import { addGatewayErrorResponses, methodNotAllowedIntegration, methodNotAllowedResponses, securityHeaders, unknownPathIntegration } from '#lib/api-error-responses.ts';
 import { grantTo, type Grant, type KeyAccess } from '#lib/constructs/grants.ts';
 import { logRetention, PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
@@ -75,11 +78,18 @@ export class ApiStack extends Stack {
   readonly ipnQueue: sqs.Queue;
   /** Where the IPN queue moves a notice after ipnQueueSettings.maxReceiveCount failed deliveries. */
   readonly ipnDeadLetterQueue: sqs.Queue;
+  /** One per entry of `scheduledJobs`, keyed by its id. */
+  readonly scheduledJobFunctions = new Map<string, PaymentsFunction>();
+  /** The EventBridge rules that run them, keyed by job id (the monitoring stack alarms on failed invocations). */
+  readonly scheduleRules = new Map<string, events.Rule>();
   /** Dead-letter queues the monitoring stack alarms on: the IPN queue's, and any asynchronous function's. */
   readonly deadLetterQueues: sqs.IQueue[] = [];
 
+  private readonly config: EnvironmentConfig;
+
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
+    this.config = props.config;
     const { config, stateful } = props;
     const network = config.vpcIsolation ? this.createNetwork(config, stateful) : undefined;
     if (!network) {
@@ -176,6 +186,7 @@ export class ApiStack extends Stack {
     }
 
     for (const resource of routedResources) {
+      addCorsPreflight(resource, config.corsAllowedOrigins);
       const method = resource.addMethod('ANY', methodNotAllowedIntegration(), {
         authorizationType: apigw.AuthorizationType.NONE,
         methodResponses: methodNotAllowedResponses(),
@@ -192,9 +203,8 @@ export class ApiStack extends Stack {
     const unknownWhy =
       'A MOCK integration that only answers 404 resource_missing (or 400 credentials_in_url) for paths the route table does not declare; it reaches no code and no data.';
     Validations.of(unknownPath).acknowledge({ id: 'AwsSolutions-APIG4', reason: unknownWhy }, { id: 'AwsSolutions-COG4', reason: unknownWhy });
-    this.acknowledgeCorsPreflights();
 
-    addGatewayErrorResponses(this, this.api, config.corsAllowedOrigins.length === 1 ? config.corsAllowedOrigins[0] : undefined);
+    addGatewayErrorResponses(this.api, gatewayCorsHeaders(config.corsAllowedOrigins));
     this.webAcl = this.createFirewall(config, stageName, stateful.key);
     for (const consumer of queueConsumers) {
       const queue = queues[consumer.queue];
@@ -226,9 +236,14 @@ export class ApiStack extends Stack {
       this.queueConsumerFunctions.set(consumer.id, fn);
     }
 
+    for (const scheduled of addScheduledJobs(this, functionDefaults, (uses) => grantsFor(uses, stateful, queues))) {
+      this.scheduledJobFunctions.set(scheduled.job.id, scheduled.function);
+      this.scheduleRules.set(scheduled.job.id, scheduled.rule);
+    }
+
     this.deadLetterQueues.push(
       this.ipnDeadLetterQueue,
-      ...[this.authorizerFunction, ...this.routeFunctions.values(), ...this.queueConsumerFunctions.values()].flatMap((fn) =>
+      ...[this.authorizerFunction, ...this.routeFunctions.values(), ...this.queueConsumerFunctions.values(), ...this.scheduledJobFunctions.values()].flatMap((fn) =>
         fn.deadLetterQueue ? [fn.deadLetterQueue] : [],
       ),
     );
@@ -237,6 +252,17 @@ export class ApiStack extends Stack {
       reason:
         'Each role here (one per function, the API Gateway logging role, the flow-log role) carries its own least-privilege statements as an inline policy that lives and dies with that role; a customer-managed policy per role would hold the same statements in a second, separately attachable resource, which is what PCI DSS 7.1.2 asks us to avoid.',
     });
+    // A named output (no export) instead of RestApi's generated `Endpoint<hash>` one.
+    this.api.node.tryRemoveChild('Endpoint');
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API (append v1/health)' });
+  }
+
+  /**
+   * The environment's availability zones from its context (cdk.json), so the VPC never looks them up:
+   * `cdk synth` and `cdk diff` of every stage run offline, without credentials.
+   */
+  override get availabilityZones(): string[] {
+    return [...this.config.availabilityZones];
   }
 
   /**
@@ -323,13 +349,6 @@ export class ApiStack extends Stack {
         throttlingRateLimit: config.api.throttlingRateLimit,
         throttlingBurstLimit: config.api.throttlingBurstLimit,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: config.corsAllowedOrigins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
-        maxAge: Duration.hours(1),
-      },
     });
     // TLS 1.2 minimum (TLS 1.3 preferred) on the execute-api endpoint; STRICT rejects requests whose
     // SNI does not match the API (an enhanced policy requires an endpoint access mode).
@@ -390,16 +409,6 @@ export class ApiStack extends Stack {
       },
     );
     return api;
-  }
-
-  private acknowledgeCorsPreflights(): void {
-    for (const child of this.api.node.findAll()) {
-      if (child instanceof apigw.Method && child.httpMethod === 'OPTIONS') {
-        const why =
-          'CORS preflight (OPTIONS) is a MOCK integration that browsers call without credentials by specification; it returns only the allowed origins and methods.';
-        Validations.of(child).acknowledge({ id: 'AwsSolutions-APIG4', reason: why }, { id: 'AwsSolutions-COG4', reason: why });
-      }
-    }
   }
 
   /** Private subnets, endpoints for the AWS services the functions call, NAT egress for WePay only. */
@@ -493,7 +502,9 @@ export class ApiStack extends Stack {
               customResponse: {
                 responseCode: 429,
                 customResponseBodyKey: 'rate_limited',
-                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+                responseHeaders: Object.entries({ ...securityHeaders, ...firewallCorsHeaders(config.corsAllowedOrigins), 'Retry-After': '60' }).map(
+                  ([name, value]) => ({ name, value }),
+                ),
               },
             },
           },

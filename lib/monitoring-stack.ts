@@ -1,10 +1,11 @@
 // One on-call topic, the alarms that page it, and a dashboard. Every alarm's
-// description names its runbook section in the README ("Runbooks").
-import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+// description names its runbook section in docs/runbooks.md.
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -13,7 +14,7 @@ import type { Construct } from 'constructs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 
-/** The runbook sections, one per alarm kind: `### <name>` headings in the README. */
+/** The runbook sections, one per alarm kind: `### <name>` headings in docs/runbooks.md. */
 export const runbooks = {
   apiServerErrors: 'ApiServerErrorRate',
   apiLatency: 'ApiLatencyP99',
@@ -23,6 +24,19 @@ export const runbooks = {
   tableSystemErrors: 'DynamoDbSystemErrors',
   deadLetters: 'DeadLetterQueueNotEmpty',
   ipnBacklog: 'IpnQueueOldestMessage',
+  reconcileUnresolved: 'ReconcileUnresolved',
+  reconcileFailed: 'ReconcileFailed',
+} as const;
+
+/**
+ * The reconciler's own metrics (Powertools, namespace POWERTOOLS_METRICS_NAMESPACE, default
+ * dimension `service` = POWERTOOLS_SERVICE_NAME): what a pass left unresolved, and passes that failed.
+ */
+export const reconcileMetrics = {
+  namespace: 'Payments',
+  dimensions: { service: 'payments' },
+  unresolved: 'ReconcileUnresolved',
+  failed: 'ReconcileFailed',
 } as const;
 
 /**
@@ -43,6 +57,8 @@ export interface MonitoringStackProps extends StackProps {
   deadLetterQueues: sqs.IQueue[];
   /** The queue between the IPN receiver and the processor. */
   ipnQueue: sqs.IQueue;
+  /** The rules that run the reconciler on its schedule. */
+  scheduleRules: events.Rule[];
 }
 
 export class MonitoringStack extends Stack {
@@ -53,7 +69,7 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.config = props.config;
-    const { api, functions, tables, deadLetterQueues, ipnQueue } = props;
+    const { api, functions, tables, deadLetterQueues, ipnQueue, scheduleRules } = props;
 
     this.topic = new sns.Topic(this, 'OnCall', {
       displayName: `Payments ${props.config.name} on-call`,
@@ -169,20 +185,71 @@ export class MonitoringStack extends Stack {
       summary: `the IPN queue's oldest notice has waited ${ipnQueueOldestMessageAlarmSeconds / 60} minutes or more: IPNs are not being processed and checkout states are going stale`,
     });
 
+    const reconcileMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: reconcileMetrics.namespace,
+        metricName,
+        dimensionsMap: reconcileMetrics.dimensions,
+        statistic,
+        period: Duration.minutes(15),
+      });
+    // Any action or creation a pass could not settle needs a person: it stays pending until then.
+    this.alarm('ReconcileUnresolved', runbooks.reconcileUnresolved, {
+      metric: reconcileMetric(reconcileMetrics.unresolved, 'Maximum'),
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: 'a reconciliation pass left an action or creation unresolved (its outcome at the provider is still unknown)',
+    });
+    this.alarm('ReconcileFailed', runbooks.reconcileFailed, {
+      metric: reconcileMetric(reconcileMetrics.failed, 'Sum'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: 'a reconciliation pass failed: pending actions and stale checkouts are not being settled',
+    });
+
+    for (const rule of scheduleRules) {
+      const name = rule.node.id;
+      this.alarm(`FailedInvocations-${name}`, runbooks.reconcileFailed, {
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          statistic: 'Sum',
+          period: Duration.minutes(15),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        summary: `EventBridge could not invoke the target of ${name}: scheduled reconciliation passes are not running`,
+      });
+    }
+
     this.createDashboard(api, functions, tables, ipnQueue, deadLetterQueues);
+    new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm pages: subscribe on-call tools here' });
   }
 
   private alarm(
     id: string,
     runbook: RunbookName,
-    options: { metric: cloudwatch.IMetric; threshold: number; evaluationPeriods: number; datapointsToAlarm: number; summary: string },
+    options: {
+      metric: cloudwatch.IMetric;
+      threshold: number;
+      /** Defaults to >= threshold. */
+      comparison?: cloudwatch.ComparisonOperator;
+      evaluationPeriods: number;
+      datapointsToAlarm: number;
+      summary: string;
+    },
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: `payments-${this.config.name}-${id}`,
       alarmDescription: `${options.summary}. Runbook: ${this.config.runbookUrl}#${runbook.toLowerCase()}`,
       metric: options.metric,
       threshold: options.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: options.evaluationPeriods,
       datapointsToAlarm: options.datapointsToAlarm,
       // No traffic is not an incident; these alarms watch what traffic does.

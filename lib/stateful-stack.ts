@@ -1,7 +1,7 @@
 // Everything that holds state: the key, the tables, the platform secret, the
 // users, and the audit trail. Termination protection is on; every resource is
 // retained if the stack is ever deleted. Stateless stacks receive these as props.
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -55,6 +55,11 @@ export class StatefulStack extends Stack {
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
     this.trail = this.createTrail();
+
+    // Named outputs (no exports: nothing imports them, so they never pin a stack) for the deploy guide.
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the API users' });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId, description: "The frontend's app client id (the tokens' client_id / aud)" });
+    new CfnOutput(this, 'PlatformSecretArn', { value: this.platformSecret.secretArn, description: 'Secret holding the WePay app credentials: fill in after the first deploy (docs/deploy.md)' });
   }
 
   /**
@@ -157,7 +162,7 @@ export class StatefulStack extends Stack {
    * The platform's credentials, one JSON document (functions/adapters/secrets/platform-secret.ts).
    * The IPN route secret is generated here; the provider-issued fields start as
    * placeholders that fail the functions' validation until an operator sets them
-   * (README "Deploy").
+   * (docs/deploy.md).
    */
   private createPlatformSecret(): secretsmanager.Secret {
     const generated = 'ipn_route_secret';
@@ -277,7 +282,10 @@ export class StatefulStack extends Stack {
     }
     const client = userPool.addClient('PlatformFrontend', {
       generateSecret: false,
+      // The frontend signs users in with SRP and refreshes tokens (always allowed); it uses no hosted
+      // UI or OAuth flow, so none is enabled: no implicit grant, no callback URL, no OAuth scopes.
       authFlows: { userSrp: true },
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.minutes(60),
