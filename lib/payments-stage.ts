@@ -51,8 +51,14 @@ export class PaymentsStage extends Stage {
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
     // The example configuration synthesizes (for review and the tests); `npm run deploy` refuses it (bin/preflight.ts).
+    // Each warning goes on the stacks the value lands in: the CLI prints a stack's annotations, not a stage's.
     for (const placeholder of placeholdersIn(config)) {
-      Annotations.of(this).addWarning(`${placeholder}: replace it before deploying (docs/deploy.md)`);
+      const stacks = /\.(runbookUrl|onCallSubscriptions)/.test(placeholder)
+        ? [this.monitoring]
+        : /\.(corsAllowedOrigins|ipnBaseUrl)/.test(placeholder)
+          ? [this.api]
+          : [this.stateful, this.api, this.monitoring];
+      for (const stack of stacks) Annotations.of(stack).addWarning(`${placeholder}: replace it before deploying (docs/deploy.md)`);
     }
   }
 }

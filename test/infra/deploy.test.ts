@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
 import { exampleRunbookUrl, parseEnvironments, placeholdersIn } from '#lib/environment-config.ts';
-import { costAllocationTagKeys } from '#lib/payments-stage.ts';
+import { costAllocationTagKeys, type PaymentsStage } from '#lib/payments-stage.ts';
 import { preflight } from '#lib/preflight.ts';
 import { buildTestApp, cdkJsonContext } from './test-app.ts';
 
@@ -25,6 +25,15 @@ function realEnvironment(name: string): Record<string, unknown> {
     onCallSubscriptions: [{ protocol: 'email', endpoint: 'payments-oncall@acme.test' }],
     corsAllowedOrigins: ['https://pay.acme.test'],
   };
+}
+
+/** The app's synth warnings about its configuration (CDK adds its own), on the stacks, where `cdk synth` prints them. */
+function warningsOf(stage: PaymentsStage): string[] {
+  return [stage.stateful, stage.api, stage.monitoring].flatMap((stack) =>
+    stack.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning' && String(entry.data).startsWith('environments.'))
+      .map((entry) => `${stack.stackName}: ${String(entry.data)}`),
+  );
 }
 
 const execFileAsync = promisify(execFile);
@@ -92,13 +101,14 @@ describe.each(stages.map((stage) => [stage.stageName, stage] as const))('%s envi
   });
 
   it('warns, at synth, about each example value the environment still holds', () => {
-    const warnings = stage.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => String(entry.data));
+    const warnings = warningsOf(stage);
     const account = name === 'prod' ? '222222222222' : '111111111111';
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringContaining(`environments.${name}.account: ${account}`),
-        expect.stringContaining(`environments.${name}.runbookUrl: ${exampleRunbookUrl}`),
-        expect.stringContaining(`environments.${name}.onCallSubscriptions[0].endpoint`),
+        `payments-${name}-stateful: environments.${name}.account: ${account} is the example account id: replace it before deploying (docs/deploy.md)`,
+        expect.stringContaining(`payments-${name}-monitoring: environments.${name}.runbookUrl: ${exampleRunbookUrl}`),
+        expect.stringContaining(`payments-${name}-monitoring: environments.${name}.onCallSubscriptions[0].endpoint`),
+        expect.stringContaining(`payments-${name}-api: environments.${name}.corsAllowedOrigins[0]`),
       ]),
     );
     for (const warning of warnings) expect(warning).toContain('replace it before deploying');
@@ -119,7 +129,7 @@ describe('example values', () => {
   it('are none once every one is replaced, and then synth warns about nothing', () => {
     expect(placeholdersIn(parseEnvironments({ prod: realEnvironment('prod') })[0]!)).toEqual([]);
     const { stages: real } = buildTestApp({ environments: { prod: realEnvironment('prod') } });
-    expect(real[0]!.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning')).toEqual([]);
+    expect(warningsOf(real[0]!)).toEqual([]);
   });
 });
 
