@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
+import { addDashboard } from '#lib/monitoring/dashboard.ts';
 
 /** The runbook sections, one per alarm kind: `### <name>` headings in docs/runbooks.md. */
 export const runbooks = {
@@ -227,7 +228,7 @@ export class MonitoringStack extends Stack {
       });
     }
 
-    this.createDashboard(api, functions, tables, ipnQueue, deadLetterQueues);
+    addDashboard(this, props.config.name, this.alarms, { api, functions, tables, ipnQueue, deadLetterQueues });
     new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm pages: subscribe on-call tools here' });
   }
 
@@ -259,46 +260,5 @@ export class MonitoringStack extends Stack {
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
-  }
-
-  private createDashboard(
-    api: apigw.RestApi,
-    functions: PaymentsFunction[],
-    tables: dynamodb.ITableV2[],
-    ipnQueue: sqs.IQueue,
-    deadLetterQueues: sqs.IQueue[],
-  ): void {
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `payments-${this.config.name}`,
-      defaultInterval: Duration.hours(6),
-    });
-    const apiDimensions = { ApiName: api.restApiName, Stage: api.deploymentStage.stageName };
-    const apiMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: apiDimensions, statistic, period: Duration.minutes(1) });
-    dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
-      new cloudwatch.GraphWidget({ title: 'API requests', left: [apiMetric('Count', 'Sum')], right: [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum')], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'API latency', left: [apiMetric('Latency', 'p50'), apiMetric('Latency', 'p99'), apiMetric('IntegrationLatency', 'p99')], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map((fn) => fn.function.metricErrors({ label: fn.node.id })), width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Function p99 duration', left: functions.map((fn) => fn.function.metricDuration({ label: fn.node.id, statistic: 'p99' })), width: 12 }),
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB consumed capacity',
-        left: tables.flatMap((table) => [
-          table.metricConsumedReadCapacityUnits({ label: `${table.node.id} reads` }),
-          table.metricConsumedWriteCapacityUnits({ label: `${table.node.id} writes` }),
-        ]),
-        width: 24,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'IPN queue',
-        left: [
-          ipnQueue.metricNumberOfMessagesSent({ label: 'notices queued', statistic: 'Sum' }),
-          ipnQueue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: 'Maximum' }),
-          ...deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ label: `${queue.node.id} (dead letters)`, statistic: 'Maximum' })),
-        ],
-        right: [ipnQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest notice (s)', statistic: 'Maximum' })],
-        width: 24,
-      }),
-    );
   }
 }
