@@ -227,7 +227,7 @@ export class StatefulStack extends Stack {
         sameEnvironment: true,
       }),
       automaticallyAfter: Duration.days(ipnRouteSecretRotationDays),
-      // Not at creation: the WePay-issued fields are still placeholders then (Deploy, step 4), which
+      // Not at creation: the WePay-issued fields are still placeholders then (docs/deploy.md, First deploy, step 5), which
       // the rotation refuses, and the generated ipn_route_secret is fresh anyway.
       rotateImmediatelyOnUpdate: false,
     });
