@@ -426,8 +426,9 @@ export const queueConsumers = [
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];
 
 /**
- * Functions run on a schedule (an EventBridge rule in the CDK app, a timer in
- * `npm start`), each with exactly its `uses`.
+ * Functions run on a schedule rather than by a route or a queue: the CDK app gives each an
+ * EventBridge rule firing every `rateMinutes` and exactly its `uses`; locally `npm start`
+ * runs the same pass on a timer.
  */
 export const scheduledJobs = [
   {

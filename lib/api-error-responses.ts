@@ -1,7 +1,6 @@
 // Responses API Gateway and WAF answer on their own, before or instead of a
 // handler, in API.md's error format with its security headers.
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type { Construct } from 'constructs';
 
 /** API.md "Every response": static headers, quoted for API Gateway parameter mapping. */
 export const securityHeaders: Record<string, string> = {
@@ -72,20 +71,21 @@ const gatewayErrorResponses: GatewayErrorResponse[] = [
  * values are static strings or request parameters only), so they carry no
  * `X-Request-Id`; the request id is in the body's `request_id` and in API
  * Gateway's own `x-amzn-RequestId` header. Handler and mock responses do set it.
+ * `corsHeaders` are parameter mappings already (lib/api/cors.ts gatewayCorsHeaders).
  */
-export function addGatewayErrorResponses(scope: Construct, api: apigw.RestApi, corsOrigin: string | undefined): void {
+export function addGatewayErrorResponses(api: apigw.RestApi, corsHeaders: Record<string, string>): void {
   for (const response of gatewayErrorResponses) {
     const headers: Record<string, string> = { ...securityHeaders, ...response.extraHeaders };
-    // Static CORS header only when one origin is allowed; several cannot be chosen per request here.
-    if (corsOrigin) headers['Access-Control-Allow-Origin'] = corsOrigin;
     api.addGatewayResponse(`Gateway-${response.type.responseType}`, {
       type: response.type,
       ...(response.status ? { statusCode: response.status } : {}),
-      responseHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`])),
+      responseHeaders: {
+        ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`])),
+        ...corsHeaders,
+      },
       templates: { 'application/json': errorBody(response.errorType, response.code, response.message) },
     });
   }
-  void scope;
 }
 
 interface Refusal {

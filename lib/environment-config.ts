@@ -9,6 +9,9 @@ export const providerBaseUrls = {
   production: 'https://wepayapi.com/v2',
 } as const;
 
+/** The runbook URL of the committed example configuration: a placeholder a real deploy must replace. */
+export const exampleRunbookUrl = 'https://github.com/example/wepay-payments-backend/blob/main/docs/runbooks.md';
+
 const onCallSubscription = z.object({
   protocol: z.enum(['email', 'https', 'sms']),
   endpoint: z.string().min(1),
@@ -33,8 +36,15 @@ const environmentSchema = z
     vpcIsolationWaiver: z.string().optional(),
     /** Public base URL WePay calls back (a custom domain); defaults to the API's execute-api URL. */
     ipnBaseUrl: z.url().optional(),
-    /** Where alarm descriptions point on-call: the README that holds the runbooks. */
-    runbookUrl: z.url().default('https://github.com/example/wepay-payments-backend/blob/main/README.md'),
+    /** Where alarm descriptions point on-call: the published docs/runbooks.md (each alarm adds `#<its section>`). */
+    runbookUrl: z.url().default(exampleRunbookUrl),
+    /** Cost-allocation tags on every stack and resource of the environment (activate them in the billing console). */
+    tags: z
+      .object({
+        project: z.string().min(1).default('payments'),
+        costCenter: z.string().min(1).default('payments'),
+      })
+      .prefault({}),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     api: z
       .object({
@@ -82,4 +92,42 @@ export function parseEnvironments(raw: unknown): EnvironmentConfig[] {
   );
   if (entries.length === 0) throw new EnvironmentConfigError('Invalid CDK context: `environments` declares no environment');
   return entries.map(([name, env]) => ({ ...env, name, providerBaseUrl: providerBaseUrls[env.provider] }));
+}
+
+/** Account ids of the committed example configuration (cdk.json). */
+export const placeholderAccounts: readonly string[] = ['111111111111', '222222222222'];
+
+/** Hosts reserved for documentation (RFC 2606) or obviously an example: nothing real lives there. */
+const exampleHost = /(^|\.)example\.(com|org|net)$|^github\.com$/;
+
+function isExampleUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return exampleHost.test(url.hostname) && (url.hostname !== 'github.com' || url.pathname.startsWith('/example/'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The values of an environment that still come from the committed example configuration: the
+ * app synthesizes with them (for review and the tests) but warns, and `npm run deploy` refuses
+ * them (bin/preflight.ts). Each entry names the context key and its value.
+ */
+export function placeholdersIn(config: EnvironmentConfig): string[] {
+  const found: string[] = [];
+  const at = `environments.${config.name}`;
+  if (placeholderAccounts.includes(config.account)) found.push(`${at}.account: ${config.account} is the example account id`);
+  if (isExampleUrl(config.runbookUrl)) found.push(`${at}.runbookUrl: ${config.runbookUrl} is the example runbook URL`);
+  config.onCallSubscriptions.forEach((subscription, index) => {
+    const host = subscription.endpoint.includes('@') ? subscription.endpoint.split('@').pop()! : '';
+    if (exampleHost.test(host) || isExampleUrl(subscription.endpoint)) {
+      found.push(`${at}.onCallSubscriptions[${index}].endpoint: ${subscription.endpoint} is an example address`);
+    }
+  });
+  config.corsAllowedOrigins.forEach((origin, index) => {
+    if (isExampleUrl(origin)) found.push(`${at}.corsAllowedOrigins[${index}]: ${origin} is an example origin`);
+  });
+  if (config.ipnBaseUrl && isExampleUrl(config.ipnBaseUrl)) found.push(`${at}.ipnBaseUrl: ${config.ipnBaseUrl} is an example URL`);
+  return found;
 }

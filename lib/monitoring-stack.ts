@@ -1,10 +1,11 @@
 // One on-call topic, the alarms that page it, and a dashboard. Every alarm's
-// description names its runbook section in the README ("Runbooks").
-import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+// description names its runbook section in docs/runbooks.md.
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,8 +13,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
+import { addDashboard } from '#lib/monitoring/dashboard.ts';
 
-/** The runbook sections, one per alarm kind: `### <name>` headings in the README. */
+/** The runbook sections, one per alarm kind: `### <name>` headings in docs/runbooks.md. */
 export const runbooks = {
   apiServerErrors: 'ApiServerErrorRate',
   apiLatency: 'ApiLatencyP99',
@@ -23,6 +25,19 @@ export const runbooks = {
   tableSystemErrors: 'DynamoDbSystemErrors',
   deadLetters: 'DeadLetterQueueNotEmpty',
   ipnBacklog: 'IpnQueueOldestMessage',
+  reconcileUnresolved: 'ReconcileUnresolved',
+  reconcileFailed: 'ReconcileFailed',
+} as const;
+
+/**
+ * The reconciler's own metrics (Powertools, namespace POWERTOOLS_METRICS_NAMESPACE, default
+ * dimension `service` = POWERTOOLS_SERVICE_NAME): what a pass left unresolved, and passes that failed.
+ */
+export const reconcileMetrics = {
+  namespace: 'Payments',
+  dimensions: { service: 'payments' },
+  unresolved: 'ReconcileUnresolved',
+  failed: 'ReconcileFailed',
 } as const;
 
 /**
@@ -43,6 +58,8 @@ export interface MonitoringStackProps extends StackProps {
   deadLetterQueues: sqs.IQueue[];
   /** The queue between the IPN receiver and the processor. */
   ipnQueue: sqs.IQueue;
+  /** The rules that run the reconciler on its schedule. */
+  scheduleRules: events.Rule[];
 }
 
 export class MonitoringStack extends Stack {
@@ -53,7 +70,7 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.config = props.config;
-    const { api, functions, tables, deadLetterQueues, ipnQueue } = props;
+    const { api, functions, tables, deadLetterQueues, ipnQueue, scheduleRules } = props;
 
     this.topic = new sns.Topic(this, 'OnCall', {
       displayName: `Payments ${props.config.name} on-call`,
@@ -169,20 +186,71 @@ export class MonitoringStack extends Stack {
       summary: `the IPN queue's oldest notice has waited ${ipnQueueOldestMessageAlarmSeconds / 60} minutes or more: IPNs are not being processed and checkout states are going stale`,
     });
 
-    this.createDashboard(api, functions, tables, ipnQueue, deadLetterQueues);
+    const reconcileMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: reconcileMetrics.namespace,
+        metricName,
+        dimensionsMap: reconcileMetrics.dimensions,
+        statistic,
+        period: Duration.minutes(15),
+      });
+    // Any action or creation a pass could not settle needs a person: it stays pending until then.
+    this.alarm('ReconcileUnresolved', runbooks.reconcileUnresolved, {
+      metric: reconcileMetric(reconcileMetrics.unresolved, 'Maximum'),
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: 'a reconciliation pass left an action or creation unresolved (its outcome at the provider is still unknown)',
+    });
+    this.alarm('ReconcileFailed', runbooks.reconcileFailed, {
+      metric: reconcileMetric(reconcileMetrics.failed, 'Sum'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: 'a reconciliation pass failed: pending actions and stale checkouts are not being settled',
+    });
+
+    for (const rule of scheduleRules) {
+      const name = rule.node.id;
+      this.alarm(`FailedInvocations-${name}`, runbooks.reconcileFailed, {
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          statistic: 'Sum',
+          period: Duration.minutes(15),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        summary: `EventBridge could not invoke the target of ${name}: scheduled reconciliation passes are not running`,
+      });
+    }
+
+    addDashboard(this, props.config.name, this.alarms, { api, functions, tables, ipnQueue, deadLetterQueues });
+    new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm pages: subscribe on-call tools here' });
   }
 
   private alarm(
     id: string,
     runbook: RunbookName,
-    options: { metric: cloudwatch.IMetric; threshold: number; evaluationPeriods: number; datapointsToAlarm: number; summary: string },
+    options: {
+      metric: cloudwatch.IMetric;
+      threshold: number;
+      /** Defaults to >= threshold. */
+      comparison?: cloudwatch.ComparisonOperator;
+      evaluationPeriods: number;
+      datapointsToAlarm: number;
+      summary: string;
+    },
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: `payments-${this.config.name}-${id}`,
       alarmDescription: `${options.summary}. Runbook: ${this.config.runbookUrl}#${runbook.toLowerCase()}`,
       metric: options.metric,
       threshold: options.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: options.evaluationPeriods,
       datapointsToAlarm: options.datapointsToAlarm,
       // No traffic is not an incident; these alarms watch what traffic does.
@@ -192,46 +260,5 @@ export class MonitoringStack extends Stack {
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
-  }
-
-  private createDashboard(
-    api: apigw.RestApi,
-    functions: PaymentsFunction[],
-    tables: dynamodb.ITableV2[],
-    ipnQueue: sqs.IQueue,
-    deadLetterQueues: sqs.IQueue[],
-  ): void {
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `payments-${this.config.name}`,
-      defaultInterval: Duration.hours(6),
-    });
-    const apiDimensions = { ApiName: api.restApiName, Stage: api.deploymentStage.stageName };
-    const apiMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: apiDimensions, statistic, period: Duration.minutes(1) });
-    dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
-      new cloudwatch.GraphWidget({ title: 'API requests', left: [apiMetric('Count', 'Sum')], right: [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum')], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'API latency', left: [apiMetric('Latency', 'p50'), apiMetric('Latency', 'p99'), apiMetric('IntegrationLatency', 'p99')], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map((fn) => fn.function.metricErrors({ label: fn.node.id })), width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Function p99 duration', left: functions.map((fn) => fn.function.metricDuration({ label: fn.node.id, statistic: 'p99' })), width: 12 }),
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB consumed capacity',
-        left: tables.flatMap((table) => [
-          table.metricConsumedReadCapacityUnits({ label: `${table.node.id} reads` }),
-          table.metricConsumedWriteCapacityUnits({ label: `${table.node.id} writes` }),
-        ]),
-        width: 24,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'IPN queue',
-        left: [
-          ipnQueue.metricNumberOfMessagesSent({ label: 'notices queued', statistic: 'Sum' }),
-          ipnQueue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: 'Maximum' }),
-          ...deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ label: `${queue.node.id} (dead letters)`, statistic: 'Maximum' })),
-        ],
-        right: [ipnQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest notice (s)', statistic: 'Maximum' })],
-        width: 24,
-      }),
-    );
   }
 }

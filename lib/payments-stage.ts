@@ -1,14 +1,18 @@
-// One environment (stage or prod): its stateful, API and monitoring stacks.
-import { Stage, type StageProps } from 'aws-cdk-lib';
+// One environment (stage or prod): its stateful, API and monitoring stacks,
+// their cost-allocation tags, and a warning for each example value it still holds.
+import { Annotations, Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiStack } from '#lib/api-stack.ts';
-import type { EnvironmentConfig } from '#lib/environment-config.ts';
+import { placeholdersIn, type EnvironmentConfig } from '#lib/environment-config.ts';
 import { MonitoringStack } from '#lib/monitoring-stack.ts';
 import { StatefulStack } from '#lib/stateful-stack.ts';
 
 export interface PaymentsStageProps extends StageProps {
   config: EnvironmentConfig;
 }
+
+/** The tag keys every stack and taggable resource carries (activate them as cost-allocation tags in Billing). */
+export const costAllocationTagKeys = ['project', 'environment', 'cost-center'] as const;
 
 export class PaymentsStage extends Stage {
   readonly stateful: StatefulStack;
@@ -30,11 +34,31 @@ export class PaymentsStage extends Stage {
         this.api.authorizerFunction,
         ...this.api.routeFunctions.values(),
         ...this.api.queueConsumerFunctions.values(),
+        ...this.api.scheduledJobFunctions.values(),
         this.stateful.platformSecretRotation,
       ],
       tables: Object.values(this.stateful.tables),
       deadLetterQueues: this.api.deadLetterQueues,
       ipnQueue: this.api.ipnQueue,
+      scheduleRules: [...this.api.scheduleRules.values()],
     });
+
+    const tags: Record<(typeof costAllocationTagKeys)[number], string> = {
+      project: config.tags.project,
+      environment: config.name,
+      'cost-center': config.tags.costCenter,
+    };
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
+
+    // The example configuration synthesizes (for review and the tests); `npm run deploy` refuses it (bin/preflight.ts).
+    // Each warning goes on the stacks the value lands in: the CLI prints a stack's annotations, not a stage's.
+    for (const placeholder of placeholdersIn(config)) {
+      const stacks = /\.(runbookUrl|onCallSubscriptions)/.test(placeholder)
+        ? [this.monitoring]
+        : /\.(corsAllowedOrigins|ipnBaseUrl)/.test(placeholder)
+          ? [this.api]
+          : [this.stateful, this.api, this.monitoring];
+      for (const stack of stacks) Annotations.of(stack).addWarning(`${placeholder}: replace it before deploying (docs/deploy.md)`);
+    }
   }
 }

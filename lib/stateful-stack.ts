@@ -1,15 +1,13 @@
 // Everything that holds state: the key, the tables, the platform secret, the
 // users, and the audit trail. Termination protection is on; every resource is
 // retained if the stack is ever deleted. Stateless stacks receive these as props.
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { auditTable, tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
@@ -17,8 +15,9 @@ import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapter
 import { ipnRouteSecretRotationDays, previousIpnRouteSecretsKept } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { roles } from '#functions/domain/principal.ts';
 import { grantTo } from '#lib/constructs/grants.ts';
-import { logRetention, PaymentsFunction } from '#lib/constructs/payments-function.ts';
+import { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
+import { createTrail } from '#lib/stateful/audit-trail.ts';
 
 export interface StatefulStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -30,8 +29,6 @@ export interface TokenIssuer {
   audience: string;
   jwks: string;
 }
-
-const auditRetentionDays = 365;
 
 export class StatefulStack extends Stack {
   readonly key: kms.Key;
@@ -54,7 +51,12 @@ export class StatefulStack extends Stack {
     ({ userPool: this.userPool, client: this.userPoolClient } = this.createUserPool());
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
-    this.trail = this.createTrail();
+    this.trail = createTrail(this, this.key);
+
+    // Named outputs (no exports: nothing imports them, so they never pin a stack) for the deploy guide.
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the API users' });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId, description: "The frontend's app client id (the tokens' client_id / aud)" });
+    new CfnOutput(this, 'PlatformSecretArn', { value: this.platformSecret.secretArn, description: 'Secret holding the WePay app credentials: fill in after the first deploy (docs/deploy.md)' });
   }
 
   /**
@@ -157,7 +159,7 @@ export class StatefulStack extends Stack {
    * The platform's credentials, one JSON document (functions/adapters/secrets/platform-secret.ts).
    * The IPN route secret is generated here; the provider-issued fields start as
    * placeholders that fail the functions' validation until an operator sets them
-   * (README "Deploy").
+   * (docs/deploy.md).
    */
   private createPlatformSecret(): secretsmanager.Secret {
     const generated = 'ipn_route_secret';
@@ -227,7 +229,7 @@ export class StatefulStack extends Stack {
         sameEnvironment: true,
       }),
       automaticallyAfter: Duration.days(ipnRouteSecretRotationDays),
-      // Not at creation: the WePay-issued fields are still placeholders then (Deploy, step 4), which
+      // Not at creation: the WePay-issued fields are still placeholders then (docs/deploy.md, First deploy, step 5), which
       // the rotation refuses, and the generated ipn_route_secret is fresh anyway.
       rotateImmediatelyOnUpdate: false,
     });
@@ -279,7 +281,10 @@ export class StatefulStack extends Stack {
     }
     const client = userPool.addClient('PlatformFrontend', {
       generateSecret: false,
+      // The frontend signs users in with SRP and refreshes tokens (always allowed); it uses no hosted
+      // UI or OAuth flow, so none is enabled: no implicit grant, no callback URL, no OAuth scopes.
       authFlows: { userSrp: true },
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.minutes(60),
@@ -288,70 +293,8 @@ export class StatefulStack extends Stack {
     });
     return { userPool, client };
   }
-
-  /** Multi-region, validated, KMS-encrypted, to CloudWatch Logs and S3, both kept 365 days. */
-  private createTrail(): cloudtrail.Trail {
-    const accessLogs = new s3.Bucket(this, 'TrailAccessLogs', {
-      // S3 server access logs can only be delivered to an SSE-S3 bucket.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      versioned: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(auditRetentionDays), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This bucket is the access-log destination of the trail bucket; logging it into itself would log its own log deliveries forever.' },
-      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: 'This bucket is the access-log destination of the trail bucket; logging it into itself would log its own log deliveries forever.' },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery supports only SSE-S3 destination buckets; it holds access records of the trail bucket, no cardholder data.' },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: 'Access records are kept 365 days in a versioned, SSL-only, private bucket; cross-region replication would double the cost of a secondary audit record.' },
-    );
-
-    const trailBucket = new s3.Bucket(this, 'TrailBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'trail-bucket/',
-      lifecycleRules: [
-        { expiration: Duration.days(auditRetentionDays), noncurrentVersionExpiration: Duration.days(auditRetentionDays) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(trailBucket).acknowledge({
-      id: 'PCI.DSS.321-S3BucketReplicationEnabled',
-      reason: 'The trail is multi-region and every event is also delivered to a KMS-encrypted CloudWatch log group kept 365 days: that is the second copy; replicating the bucket would be a third.',
-    });
-
-    const trailLogs = new logs.LogGroup(this, 'TrailLogs', {
-      encryptionKey: this.key,
-      retention: logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const trail = new cloudtrail.Trail(this, 'Trail', {
-      isMultiRegionTrail: true,
-      includeGlobalServiceEvents: true,
-      enableFileValidation: true,
-      encryptionKey: this.key,
-      bucket: trailBucket,
-      sendToCloudWatchLogs: true,
-      cloudWatchLogGroup: trailLogs,
-      managementEvents: cloudtrail.ReadWriteType.ALL,
-    });
-    Validations.of(trail).acknowledge({
-      id: 'PCI.DSS.321-IAMNoInlinePolicy',
-      reason:
-        'The role CloudTrail assumes to deliver to its log group carries one inline statement (logs:CreateLogStream, logs:PutLogEvents on that log group) that lives and dies with the role; a customer-managed policy would be a separately attachable copy.',
-    });
-    return trail;
-  }
 }
+
 
 /** Construct ids: `PaymentsTable`, `IdempotencyTable` (stable, they name the physical tables). */
 export function tableConstructId(definition: TableDefinition): string {

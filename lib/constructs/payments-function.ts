@@ -117,6 +117,10 @@ export class PaymentsFunction extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
+      Validations.of(this.deadLetterQueue).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: `This queue is itself the dead-letter queue of ${props.handler}'s asynchronous invocations: nothing consumes it automatically, so there are no failed receives to redrive; DeadLetterQueueNotEmpty pages as soon as an event lands in it.`,
+      });
     } else {
       Validations.of(this).acknowledge({
         id: 'Serverless-LambdaDLQ',

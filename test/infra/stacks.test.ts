@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { queueConsumers, routes, routeUses, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
+import { queueConsumers, routes, routeUses, scheduledJobs, type RouteDefinition, type RouteUse } from '#functions/routes.ts';
 import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { ipnRouteSecretRotationDays } from '#functions/domain/ipn-route-secret-rotation.ts';
 import { tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { isUnauthenticated } from '#lib/api-stack.ts';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
-import { ipnQueueOldestMessageAlarmSeconds, runbooks } from '#lib/monitoring-stack.ts';
+import { ipnQueueOldestMessageAlarmSeconds, reconcileMetrics, runbooks } from '#lib/monitoring-stack.ts';
 import { buildTestApp } from './test-app.ts';
 
 const { stages } = buildTestApp();
@@ -30,6 +30,12 @@ const environments = stages.map((stage) => {
 });
 
 const allRoutes = routes as readonly RouteDefinition[];
+
+/** A resource's properties without the cost-allocation tags every taggable resource carries (tested on their own). */
+function withoutTags(properties: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { Tags: _tags, ...rest } = properties ?? {};
+  return rest;
+}
 
 function logicalIdOf(template: Template, type: string): string {
   const ids = Object.keys(template.findResources(type));
@@ -318,7 +324,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
 
     it('creates one function per route plus the authorizer, each on arm64, Node 24, traced, with its own encrypted log group', () => {
       const functions = paymentsFunctions(env.api);
-      expect(functions).toHaveLength(allRoutes.length + queueConsumers.length + 1);
+      expect(functions).toHaveLength(allRoutes.length + queueConsumers.length + scheduledJobs.length + 1);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Architectures: ['arm64'],
@@ -395,13 +401,13 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
     const queueArn = () => ({ 'Fn::GetAtt': [queueId(), 'Arn'] });
 
     it('builds the queue and its dead-letter queue from ipnQueueSettings, encrypted with the customer-managed key', () => {
-      expect(resources()[queueId()]!.Properties).toEqual({
+      expect(withoutTags(resources()[queueId()]!.Properties)).toEqual({
         KmsMasterKeyId: keyArn(),
         VisibilityTimeout: ipnQueueSettings.visibilityTimeoutSeconds,
         MessageRetentionPeriod: 4 * 86_400,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLettersId(), 'Arn'] }, maxReceiveCount: ipnQueueSettings.maxReceiveCount },
       });
-      expect(resources()[deadLettersId()]!.Properties).toEqual({
+      expect(withoutTags(resources()[deadLettersId()]!.Properties)).toEqual({
         KmsMasterKeyId: keyArn(),
         MessageRetentionPeriod: ipnQueueSettings.deadLetterRetentionDays * 86_400,
       });
@@ -473,7 +479,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         );
         expect(mappings).toHaveLength(1);
         const reserved = env.api.toJSON().Resources[functionId].Properties.ReservedConcurrentExecutions as number;
-        expect(mappings[0]!.Properties).toEqual({
+        expect(withoutTags(mappings[0]!.Properties)).toEqual({
           FunctionName: { Ref: functionId },
           EventSourceArn: { 'Fn::GetAtt': [env.stage.api.getLogicalId(env.stage.api.ipnQueue.node.defaultChild as CfnElement), 'Arn'] },
           BatchSize: ipnQueueSettings.batchSize,
@@ -514,6 +520,47 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
         const functionId = env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
         const variables = Object.keys(env.api.toJSON().Resources[functionId].Properties.Environment.Variables as Record<string, unknown>);
         expect(variables.filter((v) => (grantVariables as readonly string[]).includes(v)).sort()).toEqual(variablesFor(consumer.uses).sort());
+      },
+    );
+  });
+
+  describe('scheduled jobs', () => {
+    const functionIdOf = (fn: PaymentsFunction) => env.stage.api.getLogicalId(fn.function.node.defaultChild as CfnElement);
+
+    it.each(scheduledJobs.map((job) => [job.id, job] as const))(
+      'grants %s exactly its uses, with the variables naming them, and runs its handler',
+      (id, job) => {
+        const fn = env.stage.api.scheduledJobFunctions.get(id)!;
+        expect(fn.handlerName).toBe(job.handler);
+        // Beside its uses: sending failed invocations to its own dead-letter queue (Lambda does it with the role).
+        const deadLetters = { 'Fn::GetAtt': [env.stage.api.getLogicalId(fn.deadLetterQueue!.node.defaultChild as CfnElement), 'Arn'] };
+        expect(usesGranted(roleStatements(env.api, fn))).toEqual(expectedGrants(job.uses, [`sqs:SendMessage on ${JSON.stringify(deadLetters)}`]));
+        const variables = Object.keys(env.api.toJSON().Resources[functionIdOf(fn)].Properties.Environment.Variables as Record<string, unknown>);
+        expect(variables.filter((v) => (grantVariables as readonly string[]).includes(v)).sort()).toEqual(variablesFor(job.uses).sort());
+      },
+    );
+
+    it.each(scheduledJobs.map((job) => [job.id, job] as const))(
+      'invokes %s from an EventBridge rule at its rate, with a dead-letter queue for failed invocations',
+      (id, job) => {
+        const fn = env.stage.api.scheduledJobFunctions.get(id)!;
+        const rules = Object.values(env.api.findResources('AWS::Events::Rule')).filter((rule) =>
+          JSON.stringify(rule.Properties.Targets).includes(functionIdOf(fn)),
+        );
+        expect(rules).toHaveLength(1);
+        expect(rules[0]!.Properties).toMatchObject({
+          ScheduleExpression: `rate(${job.rateMinutes} minutes)`,
+          State: 'ENABLED',
+          Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [functionIdOf(fn), 'Arn'] } })],
+        });
+        const properties = env.api.toJSON().Resources[functionIdOf(fn)].Properties;
+        expect(properties.DeadLetterConfig).toEqual({ TargetArn: expect.anything() });
+        expect(properties.Timeout).toBe(Math.min(job.rateMinutes, 15) * 60);
+        env.api.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          FunctionName: { 'Fn::GetAtt': [functionIdOf(fn), 'Arn'] },
+        });
       },
     );
   });
@@ -658,12 +705,45 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       expect(ipnQueueOldestMessageAlarmSeconds).toBeGreaterThan(ipnQueueSettings.maxReceiveCount * ipnQueueSettings.visibilityTimeoutSeconds);
     });
 
-    it('sends every alarm to the on-call topic and names its runbook section, which exists in the README', () => {
+    it('alarms when a reconciliation pass leaves anything unresolved or fails, on the reconciler\'s own metrics', () => {
+      const alarms = Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm'));
+      const byName = (alarmName: string) => alarms.find((a) => a.Properties.AlarmName === `payments-${name}-${alarmName}`)?.Properties;
+      const dimensions = [{ Name: 'service', Value: 'payments' }];
+      expect(byName('ReconcileUnresolved')).toMatchObject({
+        Namespace: reconcileMetrics.namespace,
+        MetricName: 'ReconcileUnresolved',
+        Dimensions: dimensions,
+        Statistic: 'Maximum',
+        Period: 900,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+      });
+      expect(byName('ReconcileFailed')).toMatchObject({
+        Namespace: 'Payments',
+        MetricName: 'ReconcileFailed',
+        Dimensions: dimensions,
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      // The dimension is the one Powertools adds to every metric: the service name the functions run with.
+      const job = env.stage.api.scheduledJobFunctions.get('reconcile.scheduled')!;
+      const variables = env.api.toJSON().Resources[env.stage.api.getLogicalId(job.function.node.defaultChild as CfnElement)].Properties.Environment.Variables;
+      expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'payments', POWERTOOLS_METRICS_NAMESPACE: reconcileMetrics.namespace });
+      for (const job of scheduledJobs) {
+        expect(byName(`FunctionErrors-Job-${job.id}`)).toBeDefined();
+        expect(byName(`FailedInvocations-Schedule-${job.id}`)).toMatchObject({ Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Threshold: 1 });
+      }
+    });
+
+    it('sends every alarm to the on-call topic and names its runbook section, which exists in docs/runbooks.md', () => {
       const topicId = logicalIdOf(env.monitoring, 'AWS::SNS::Topic');
-      const runbookDoc = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+      const runbookDoc = readFileSync(path.join(projectRoot, 'docs', 'runbooks.md'), 'utf8');
       const headings = new Set([...runbookDoc.matchAll(/^### (\S+)\s*$/gm)].map((m) => m[1]!.toLowerCase()));
       for (const alarm of Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm'))) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+        expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: \S+\/docs\/runbooks\.md#/);
         const anchor = /Runbook: \S+#([a-z0-9-]+)$/.exec(alarm.Properties.AlarmDescription)?.[1];
         expect(Object.values(runbooks).map((r) => r.toLowerCase())).toContain(anchor);
         expect(headings).toContain(anchor);

@@ -1,0 +1,36 @@
+// What a function's `uses` (functions/routes.ts) stand for in this app: one grant
+// per table, key, secret and queue it names.
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { auditTable, idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
+import type { queueConsumers, RouteUse } from '#functions/routes.ts';
+import type { Grant, KeyAccess } from '#lib/constructs/grants.ts';
+import type { StatefulStack } from '#lib/stateful-stack.ts';
+
+/** The queues of this stack, by the name `queueConsumers` entries give (functions/routes.ts). */
+export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue>;
+
+/** The grants a route's `uses` stand for: one per table, key, secret and queue it names. */
+export function grantsFor(
+  uses: readonly RouteUse[],
+  stateful: Pick<StatefulStack, 'tables' | 'key' | 'platformSecret'>,
+  queues: Queues,
+): Grant[] {
+  const table = (definition: TableDefinition) => ({
+    kind: 'table' as const,
+    table: stateful.tables[definition.id]!,
+    indexNames: definition.globalSecondaryIndexes.map((index) => index.indexName),
+  });
+  const has = (use: RouteUse) => uses.includes(use);
+  const grants: Grant[] = [];
+  if (has('payments:read-write')) grants.push({ ...table(paymentsTable), access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' });
+  else if (has('payments:read')) grants.push({ ...table(paymentsTable), access: 'read', env: 'PAYMENTS_TABLE_NAME' });
+  if (has('idempotency')) grants.push({ ...table(idempotencyTable), access: 'readWrite', env: 'IDEMPOTENCY_TABLE_NAME' });
+  const keyAccess: KeyAccess | undefined =
+    has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
+  if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, env: 'TOKEN_KMS_KEY_ARN' });
+  if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
+  if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });
+  if (has('audit:write')) grants.push({ ...table(auditTable), access: 'append', env: 'AUDIT_TABLE_NAME' });
+  if (has('audit:read')) grants.push({ ...table(auditTable), access: 'read', env: 'AUDIT_TABLE_NAME' });
+  return grants;
+}
