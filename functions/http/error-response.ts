@@ -33,6 +33,11 @@ export function statusOf(code: ErrorCode): number {
   return statusAndType[code][0];
 }
 
+/** The error body's `type` for a code (the OpenAPI document lists them per response). */
+export function errorTypeOf(code: ErrorCode): string {
+  return statusAndType[code][1];
+}
+
 export interface ErrorBody {
   error: { type: string; code: ErrorCode; message: string; param?: string; request_id: string };
 }

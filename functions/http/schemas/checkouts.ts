@@ -32,19 +32,62 @@ export const createCheckoutRequest = z
     }),
     reference_id: text('reference_id', 255).optional(),
   })
-  .meta({ id: 'CreateCheckoutRequest' });
+  .meta({
+    id: 'CreateCheckoutRequest',
+    description: 'Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true.',
+    examples: [
+      {
+        unique_id: 'order-7f3a-1',
+        account_id: 'acc_9a8b7c6d',
+        amount: 10400,
+        currency: 'USD',
+        short_description: 'Two coffees',
+        type: 'goods',
+        fee: { app_fee: 400, fee_payer: 'payee_from_app' },
+        payment_method: { type: 'credit_card', credit_card: { id: '3141592653', auto_capture: true } },
+        reference_id: 'order-7f3a',
+      },
+    ],
+  });
 
-export const captureCheckoutRequest = z.strictObject({ unique_id: uniqueId }).meta({ id: 'CaptureCheckoutRequest' });
-export const cancelCheckoutRequest = z.strictObject({ unique_id: uniqueId, reason: text('reason', 255) }).meta({ id: 'CancelCheckoutRequest' });
+export const captureCheckoutRequest = z
+  .strictObject({ unique_id: uniqueId })
+  .meta({ id: 'CaptureCheckoutRequest', examples: [{ unique_id: 'capture-7f3a-1' }] });
+export const cancelCheckoutRequest = z
+  .strictObject({ unique_id: uniqueId, reason: text('reason', 255) })
+  .meta({ id: 'CancelCheckoutRequest', examples: [{ unique_id: 'cancel-7f3a-1', reason: 'Customer changed their mind' }] });
 export const refundCheckoutRequest = z
   .strictObject({ unique_id: uniqueId, reason: text('reason', 255), amount: positiveMinorUnits('amount').optional() })
-  .meta({ id: 'RefundCheckoutRequest', description: 'Without amount, refunds everything not yet refunded.' });
+  .meta({
+    id: 'RefundCheckoutRequest',
+    description: 'Without amount, refunds everything not yet refunded.',
+    examples: [{ unique_id: 'refund-7f3a-1', reason: 'One coffee was cold', amount: 500 }],
+  });
 
 export const listCheckoutsQuery = z.strictObject({
   account_id: text('account_id', 64).optional(),
   limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
   cursor: z.string().min(1).max(2048).optional(),
 });
+
+// API.md's checkout object, also the item of the list example.
+const checkoutExample = {
+  id: 'chk_5e6f7a8b',
+  unique_id: 'order-7f3a-1',
+  account_id: 'acc_9a8b7c6d',
+  amount: 10400,
+  currency: 'USD',
+  short_description: 'Two coffees',
+  type: 'goods',
+  reference_id: 'order-7f3a',
+  fee: { app_fee: 400, fee_payer: 'payee_from_app', processing_fee: 332 },
+  state: 'captured',
+  amount_refunded: 500,
+  amount_charged_back: 0,
+  provider: { name: 'wepay', checkout_id: '3141592653' },
+  created_at: '2026-12-01T10:00:00.000Z',
+  updated_at: '2026-12-01T10:05:00.000Z',
+};
 
 export const checkoutResponse = z
   .object({
@@ -64,11 +107,15 @@ export const checkoutResponse = z
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .meta({ id: 'Checkout' });
+  .meta({ id: 'Checkout', examples: [checkoutExample] });
 
 export const checkoutListResponse = z
   .object({ data: z.array(checkoutResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'CheckoutList' });
+  .meta({
+    id: 'CheckoutList',
+    description: 'Newest first; pass next_cursor as cursor for the next page (null: no more).',
+    examples: [{ data: [checkoutExample], next_cursor: null }],
+  });
 
 export function checkoutJson(checkout: Checkout): z.output<typeof checkoutResponse> {
   return {

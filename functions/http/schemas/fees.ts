@@ -10,7 +10,11 @@ export const explicitFeeQuoteRequest = z
     fee_payer: feePayer.optional(),
     processing_fee_rate: feeRate.optional(),
   })
-  .meta({ id: 'ExplicitFeeQuoteRequest', description: 'Fees of a given amount and app fee.' });
+  .meta({
+    id: 'ExplicitFeeQuoteRequest',
+    description: 'Fees of a given amount and app fee. fee_payer defaults to payee_from_app; app_fee may not exceed 20% of amount.',
+    examples: [{ currency: 'USD', amount: 10400, app_fee: 400, fee_payer: 'payee_from_app', processing_fee_rate: { bps: 300, fixed: 0 } }],
+  });
 
 export const policyFeeQuoteRequest = z
   .strictObject({
@@ -25,10 +29,14 @@ export const policyFeeQuoteRequest = z
   .meta({
     id: 'PolicyFeeQuoteRequest',
     description:
-      'The platform advertises app_fee_bps of the price; payer_share_bps of the price is added to what the payer pays.',
+      'The platform advertises app_fee_bps of the price; payer_share_bps of the price is added to what the payer pays: ' +
+      'amount = price + round(price * payer_share_bps / 10000), app_fee = round(price * app_fee_bps / 10000), fee_payer = payee_from_app.',
+    examples: [{ currency: 'USD', price: 10000, policy: { app_fee_bps: 400, payer_share_bps: 100 }, processing_fee_rate: { bps: 300, fixed: 0 } }],
   });
 
-export const feeQuoteRequest = z.union([explicitFeeQuoteRequest, policyFeeQuoteRequest]);
+export const feeQuoteRequest = z
+  .union([explicitFeeQuoteRequest, policyFeeQuoteRequest])
+  .meta({ description: 'Explicit mode (amount and app_fee) or policy mode (price and policy).' });
 
 export const feeQuoteResponse = z
   .object({
@@ -41,7 +49,22 @@ export const feeQuoteResponse = z
     merchant_net: z.int(),
     platform_net: z.int(),
   })
-  .meta({ id: 'FeeQuote' });
+  .meta({
+    id: 'FeeQuote',
+    description: 'What each party pays and gets, in minor units. Rounding is half-up to the minor unit.',
+    examples: [
+      {
+        currency: 'USD',
+        fee_payer: 'payee_from_app',
+        amount: 10100,
+        app_fee: 400,
+        processing_fee: 303,
+        payer_total: 10100,
+        merchant_net: 9700,
+        platform_net: 97,
+      },
+    ],
+  });
 
 export function feeQuoteJson(quote: FeeQuote): z.output<typeof feeQuoteResponse> {
   return {

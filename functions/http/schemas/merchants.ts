@@ -14,7 +14,10 @@ export const createMerchantRequest = z
       description: text('account.description', 2047),
     }),
   })
-  .meta({ id: 'CreateMerchantRequest' });
+  .meta({
+    id: 'CreateMerchantRequest',
+    examples: [{ email: 'owner@example.com', first_name: 'Ada', last_name: 'Lovelace', account: { name: 'Blue Bottle Cafe', description: 'Coffee' } }],
+  });
 
 export const merchantAccountResponse = z
   .object({
@@ -25,7 +28,19 @@ export const merchantAccountResponse = z
     owner: z.string(),
     created_at: z.string(),
   })
-  .meta({ id: 'MerchantAccount' });
+  .meta({
+    id: 'MerchantAccount',
+    examples: [
+      {
+        id: 'acc_9a8b7c6d',
+        name: 'Blue Bottle Cafe',
+        statement_descriptor: 'WPY*Blue Bottle Cafe',
+        state: 'active',
+        owner: 'b1f0c3a2-0000-4000-8000-000000000001',
+        created_at: '2026-12-01T09:00:00.000Z',
+      },
+    ],
+  });
 
 export function merchantAccountJson(account: MerchantAccount): z.output<typeof merchantAccountResponse> {
   return {
