@@ -128,6 +128,8 @@ export interface ApiGatewayOptions {
   loadHandler: (name: string) => Promise<unknown>;
   functionTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Local-only pages (the /demo/ checkout), tried before routing; true when it answered. Never in the route table. */
+  localPages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningApiGateway {
@@ -147,6 +149,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string) => {
+    if (await options.localPages?.(req, res)) return;
     const requestId = requestIdFrom(awsRequestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();

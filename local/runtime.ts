@@ -17,6 +17,7 @@ import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
 import { createDevCards } from './dev-cards.ts';
 import { ensureDemoMerchant } from './demo-merchant.ts';
 import { startIpnConsumer } from './ipn-consumer.ts';
+import { demoPages } from './demo/server.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -97,6 +98,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       port: options.port,
       host,
       loadHandler,
+      localPages: demoPages(dataDir),
       ...(options.log ? { log: options.log } : {}),
     });
     resources.add(() => api.close());
