@@ -16,6 +16,8 @@ import { AuthenticationError, InvalidRequestError, NotFoundError, type PaymentsE
 import { errorResponse } from '#functions/http/error-response.ts';
 import { hasCredentialsInQuery } from '#functions/http/authentication.ts';
 import { requestIdFrom, securityHeaders } from '#functions/http/security-headers.ts';
+import { corsHeaders, originOf, preflightHeaders } from '#functions/http/cors.ts';
+import { config } from '#functions/config.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -111,6 +113,15 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
+/** CORS_ALLOWED_ORIGINS, read per request as the functions do; a bad configuration allows none. */
+function allowedOrigins(): readonly string[] {
+  try {
+    return config().corsAllowedOrigins;
+  } catch {
+    return [];
+  }
+}
+
 /** What API Gateway's gateway responses send (the CDK stack configures the same bodies). */
 function gatewayError(error: PaymentsError | Error, requestId: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
   const mapped = errorResponse(error, requestId);
@@ -164,6 +175,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       return send(res, gatewayError(error, requestId));
     }
     if (matched === 'not_found') return send(res, gatewayError(new NotFoundError(`No route for ${url.pathname}`), requestId));
+    if (method === 'OPTIONS' && 'allowed' in matched) {
+      // The CORS preflight, answered without a token as API Gateway's OPTIONS method does in AWS.
+      const headers = { ...securityHeaders, 'X-Request-Id': requestId, ...preflightHeaders(originOf(req.headers), allowedOrigins()) };
+      options.log?.(`${method} ${url.pathname} 204`);
+      return send(res, { statusCode: 204, headers, body: '' });
+    }
     if ('allowed' in matched) {
       return send(
         res,
@@ -241,6 +258,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
 
   const server = createServer((req, res) => {
     const awsRequestId = randomUUID();
+    // Every answer, the gateway's own (404, 405, 401, 502...) included, carries the CORS headers.
+    for (const [name, value] of Object.entries(corsHeaders(originOf(req.headers), allowedOrigins()))) res.setHeader(name, value);
     handle(req, res, awsRequestId).catch((error: unknown) => {
       // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the
       // CDK app's DEFAULT_5XX gateway response renders as API.md's internal_error, without details

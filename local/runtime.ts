@@ -67,6 +67,9 @@ class Resources {
   }
 }
 
+/** The CORS default this module last set, told apart from one the user set (a restart sets its own). */
+let defaultCorsOrigins: string | undefined;
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
@@ -115,6 +118,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
       PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
     });
+    // API.md: unless set, browsers may call from the API's own origin and http://localhost:$PORT.
+    if (process.env.CORS_ALLOWED_ORIGINS === undefined || process.env.CORS_ALLOWED_ORIGINS === defaultCorsOrigins) {
+      process.env.CORS_ALLOWED_ORIGINS = defaultCorsOrigins = `${api.url},http://localhost:${api.port}`;
+    }
     if (options.ipnCallbacks === false) delete process.env.IPN_BASE_URL;
     else process.env.IPN_BASE_URL = api.url;
     resetConfig();

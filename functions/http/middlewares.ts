@@ -10,6 +10,8 @@ import type { RouteDefinition } from '#functions/routes.ts';
 import { errorResponse } from './error-response.ts';
 import { requestIdFrom, securityHeaders } from './security-headers.ts';
 import { rejectCredentialsInQuery } from './authentication.ts';
+// Browsers see a response only when its origin is allowed; preflights never reach a function.
+import { corsHeaders, originOf } from './cors.ts';
 import { businessMetric, countMetric } from '#functions/observability.ts';
 
 export const maxBodyBytes = 64 * 1024;
@@ -55,7 +57,7 @@ export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly 
   const finish = (request: HttpRequest) => {
     const { requestId } = state(request);
     const response = request.response!;
-    response.headers = { ...response.headers, ...securityHeaders, 'X-Request-Id': requestId, ...corsHeaders(request.event, allowedOrigins()) };
+    response.headers = { ...response.headers, ...securityHeaders, 'X-Request-Id': requestId, ...corsHeaders(originOf(request.event.headers), allowedOrigins()) };
   };
   return {
     before: (request) => {
@@ -87,13 +89,6 @@ export function publishMetrics(metrics: Metrics): Middleware {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return { after: flush, onError: flush };
-}
-
-/** Browsers see the response only when its origin is allowed; preflights are answered by API Gateway. */
-function corsHeaders(event: APIGatewayProxyEvent, allowedOrigins: readonly string[]): Record<string, string> {
-  const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
-  if (!origin || !allowedOrigins.includes(origin)) return {};
-  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
 }
 
 /** API.md: a credential in the query string is refused on every path, before authentication. */

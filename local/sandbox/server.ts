@@ -52,6 +52,13 @@ export const DEFAULT_THROTTLE: ThrottleLimit = { calls: 30, window_s: 10 };
 export const DEFAULT_IPN_BATCH_WINDOW_MS = 100;
 const MAX_BODY_BYTES = 1024 * 1024;
 
+// WePay's tokenization is called by the payer's browser, from any page: any origin may call it.
+const browserCallable = new Set(['/v2/credit_card/create']);
+const browserPreflight = { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '3600' };
+function browserCors(pathname: string): Record<string, string> {
+  return browserCallable.has(pathname) ? { 'Access-Control-Allow-Origin': '*' } : {};
+}
+
 interface RuntimeSettings {
   timeScale: number;
   lifecycle: LifecycleDelays;
@@ -152,6 +159,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const delayedResponses = new Set<NodeJS.Timeout>();
 
   async function handleProviderCall(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    const cors = browserCors(pathname);
+    if (request.method === 'OPTIONS' && cors['Access-Control-Allow-Origin']) {
+      // A preflight is not a WePay call: no fault is taken and nothing is logged as a call.
+      const asked = request.headers['access-control-request-headers'];
+      response.writeHead(204, { ...cors, ...browserPreflight, ...(asked ? { 'Access-Control-Allow-Headers': asked } : {}) }).end();
+      return;
+    }
     const started = Date.now();
     const raw = await readBody(request);
     let params: unknown = {};
@@ -167,7 +181,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const faultLabel = fault === undefined ? null : faultName(fault);
     const finish = (outcome: CallOutcome) => {
       calls.record({ path: pathname, params, status: outcome.status, body: outcome.body, fault: faultLabel, viaBatch: false });
-      sendJson(response, outcome.status, outcome.body, outcome.headers);
+      sendJson(response, outcome.status, outcome.body, { ...outcome.headers, ...cors });
       log(`sandbox ${request.method} ${pathname} ${outcome.status}${faultLabel ? ` (fault ${faultLabel})` : ''} ${Date.now() - started} ms`);
     };
     /** Closes the connection without an answer; the calls log still shows what the call did (e.g. its checkout_id). */
@@ -319,11 +333,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     handled.catch((error: unknown) => {
       if (response.headersSent || request.socket.destroyed) return;
       if (error instanceof BodyTooLarge) {
-        sendJson(response, 413, { error: 'invalid_request', error_description: 'the request body is too large', error_code: 1003 });
+        sendJson(response, 413, { error: 'invalid_request', error_description: 'the request body is too large', error_code: 1003 }, browserCors(url.pathname));
         return;
       }
       log(`sandbox internal error on ${url.pathname}: ${error instanceof Error ? error.message : 'unknown'}`);
-      sendJson(response, 500, unknownError().body);
+      sendJson(response, 500, unknownError().body, browserCors(url.pathname));
     });
   });
 
