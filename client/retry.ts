@@ -47,14 +47,14 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 const retryable409 = new Set(['idempotency_key_in_use', 'checkout_busy']);
 
-/** Whether sending this request twice cannot act twice (API.md: idempotency by unique_id). */
-export async function isIdempotent(request: Request): Promise<boolean> {
+/** Whether sending this request (with this body) twice cannot act twice (API.md: idempotency by unique_id). */
+export function isIdempotent(request: Request, body: ArrayBuffer | null): boolean {
   if (['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(request.method)) return true;
   if (request.method !== 'POST') return false;
   if (new URL(request.url).pathname.endsWith('/v1/fees/quote')) return true;
   try {
-    const body = JSON.parse(await request.clone().text()) as { unique_id?: unknown } | null;
-    return typeof body?.unique_id === 'string' && body.unique_id !== '';
+    const parsed = JSON.parse(new TextDecoder().decode(body ?? new ArrayBuffer(0))) as { unique_id?: unknown } | null;
+    return typeof parsed?.unique_id === 'string' && parsed.unique_id !== '';
   } catch {
     return false;
   }
@@ -77,12 +77,15 @@ async function reasonToRetry(response: Response, idempotent: boolean): Promise<R
 export function retryingFetch(fetchImpl: (request: Request) => Promise<Response>, overrides: Partial<RetryPolicy> = {}) {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...overrides };
   return async (request: Request): Promise<Response> => {
-    const idempotent = await isIdempotent(request);
+    // The body is read once and given whole to each attempt: the same bytes (the same unique_id) every
+    // time, and a plain body rather than a stream, which browsers send (and devtools show) as is.
+    const body = request.body === null ? null : await request.clone().arrayBuffer();
+    const idempotent = isIdempotent(request, body);
     const started = policy.now();
     for (let attempt = 1; ; attempt += 1) {
       let outcome: { response: Response } | { error: unknown };
       try {
-        outcome = { response: await fetchImpl(request.clone()) };
+        outcome = { response: await fetchImpl(body === null ? request.clone() : new Request(request, { body })) };
       } catch (error) {
         if (request.signal?.aborted) throw error;
         outcome = { error };

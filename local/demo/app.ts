@@ -163,8 +163,10 @@ const finalStates = new Set(['captured', 'released', 'refunded', 'charged_back',
 
 /** Polls the checkout until the provider has moved it to a final state (IPNs update it on our side). */
 async function watch(checkout: Checkout): Promise<void> {
+  const timeline = element<HTMLOListElement>('payment-timeline');
   let seen = checkout;
   for (let polls = 0; ; polls += 1) {
+    if (timeline.lastElementChild?.textContent !== seen.state) timeline.append(Object.assign(document.createElement('li'), { textContent: seen.state }));
     showStatus(`Payment ${seen.state}: ${money(seen.amount, seen.currency)}, checkout ${seen.id}`, seen.state);
     void refreshMerchant();
     if (finalStates.has(seen.state) || polls >= 300) return;
@@ -179,6 +181,7 @@ newOrderButton.addEventListener('click', () => {
   payButton.disabled = false;
   paymentError.textContent = '';
   showStatus('');
+  element('payment-timeline').replaceChildren();
   element<HTMLInputElement>('cc-number').value = '';
 });
 
