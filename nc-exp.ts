@@ -1,6 +1,4 @@
 import { buildOpenApiDocument } from '#functions/http/openapi.ts';
 const d: any = buildOpenApiDocument();
-console.log(Object.keys(d.components.schemas));
-console.log(JSON.stringify(d.components.schemas.CreateCheckoutRequest).slice(0,300));
-console.log(JSON.stringify(d.paths['/v1/checkouts'].get.parameters));
-console.log(JSON.stringify(d.paths['/v1/checkouts'].post.requestBody));
+console.log(JSON.stringify(d.components.schemas.CreateCheckoutRequest.required), JSON.stringify(d.components.schemas.CreateCheckoutRequest.properties.fee));
+console.log(JSON.stringify(d.components.schemas.ExplicitFeeQuoteRequest.required));

@@ -129,7 +129,7 @@ function documentedError(status: number, codes: ErrorCode[]): JsonSchema {
             {
               type: 'object',
               required: ['error'],
-              properties: { error: { type: 'object', required: ['type', 'code'], properties: { type: { enum: types }, code: { enum: codes } } } },
+              properties: { error: { type: 'object', required: ['type', 'code'], properties: { type: { type: 'string', enum: types }, code: { type: 'string', enum: codes } } } },
             },
           ],
         },
