@@ -667,9 +667,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -684,9 +684,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -701,9 +701,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -718,9 +718,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -735,9 +735,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -753,9 +753,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -770,9 +770,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -813,9 +813,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "app_fee_too_high" | "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -830,9 +830,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -847,9 +847,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "card_declined";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "card_error";
                         };
                     };
@@ -864,9 +864,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -881,9 +881,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -898,9 +898,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -916,9 +916,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "idempotency_key_in_use";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "idempotency_error";
                         };
                     };
@@ -933,9 +933,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -950,9 +950,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -967,9 +967,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "idempotency_key_reused";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "idempotency_error";
                         };
                     };
@@ -985,9 +985,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -1002,9 +1002,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -1019,9 +1019,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1037,9 +1037,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_unavailable";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1078,9 +1078,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1095,9 +1095,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -1112,9 +1112,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -1129,9 +1129,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -1146,9 +1146,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1164,9 +1164,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -1181,9 +1181,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -1227,9 +1227,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1244,9 +1244,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -1261,9 +1261,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -1278,9 +1278,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -1295,9 +1295,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1313,9 +1313,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "invalid_state" | "idempotency_key_in_use";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request" | "idempotency_error";
                         };
                     };
@@ -1330,9 +1330,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1347,9 +1347,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1364,9 +1364,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "idempotency_key_reused";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "idempotency_error";
                         };
                     };
@@ -1382,9 +1382,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -1399,9 +1399,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -1416,9 +1416,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1434,9 +1434,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_unavailable";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1480,9 +1480,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1497,9 +1497,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -1514,9 +1514,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -1531,9 +1531,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -1548,9 +1548,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1566,9 +1566,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "invalid_state" | "idempotency_key_in_use";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request" | "idempotency_error";
                         };
                     };
@@ -1583,9 +1583,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1600,9 +1600,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1617,9 +1617,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "idempotency_key_reused";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "idempotency_error";
                         };
                     };
@@ -1635,9 +1635,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -1652,9 +1652,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -1669,9 +1669,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1687,9 +1687,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_unavailable";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1733,9 +1733,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1750,9 +1750,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -1767,9 +1767,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -1784,9 +1784,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -1801,9 +1801,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1819,9 +1819,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "invalid_state" | "idempotency_key_in_use";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request" | "idempotency_error";
                         };
                     };
@@ -1836,9 +1836,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1853,9 +1853,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1870,9 +1870,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "idempotency_key_reused";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "idempotency_error";
                         };
                     };
@@ -1888,9 +1888,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -1905,9 +1905,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -1922,9 +1922,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1940,9 +1940,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_unavailable";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -1982,9 +1982,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "app_fee_too_high" | "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -1999,9 +1999,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -2016,9 +2016,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -2033,9 +2033,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2050,9 +2050,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2067,9 +2067,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2084,9 +2084,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2102,9 +2102,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2119,9 +2119,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -2157,9 +2157,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2174,9 +2174,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2191,9 +2191,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2209,9 +2209,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2226,9 +2226,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -2271,9 +2271,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2288,9 +2288,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2305,9 +2305,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2322,9 +2322,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2339,9 +2339,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2357,9 +2357,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2374,9 +2374,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -2416,9 +2416,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "account_name_unrecognizable" | "account_name_invalid" | "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2433,9 +2433,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -2450,9 +2450,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -2467,9 +2467,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2484,9 +2484,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2501,9 +2501,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "body_too_large";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2518,9 +2518,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "unsupported_media_type";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2536,9 +2536,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2553,9 +2553,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -2570,9 +2570,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -2588,9 +2588,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "provider_unavailable";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "provider_error";
                         };
                     };
@@ -2629,9 +2629,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2646,9 +2646,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "authentication_required" | "token_invalid" | "token_expired";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "authentication_error";
                         };
                     };
@@ -2663,9 +2663,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "permission_denied";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "permission_error";
                         };
                     };
@@ -2680,9 +2680,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2697,9 +2697,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2715,9 +2715,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2732,9 +2732,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
@@ -2770,9 +2770,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "credentials_in_url";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2787,9 +2787,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "resource_missing";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "not_found";
                         };
                     };
@@ -2804,9 +2804,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "method_not_allowed";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "invalid_request";
                         };
                     };
@@ -2822,9 +2822,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "rate_limited";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "rate_limit_error";
                         };
                     };
@@ -2839,9 +2839,9 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             code: "internal_error";
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             type: "api_error";
                         };
                     };
