@@ -192,6 +192,8 @@ export interface ApiGatewayOptions {
   /** One line per request: method, path, status, duration, function. */
   requestLog?: (line: string) => void;
   log?: (line: string) => void;
+  /** Local-only pages (the /demo/ checkout), tried before routing; true when it answered. Never in the route table. */
+  localPages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningApiGateway {
@@ -212,6 +214,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
 
   const invoke = options.invoke ?? (<T>(run: () => Promise<T>) => run());
   const handle = async (req: IncomingMessage, res: ServerResponse, awsRequestId: string, invoked: { fn: string; path?: string }) => {
+    if (await options.localPages?.(req, res)) return;
     const requestId = requestIdFrom(awsRequestId);
     const url = requestTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();

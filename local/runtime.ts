@@ -21,6 +21,7 @@ import { startIpnConsumer } from './ipn-consumer.ts';
 import { startReconcileTimer } from './reconcile-timer.ts';
 import { startEventPublisher } from './event-publisher.ts';
 import { startWebhookDeliverer } from './webhook-deliverer.ts';
+import { demoPages } from './demo/server.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -120,6 +121,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       invoke,
       requestLog: log,
       log,
+      localPages: demoPages(dataDir),
     });
     resources.add(() => api.close());
 
