@@ -259,7 +259,7 @@ export const routes = [
     access: ['ops'],
     // Reads and settles checkouts and creation intents, holds the pass lease (payments table);
     // opens merchants' tokens to read from WePay; /batch/create needs the app's client secret.
-    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret'],
+    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret', 'audit:write'],
     summary: 'Run one reconciliation pass now (never replayed); 409 while one runs',
     bodyType: 'json',
     body: createReconciliationRequest,
@@ -301,7 +301,7 @@ export const routes = [
     access: ['ops'],
     // Checks the URL (and, in AWS, where it resolves), seals the new secret, writes the endpoint.
     // Also needs 'webhook-secret:seal', added once the API stack wires EventDelivery (docs/events.md).
-    uses: ['payments:read-write'],
+    uses: ['payments:read-write', 'audit:write'],
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
     bodyType: 'json',
     body: createWebhookEndpointRequest,
@@ -339,7 +339,7 @@ export const routes = [
     path: '/v1/webhook_endpoints/{id}',
     handler: 'webhook-endpoints-delete',
     access: ['ops'],
-    uses: ['payments:read-write'],
+    uses: ['payments:read-write', 'audit:write'],
     summary: 'Delete a webhook endpoint: no delivery is attempted to it after',
     bodyType: 'none',
     success: { status: 200, schema: deletedWebhookEndpointResponse },
@@ -352,7 +352,7 @@ export const routes = [
     handler: 'webhook-endpoints-rotate-secret',
     access: ['ops'],
     // Also needs 'webhook-secret:seal' once EventDelivery is wired (docs/events.md).
-    uses: ['payments:read-write'],
+    uses: ['payments:read-write', 'audit:write'],
     summary: 'A new signing secret (in this answer only); the previous one also signs for 24 hours',
     bodyType: 'none',
     success: { status: 200, schema: webhookEndpointResponse },
@@ -391,7 +391,7 @@ export const routes = [
     access: ['ops'],
     // Reads the event and the endpoints; queues one attempt per delivery to an enabled endpoint.
     // Also needs 'webhook-queue:send' once EventDelivery is wired (docs/events.md).
-    uses: ['payments:read'],
+    uses: ['payments:read', 'audit:write'],
     summary: "One new attempt now of each of the event's deliveries whose endpoint is enabled",
     bodyType: 'none',
     success: { status: 200, schema: eventWithDeliveriesResponse },

@@ -56,7 +56,8 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
 export function demoPages(dataDir: string): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   let app: Promise<string> | undefined;
   return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // The raw target, not a URL parse: `//host` or an absolute form must fall through to the gateway's 404.
+    const path = (req.url ?? '/').split('?')[0]!;
     if (path !== '/demo' && !path.startsWith('/demo/')) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain; charset=utf-8', 'GET only\n', { Allow: 'GET, HEAD' });

@@ -3,6 +3,7 @@
 // route without one fails), refusals by the authorizer, replays, the routes that
 // are not audited, IPN changes as provider:wepay, secret scans of every record,
 // and the ops listing's filters and cursor.
+import { waitFor } from '../../support/wait-for.ts';
 import { jest } from '@jest/globals';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { isAuditedRoute } from '#functions/http/audit.ts';
@@ -27,9 +28,15 @@ const userAgent = 'audit-test/1.0';
 const bodyMarkers = ['Audit marker reason', 'audit-owner@example.com', 'Marker Coffee Roasters'];
 
 beforeAll(async () => {
+  // The scheduled pass would run every 60 ms at this time scale and hold the pass lease; the
+  // reconciliations.create scenario runs its own.
+  process.env.RECONCILE_INTERVAL_SECONDS = '86400000';
   h = await startCheckoutHarness({ sandbox: { timeScale: 0.0002 } });
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h.close();
+  delete process.env.RECONCILE_INTERVAL_SECONDS;
+});
 
 jest.setTimeout(120_000);
 
@@ -111,6 +118,48 @@ const scenarios: Record<string, Scenario> = {
       const reply = await send('POST', `/v1/checkouts/${checkout.id}/refund`, h.dev.tokens.merchant, { unique_id: newUniqueId('refund'), reason: bodyMarkers[0], amount: 100 });
       expect(reply.status).toBe(200);
       return { reply, sub: await h.subOf('merchant'), roles: ['merchant'], resource: { type: 'checkout', id: checkout.id }, status: 200 };
+    },
+  },
+  'reconciliations.create': {
+    run: async () => {
+      const reply = await send('POST', '/v1/reconciliations', h.dev.tokens.ops, {});
+      expect(reply.status).toBe(200);
+      return { reply, sub: await h.subOf('ops'), roles: ['ops'], resource: { type: 'reconciliation', id: null }, status: 200 };
+    },
+  },
+  'webhook_endpoints.create': {
+    run: async () => {
+      const reply = await send('POST', '/v1/webhook_endpoints', h.dev.tokens.ops, { url: 'http://127.0.0.1:9/audit-hook', events: ['*'] });
+      expect(reply.status).toBe(201);
+      return { reply, sub: await h.subOf('ops'), roles: ['ops'], resource: { type: 'webhook_endpoint', id: reply.body.id }, status: 201 };
+    },
+  },
+  'webhook_endpoints.rotate_secret': {
+    run: async () => {
+      const endpoint = await send('POST', '/v1/webhook_endpoints', h.dev.tokens.ops, { url: 'http://127.0.0.1:9/rotate', events: ['*'] });
+      const reply = await send('POST', `/v1/webhook_endpoints/${endpoint.body.id}/rotate_secret`, h.dev.tokens.ops, {});
+      expect(reply.status).toBe(200);
+      return { reply, sub: await h.subOf('ops'), roles: ['ops'], resource: { type: 'webhook_endpoint', id: endpoint.body.id }, status: 200 };
+    },
+  },
+  'webhook_endpoints.delete': {
+    run: async () => {
+      const endpoint = await send('POST', '/v1/webhook_endpoints', h.dev.tokens.ops, { url: 'http://127.0.0.1:9/delete', events: ['*'] });
+      const reply = await send('DELETE', `/v1/webhook_endpoints/${endpoint.body.id}`, h.dev.tokens.ops);
+      expect(reply.status).toBe(200);
+      return { reply, sub: await h.subOf('ops'), roles: ['ops'], resource: { type: 'webhook_endpoint', id: endpoint.body.id }, status: 200 };
+    },
+  },
+  'events.redeliver': {
+    run: async () => {
+      await newCheckout();
+      const listed = await waitFor(async () => {
+        const page = await ops().call('GET', '/v1/events?limit=1');
+        return page.body?.data?.[0] as { id: string } | undefined;
+      }, 'an event of a new checkout');
+      const reply = await send('POST', `/v1/events/${listed.id}/redeliver`, h.dev.tokens.ops, {});
+      expect(reply.status).toBe(200);
+      return { reply, sub: await h.subOf('ops'), roles: ['ops'], resource: { type: 'event', id: listed.id }, status: 200 };
     },
   },
 };

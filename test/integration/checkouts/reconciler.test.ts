@@ -8,6 +8,7 @@ import { createCheckoutInputFrom, createCheckoutRequest } from '#functions/http/
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 import { moneyHelpers } from './money-harness.ts';
 
@@ -169,18 +170,15 @@ test('a creation that never reached the provider: the pass records that it does 
 test('a pass while another runs is 409 invalid_state with Retry-After', async () => {
   await m.checkoutIn('authorized');
   await sleep(1_100); // stale: the pass will have a batch to read
-  await h.sandbox.armFault({ delay_ms: 1_500 }, 1, '/v2/batch/create');
+  // The first pass's batch read is held at the provider until the second request has its answer.
+  await h.sandbox.armFault({ delay_ms: 30_000 }, 1, '/v2/batch/create');
+  const batchesBefore = (await h.sandbox.calls('/v2/batch/create')).length;
   const first = reconcile();
-  let busy: Reply | undefined;
-  for (let tries = 0; tries < 50 && !busy; tries++) {
-    const reply = await reconcile();
-    if (reply.status === 409) busy = reply;
-    await sleep(20);
-  }
+  await waitFor(async () => (await h.sandbox.calls('/v2/batch/create')).length > batchesBefore, 'the first pass to reach the provider');
+  const busy = await reconcile();
+  expectApiError(busy, { status: 409, type: 'invalid_request', code: 'invalid_state' });
+  expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   expect((await first).status).toBe(200);
-  expect(busy).toBeDefined();
-  expectApiError(busy!, { status: 409, type: 'invalid_request', code: 'invalid_state' });
-  expect(Number(busy!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 });
 
 test('only ops may run a pass', async () => {
