@@ -70,6 +70,20 @@ export class PaymentsClient {
     this.send<ResponseOf<'checkouts.cancel', 200>>('POST', `/v1/checkouts/${encodeURIComponent(id)}/cancel`, body);
   refund = (id: string, body: RequestOf<'checkouts.refund'>) =>
     this.send<ResponseOf<'checkouts.refund', 200>>('POST', `/v1/checkouts/${encodeURIComponent(id)}/refund`, body);
+  listMerchants = (query: QueryOf<'merchants.list'> = {}) => this.send<ResponseOf<'merchants.list', 200>>('GET', '/v1/merchants', undefined, query);
+  reconcile = () => this.send<ResponseOf<'reconciliations.create', 200>>('POST', '/v1/reconciliations', {});
+  listAuditEvents = (query: QueryOf<'audit_events.list'> = {}) => this.send<ResponseOf<'audit_events.list', 200>>('GET', '/v1/audit_events', undefined, query);
+  createWebhookEndpoint = (body: RequestOf<'webhook_endpoints.create'>) =>
+    this.send<ResponseOf<'webhook_endpoints.create', 201>>('POST', '/v1/webhook_endpoints', body);
+  listWebhookEndpoints = (query: QueryOf<'webhook_endpoints.list'> = {}) =>
+    this.send<ResponseOf<'webhook_endpoints.list', 200>>('GET', '/v1/webhook_endpoints', undefined, query);
+  getWebhookEndpoint = (id: string) => this.send<ResponseOf<'webhook_endpoints.get', 200>>('GET', `/v1/webhook_endpoints/${encodeURIComponent(id)}`);
+  deleteWebhookEndpoint = (id: string) => this.send<ResponseOf<'webhook_endpoints.delete', 200>>('DELETE', `/v1/webhook_endpoints/${encodeURIComponent(id)}`);
+  rotateWebhookSecret = (id: string) =>
+    this.send<ResponseOf<'webhook_endpoints.rotate_secret', 200>>('POST', `/v1/webhook_endpoints/${encodeURIComponent(id)}/rotate_secret`, {});
+  listEvents = (query: QueryOf<'events.list'> = {}) => this.send<ResponseOf<'events.list', 200>>('GET', '/v1/events', undefined, query);
+  getEvent = (id: string) => this.send<ResponseOf<'events.get', 200>>('GET', `/v1/events/${encodeURIComponent(id)}`);
+  redeliverEvent = (id: string) => this.send<ResponseOf<'events.redeliver', 200>>('POST', `/v1/events/${encodeURIComponent(id)}/redeliver`, {});
 }
 
 /** One call per documented operation: a route added to the API without a line here fails to compile. */
@@ -86,6 +100,17 @@ export const everyRoute: { [O in Operation]: (client: PaymentsClient) => Promise
   'checkouts.capture': (c) => c.capture('chk_1', { unique_id: 'capture-1' }),
   'checkouts.cancel': (c) => c.cancel('chk_1', { unique_id: 'cancel-1', reason: 'Changed my mind' }),
   'checkouts.refund': (c) => c.refund('chk_1', { unique_id: 'refund-1', reason: 'Cold coffee' }),
+  'merchants.list': (c) => c.listMerchants({ limit: 10 }),
+  'reconciliations.create': (c) => c.reconcile(),
+  'audit_events.list': (c) => c.listAuditEvents({ action: 'checkouts.refund', limit: 5 }),
+  'webhook_endpoints.create': (c) => c.createWebhookEndpoint({ url: 'https://platform.example.com/hooks', events: ['*'] }),
+  'webhook_endpoints.list': (c) => c.listWebhookEndpoints(),
+  'webhook_endpoints.get': (c) => c.getWebhookEndpoint('we_1'),
+  'webhook_endpoints.delete': (c) => c.deleteWebhookEndpoint('we_1'),
+  'webhook_endpoints.rotate_secret': (c) => c.rotateWebhookSecret('we_1'),
+  'events.list': (c) => c.listEvents({ type: 'checkout.captured' }),
+  'events.get': (c) => c.getEvent('evt_1'),
+  'events.redeliver': (c) => c.redeliverEvent('evt_1'),
   // The provider's callback, not a browser's call: its form body and answer are typed all the same.
   'ipn.wepay': async () => {
     const form: FormOf<'ipn.wepay'> = { checkout_id: '12345' };

@@ -34,7 +34,25 @@ export const auditEventResponse = z
 
 export const auditEventListResponse = z
   .object({ data: z.array(auditEventResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'AuditEventList' });
+  .meta({
+    id: 'AuditEventList',
+    examples: [
+      {
+        data: [
+          {
+            id: 'aud_1f2e3d4c',
+            at: '2026-12-01T10:05:00.000Z',
+            action: 'checkouts.refund',
+            actor: { sub: 'b1f0c3a2-0000-4000-8000-000000000001', roles: ['merchant'], mandate_id: null, ip: '203.0.113.7', user_agent: 'curl/8.5.0' },
+            resource: { type: 'checkout', id: 'chk_5e6f7a8b' },
+            request_id: 'req_0a1b2c3d',
+            status: 200,
+          },
+        ],
+        next_cursor: null,
+      },
+    ],
+  });
 
 /** The record as API.md lists it, field for field (nothing else is stored but index keys). */
 export function auditEventJson(record: AuditRecord): z.output<typeof auditEventResponse> {

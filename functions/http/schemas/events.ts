@@ -16,7 +16,16 @@ export const eventResponse = z
     created_at: z.string(),
     data: z.object({ object: z.looseObject({ id: z.string() }), refund: z.looseObject({ id: z.string() }).optional() }),
   })
-  .meta({ id: 'Event', description: 'What a webhook delivers: the object as it was right after the change.' });
+  .meta({ id: 'Event', description: 'What a webhook delivers: the object as it was right after the change.', examples: [eventExample()] });
+
+function eventExample() {
+  return {
+    id: 'evt_8c1b2d3e',
+    type: 'checkout.captured',
+    created_at: '2026-12-01T10:00:05.000Z',
+    data: { object: { id: 'chk_5e6f7a8b', state: 'captured', amount: 10400, currency: 'USD' } },
+  };
+}
 
 export const deliveryResponse = z
   .object({
@@ -28,9 +37,12 @@ export const deliveryResponse = z
   })
   .meta({ id: 'Delivery' });
 
-export const eventWithDeliveriesResponse = eventResponse.extend({ deliveries: z.array(deliveryResponse) }).meta({ id: 'EventWithDeliveries' });
+export const eventWithDeliveriesResponse = eventResponse.extend({ deliveries: z.array(deliveryResponse) }).meta({
+  id: 'EventWithDeliveries',
+  examples: [{ ...eventExample(), deliveries: [{ endpoint_id: 'we_4f2a9c1d', status: 'pending', attempts: 2, last_status_code: 500, next_attempt_at: '2026-12-01T10:35:05.000Z' }] }],
+});
 
-export const eventListResponse = z.object({ data: z.array(eventResponse), next_cursor: z.string().nullable() }).meta({ id: 'EventList' });
+export const eventListResponse = z.object({ data: z.array(eventResponse), next_cursor: z.string().nullable() }).meta({ id: 'EventList', examples: [{ data: [eventExample()], next_cursor: null }] });
 
 export function eventJson(event: StoredEvent) {
   return event.body;

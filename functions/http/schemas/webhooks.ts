@@ -14,7 +14,19 @@ export const createWebhookEndpointRequest = z
       .optional(),
     description: z.string({ error: 'description must be a string' }).max(1024, { error: 'description must be at most 1024 characters' }).nullable().default(null),
   })
-  .meta({ id: 'CreateWebhookEndpointRequest' });
+  .meta({
+    id: 'CreateWebhookEndpointRequest',
+    examples: [{ url: 'https://platform.example.com/webhooks/payments', events: ['checkout.captured', 'checkout.refund.succeeded'], description: 'Order service' }],
+  });
+
+const endpointExample = {
+  id: 'we_4f2a9c1d',
+  url: 'https://platform.example.com/webhooks/payments',
+  events: ['checkout.captured', 'checkout.refund.succeeded'],
+  description: 'Order service',
+  status: 'enabled',
+  created_at: '2026-12-01T09:00:00.000Z',
+} as const;
 
 export const webhookEndpointResponse = z
   .object({
@@ -26,13 +38,16 @@ export const webhookEndpointResponse = z
     secret: z.string().optional().meta({ description: 'Only in the answers of create and rotate_secret.' }),
     created_at: z.string(),
   })
-  .meta({ id: 'WebhookEndpoint' });
+  .meta({
+    id: 'WebhookEndpoint',
+    examples: [{ ...endpointExample, events: [...endpointExample.events], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
+  });
 
 export const webhookEndpointListResponse = z
   .object({ data: z.array(webhookEndpointResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'WebhookEndpointList' });
+  .meta({ id: 'WebhookEndpointList', examples: [{ data: [{ ...endpointExample, events: [...endpointExample.events] }], next_cursor: null }] });
 
-export const deletedWebhookEndpointResponse = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
+export const deletedWebhookEndpointResponse = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint', examples: [{ id: 'we_4f2a9c1d', deleted: true }] });
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
