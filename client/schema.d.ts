@@ -418,6 +418,33 @@ export interface components {
             };
             status: number | null;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "aud_1f2e3d4c",
+         *           "at": "2026-12-01T10:05:00.000Z",
+         *           "action": "checkouts.refund",
+         *           "actor": {
+         *             "sub": "b1f0c3a2-0000-4000-8000-000000000001",
+         *             "roles": [
+         *               "merchant"
+         *             ],
+         *             "mandate_id": null,
+         *             "ip": "203.0.113.7",
+         *             "user_agent": "curl/8.5.0"
+         *           },
+         *           "resource": {
+         *             "type": "checkout",
+         *             "id": "chk_5e6f7a8b"
+         *           },
+         *           "request_id": "req_0a1b2c3d",
+         *           "status": 200
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
         AuditEventList: {
             data: components["schemas"]["AuditEvent"][];
             next_cursor: string | null;
@@ -629,6 +656,16 @@ export interface components {
          * @example {}
          */
         CreateReconciliationRequest: Record<string, never>;
+        /**
+         * @example {
+         *       "url": "https://platform.example.com/webhooks/payments",
+         *       "events": [
+         *         "checkout.captured",
+         *         "checkout.refund.succeeded"
+         *       ],
+         *       "description": "Order service"
+         *     }
+         */
         CreateWebhookEndpointRequest: {
             /** @default null */
             description: string | null;
@@ -637,6 +674,12 @@ export interface components {
             ] | ("checkout.created" | "checkout.authorized" | "checkout.captured" | "checkout.released" | "checkout.cancelled" | "checkout.refunded" | "checkout.charged_back" | "checkout.failed" | "checkout.expired" | "checkout.refund.succeeded" | "checkout.updated" | "merchant.account.created" | "mandate.created" | "mandate.revoked")[];
             url?: string;
         };
+        /**
+         * @example {
+         *       "id": "we_4f2a9c1d",
+         *       "deleted": true
+         *     }
+         */
         DeletedWebhookEndpoint: {
             /** @constant */
             deleted: true;
@@ -676,7 +719,22 @@ export interface components {
                 type: string;
             };
         };
-        /** @description What a webhook delivers: the object as it was right after the change. */
+        /**
+         * @description What a webhook delivers: the object as it was right after the change.
+         * @example {
+         *       "id": "evt_8c1b2d3e",
+         *       "type": "checkout.captured",
+         *       "created_at": "2026-12-01T10:00:05.000Z",
+         *       "data": {
+         *         "object": {
+         *           "id": "chk_5e6f7a8b",
+         *           "state": "captured",
+         *           "amount": 10400,
+         *           "currency": "USD"
+         *         }
+         *       }
+         *     }
+         */
         Event: {
             created_at: string;
             data: {
@@ -695,10 +753,54 @@ export interface components {
             /** @enum {string} */
             type: "checkout.created" | "checkout.authorized" | "checkout.captured" | "checkout.released" | "checkout.cancelled" | "checkout.refunded" | "checkout.charged_back" | "checkout.failed" | "checkout.expired" | "checkout.refund.succeeded" | "checkout.updated" | "merchant.account.created" | "mandate.created" | "mandate.revoked";
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "evt_8c1b2d3e",
+         *           "type": "checkout.captured",
+         *           "created_at": "2026-12-01T10:00:05.000Z",
+         *           "data": {
+         *             "object": {
+         *               "id": "chk_5e6f7a8b",
+         *               "state": "captured",
+         *               "amount": 10400,
+         *               "currency": "USD"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
         EventList: {
             data: components["schemas"]["Event"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "evt_8c1b2d3e",
+         *       "type": "checkout.captured",
+         *       "created_at": "2026-12-01T10:00:05.000Z",
+         *       "data": {
+         *         "object": {
+         *           "id": "chk_5e6f7a8b",
+         *           "state": "captured",
+         *           "amount": 10400,
+         *           "currency": "USD"
+         *         }
+         *       },
+         *       "deliveries": [
+         *         {
+         *           "endpoint_id": "we_4f2a9c1d",
+         *           "status": "pending",
+         *           "attempts": 2,
+         *           "last_status_code": 500,
+         *           "next_attempt_at": "2026-12-01T10:35:05.000Z"
+         *         }
+         *       ]
+         *     }
+         */
         EventWithDeliveries: {
             created_at: string;
             data: {
@@ -933,6 +1035,20 @@ export interface components {
             reason: string;
             unique_id: string;
         };
+        /**
+         * @example {
+         *       "id": "we_4f2a9c1d",
+         *       "url": "https://platform.example.com/webhooks/payments",
+         *       "events": [
+         *         "checkout.captured",
+         *         "checkout.refund.succeeded"
+         *       ],
+         *       "description": "Order service",
+         *       "status": "enabled",
+         *       "created_at": "2026-12-01T09:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
         WebhookEndpoint: {
             created_at: string;
             description: string | null;
@@ -944,6 +1060,24 @@ export interface components {
             status: "enabled" | "disabled";
             url: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "we_4f2a9c1d",
+         *           "url": "https://platform.example.com/webhooks/payments",
+         *           "events": [
+         *             "checkout.captured",
+         *             "checkout.refund.succeeded"
+         *           ],
+         *           "description": "Order service",
+         *           "status": "enabled",
+         *           "created_at": "2026-12-01T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
             next_cursor: string | null;

@@ -5,6 +5,7 @@
 // left no trace at the provider is settled as never done and the retry acts.
 import { jest } from '@jest/globals';
 import { expectApiError } from '../../support/api-expectations.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 import { moneyHelpers, providerPath, type Action } from './money-harness.ts';
 
@@ -100,19 +101,24 @@ describe('a partial refund whose outcome is unknown', () => {
 
   test('another action waits while a refund is in flight: 409 checkout_busy with Retry-After', async () => {
     const checkout = await m.checkoutIn('captured');
-    await h.sandbox.armFault({ delay_ms: 600 }, 1, providerPath.refund);
-    const slow = m.act('refund', checkout.id, { unique_id: newUniqueId('slow'), reason: 'Slow', amount: 1_000 });
-    // Wait until its intent is recorded, then try another refund.
-    let busy;
-    for (let tries = 0; tries < 100 && !busy; tries++) {
-      const reply = await m.act('refund', checkout.id, { unique_id: newUniqueId('other'), reason: 'Other', amount: 500 });
-      if (reply.status === 409) busy = reply;
-      else if (reply.status === 200) break;
-    }
-    expect((await slow).status).toBe(200);
-    expect(busy).toBeDefined();
-    expectApiError(busy!, { status: 409, type: 'invalid_request', code: 'checkout_busy' });
-    expect(Number(busy!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Every attempt of the slow refund outlives the client's timeout: its outcome stays unknown, its intent pending.
+    await h.sandbox.armFault({ delay_ms: 20_000 }, 3, providerPath.refund);
+    const slowBody = { unique_id: newUniqueId('slow'), reason: 'Slow', amount: 1_000 };
+    const slow = m.act('refund', checkout.id, slowBody);
+    await waitFor(async () => {
+      const read = await h.as(h.dev.tokens.merchant).call('GET', `/v1/checkouts/${checkout.id}`);
+      return read.body?.refunds?.some((r: { state: string }) => r.state === 'pending');
+    }, 'the slow refund to record its intent');
+    const busy = await m.act('refund', checkout.id, { unique_id: newUniqueId('other'), reason: 'Other', amount: 500 });
+    expectApiError(busy, { status: 409, type: 'invalid_request', code: 'checkout_busy' });
+    expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect([200, 503]).toContain((await slow).status);
+    // Its retry settles what the provider did (the delayed calls took effect once): one refund of 1,000.
+    await h.sandbox.clearFaults();
+    const settled = await m.act('refund', checkout.id, slowBody);
+    expect(settled.status).toBe(200);
+    expect(settled.body.refunds.map((r: { amount: number; state: string }) => [r.amount, r.state])).toEqual([[1_000, 'succeeded']]);
+    expect(settled.body.amount_refunded).toBe(1_000);
   });
 
   test('a refund without amount refunds what is left, and an over-refund is a 4xx', async () => {
