@@ -70,6 +70,8 @@ export class PaymentsClient {
     this.send<ResponseOf<'checkouts.cancel', 200>>('POST', `/v1/checkouts/${encodeURIComponent(id)}/cancel`, body);
   refund = (id: string, body: RequestOf<'checkouts.refund'>) =>
     this.send<ResponseOf<'checkouts.refund', 200>>('POST', `/v1/checkouts/${encodeURIComponent(id)}/refund`, body);
+  listMerchants = (query: QueryOf<'merchants.list'> = {}) => this.send<ResponseOf<'merchants.list', 200>>('GET', '/v1/merchants', undefined, query);
+  reconcile = (body: RequestOf<'reconciliations.create'>) => this.send<ResponseOf<'reconciliations.create', 200>>('POST', '/v1/reconciliations', body);
   createMandate = (body: RequestOf<'mandates.create'>) => this.send<ResponseOf<'mandates.create', 201>>('POST', '/v1/mandates', body);
   listMandates = (query: QueryOf<'mandates.list'> = {}) => this.send<ResponseOf<'mandates.list', 200>>('GET', '/v1/mandates', undefined, query);
   currentMandate = () => this.send<ResponseOf<'mandates.current', 200>>('GET', '/v1/mandates/current');
@@ -93,6 +95,8 @@ export const everyRoute: { [O in Operation]: (client: PaymentsClient) => Promise
   'checkouts.capture': (c) => c.capture('chk_1', { unique_id: 'capture-1' }),
   'checkouts.cancel': (c) => c.cancel('chk_1', { unique_id: 'cancel-1', reason: 'Changed my mind' }),
   'checkouts.refund': (c) => c.refund('chk_1', { unique_id: 'refund-1', reason: 'Cold coffee' }),
+  'merchants.list': (c) => c.listMerchants({ limit: 10 }),
+  'reconciliations.create': (c) => c.reconcile({}),
   'mandates.create': (c) =>
     c.createMandate({
       agent: { name: 'Trip planner' },
