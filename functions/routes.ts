@@ -3,12 +3,20 @@
 // functions/handlers/ whose `handler` export serves the route.
 import type { z } from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
-import { roles, type Role } from '#functions/domain/principal.ts';
+import { userRoles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
 import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
 import { auditEventListResponse, listAuditEventsQuery } from '#functions/http/schemas/audit.ts';
 import { createMerchantRequest, listMerchantsQuery, merchantAccountListResponse, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
+import {
+  createdMandateResponse,
+  createMandateRequest,
+  listMandatesQuery,
+  mandateListResponse,
+  mandateResponse,
+  revokeMandateRequest,
+} from '#functions/http/schemas/mandates.ts';
 import { createReconciliationRequest, reconciliationReport } from '#functions/http/schemas/reconciliations.ts';
 import {
   cancelCheckoutRequest,
@@ -89,7 +97,9 @@ export interface RouteDefinition {
   errors: readonly ErrorCode[];
 }
 
-const anyRole = roles;
+// Every user role; never 'agent', which reaches only the routes that name it (API.md: every other
+// route is 403 permission_denied for an agent).
+const anyRole = userRoles;
 
 // A call on a merchant's behalf: their access token, opened with the key, authorizes it. The
 // platform secret is read only to register users (functions/wiring/provider.ts reads it lazily), so these routes go without.
@@ -202,7 +212,8 @@ export const routes = [
     method: 'POST',
     path: '/v1/checkouts',
     handler: 'checkouts-create',
-    access: ['payer'],
+    // An agent creates under its mandate (the use case checks and spends it).
+    access: ['payer', 'agent'],
     // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
     // with the merchant's token.
     // The callback URI's route token derives from the IPN route secret in the platform secret.
@@ -214,6 +225,10 @@ export const routes = [
     errors: [
       'app_fee_too_high',
       'card_declined',
+      'token_revoked',
+      'token_expired',
+      'mandate_scope',
+      'mandate_exceeded',
       'resource_missing',
       'idempotency_key_in_use',
       'idempotency_key_reused',
@@ -241,7 +256,8 @@ export const routes = [
     method: 'GET',
     path: '/v1/checkouts/{id}',
     handler: 'checkouts-get',
-    access: anyRole,
+    // An agent sees only its own checkouts (404 for any other).
+    access: [...anyRole, 'agent'],
     uses: ['payments:read'],
     summary: "A checkout (its payer, its account's owner, or ops)",
     bodyType: 'none',
@@ -251,6 +267,86 @@ export const routes = [
   checkoutActionRoute('capture', captureCheckoutRequest),
   checkoutActionRoute('cancel', cancelCheckoutRequest),
   checkoutActionRoute('refund', refundCheckoutRequest),
+  {
+    id: 'mandates.create',
+    method: 'POST',
+    path: '/v1/mandates',
+    handler: 'mandates-create',
+    access: ['payer'],
+    // Reads the accounts it names, writes the mandate and its token-hash lookup; looks the card up
+    // at WePay with the app's client credentials.
+    uses: ['payments:read-write', 'platform-secret'],
+    summary: 'Let an agent create checkouts within limits (answers the agt_ token once; never replayed)',
+    bodyType: 'json',
+    body: createMandateRequest,
+    success: { status: 201, schema: createdMandateResponse },
+    errors: ['resource_missing', 'provider_error', 'provider_unavailable'],
+  },
+  {
+    id: 'mandates.list',
+    method: 'GET',
+    path: '/v1/mandates',
+    handler: 'mandates-list',
+    access: ['payer', 'ops'],
+    uses: ['payments:read'],
+    summary: "The caller's mandates (ops: all), newest first",
+    bodyType: 'none',
+    query: listMandatesQuery,
+    success: { status: 200, schema: mandateListResponse },
+    errors: [],
+  },
+  {
+    id: 'mandates.current',
+    method: 'GET',
+    path: '/v1/mandates/current',
+    handler: 'mandates-current',
+    // Only an agent token has a current mandate: a JWT is 403.
+    access: ['agent'],
+    uses: ['payments:read'],
+    summary: "The calling agent's mandate (agent tokens only)",
+    bodyType: 'none',
+    success: { status: 200, schema: mandateResponse },
+    errors: [],
+  },
+  {
+    id: 'mandates.get',
+    method: 'GET',
+    path: '/v1/mandates/{id}',
+    handler: 'mandates-get',
+    // 404 to all but its payer and ops.
+    access: anyRole,
+    uses: ['payments:read'],
+    summary: 'A mandate (its payer or ops)',
+    bodyType: 'none',
+    success: { status: 200, schema: mandateResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'mandates.checkouts',
+    method: 'GET',
+    path: '/v1/mandates/{id}/checkouts',
+    handler: 'mandates-checkouts',
+    access: anyRole,
+    uses: ['payments:read'],
+    summary: "The agent's transaction log: checkouts made under the mandate, newest first",
+    bodyType: 'none',
+    query: listMandatesQuery,
+    success: { status: 200, schema: checkoutListResponse },
+    errors: ['resource_missing'],
+  },
+  {
+    id: 'mandates.revoke',
+    method: 'POST',
+    path: '/v1/mandates/{id}/revoke',
+    handler: 'mandates-revoke',
+    access: anyRole,
+    uses: ['payments:read-write'],
+    summary: 'Revoke a mandate at once (its payer or ops; again: 200, unchanged)',
+    bodyType: 'json',
+    body: revokeMandateRequest,
+    success: { status: 200, schema: mandateResponse },
+    errors: ['resource_missing'],
+  },
   {
     id: 'reconciliations.create',
     method: 'POST',

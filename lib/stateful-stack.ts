@@ -13,7 +13,7 @@ import type { Construct } from 'constructs';
 import { auditTable, tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
 import { ipnRouteSecretRotationDays, previousIpnRouteSecretsKept } from '#functions/domain/ipn-route-secret-rotation.ts';
-import { roles } from '#functions/domain/principal.ts';
+import { userRoles } from '#functions/domain/principal.ts';
 import { grantTo } from '#lib/constructs/grants.ts';
 import { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
@@ -272,7 +272,8 @@ export class StatefulStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const role of roles) {
+    // 'agent' is not a Cognito group: it comes only from an agt_ token.
+    for (const role of userRoles) {
       new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
         userPoolId: userPool.userPoolId,
         groupName: role,

@@ -4,6 +4,7 @@
 // got there first. A change is a function of the fresh copy, so re-applying it is
 // always right, and there is no retry count that could give up after the provider
 // already acted.
+import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 import { createHash } from 'node:crypto';
 import { withChange, type ChangeSource } from '#functions/domain/checkout-changes.ts';
 import { fromProviderState, reconcile, type CheckoutStatus } from '#functions/domain/checkout-state.ts';
@@ -33,6 +34,8 @@ export interface CheckoutDeps {
   intentLeaseMs?: number;
   /** Card-testing protection on creation (app/velocity.ts); none means no limits. */
   velocity?: VelocityDeps;
+  /** Agents' mandates: checked and spent on an agent's creation, released when it never happened. */
+  mandates?: MandateRepository;
 }
 
 export const defaultIntentLeaseMs = 60_000;
@@ -67,6 +70,8 @@ export function statusOf(observed: ProviderCheckout): CheckoutStatus {
 }
 
 export function canView(principal: Principal, checkout: Checkout): boolean {
+  // An agent's `sub` is its payer's: it sees only the checkouts made under its own mandate.
+  if (principal.mandateId !== undefined) return checkout.agent?.mandateId === principal.mandateId;
   return checkout.payerSub === principal.sub || checkout.ownerSub === principal.sub || hasRole(principal, 'ops');
 }
 

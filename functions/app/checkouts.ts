@@ -20,6 +20,7 @@ import {
   statusOf,
   type CheckoutDeps,
 } from './checkout-records.ts';
+import { agentMandateFor, releaseMandateSpend, spendMandate } from './mandate-spending.ts';
 import { accessTokenOf } from './merchants.ts';
 import { checkVelocity, recordCreate, recordDecline } from './velocity.ts';
 
@@ -45,6 +46,7 @@ export function checkoutFromProvider(intent: CreationIntent, created: ProviderCh
     shortDescription: created.shortDescription,
     type: created.type,
     ...(intent.referenceId === undefined ? {} : { referenceId: intent.referenceId }),
+    ...(intent.mandate === undefined ? {} : { agent: { mandateId: intent.mandate.id, name: intent.mandate.name } }),
     fee: { appFee: created.appFee, feePayer: created.feePayer, processingFee: created.processingFee },
     ...statusOf(created),
     provider: { name: 'wepay', checkoutId: created.checkoutId },
@@ -74,16 +76,21 @@ export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, check
 }
 
 export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
+  // An agent: its mandate's status and scope (401/403) come before anything else here; its card is the mandate's.
+  const mandate = await agentMandateFor(deps, principal, input);
+  if (mandate) input = { ...input, creditCardId: mandate.creditCardId, autoCapture: true, fee: { appFee: 0, feePayer: 'payee_from_app' } };
+  // An agent's namespace is its mandate: ids and provider unique_ids derive from (mandate, unique_id).
+  const namespace = mandate?.id ?? principal.sub;
   // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
   const account = couldBeAccountId(input.accountId) ? await deps.merchants.getAccount(input.accountId) : undefined;
   if (!account) throw new NotFoundError(`No merchant account ${idInMessage(input.accountId, couldBeAccountId)}`, { param: 'account_id' });
   assertAppFeeWithinCap(input.amount, input.fee.appFee, 'fee.app_fee');
 
-  const id = checkoutIdFor(principal.sub, input.uniqueId);
+  const id = checkoutIdFor(namespace, input.uniqueId);
   const recorded = await deps.checkouts.get(id);
   if (recorded) return recorded;
 
-  const providerUniqueId = providerUniqueIdFor(principal.sub, input.uniqueId);
+  const providerUniqueId = providerUniqueIdFor(namespace, input.uniqueId);
   const accessToken = await accessTokenOf(deps, account.ownerSub);
   const callbackUri = await deps.callbackUri?.();
   // Recorded before the provider is called: a creation whose answer is lost and never
@@ -97,13 +104,14 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     providerAccountId: account.providerAccountId,
     providerUniqueId,
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
+    ...(mandate ? { mandate: { id: mandate.id, name: mandate.agent.name, amount: input.amount } } : {}),
     createdAt: isoAt(deps.clock),
     expiresAt: deps.clock.now() + (deps.intentLeaseMs ?? defaultIntentLeaseMs),
   };
   const firstAttempt = await deps.checkouts.recordCreationIntent(intent);
   // Velocity limits apply to a first attempt only: a retry of a creation whose outcome is
   // unknown is neither limited nor counted again (it may already have charged).
-  const velocitySubject = { payer: principal.sub, cardToken: input.creditCardId, sourceIp: input.sourceIp ?? '' };
+  const velocitySubject = { payer: namespace, cardToken: input.creditCardId, sourceIp: input.sourceIp ?? '' };
   if (firstAttempt && deps.velocity) {
     await checkVelocity(deps.velocity, velocitySubject).catch(async (error: unknown) => {
       await deps.checkouts.clearCreationIntent(id);
@@ -111,6 +119,8 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     });
     await recordCreate(deps.velocity, velocitySubject);
   }
+  // The mandate's spending, in one conditional write, on a first attempt only: a retry's is held already.
+  if (firstAttempt && mandate) await spendMandate(deps, mandate, input.amount, id);
   const created = await deps.provider.createCheckout(accessToken, {
     accountId: account.providerAccountId,
     uniqueId: providerUniqueId,
@@ -125,7 +135,11 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     ...(callbackUri === undefined ? {} : { callbackUri }),
   }).catch(async (error: unknown) => {
     // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle.
-    if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) await deps.checkouts.clearCreationIntent(id);
+    if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) {
+      await deps.checkouts.clearCreationIntent(id);
+      // Nothing was created: a declined (or refused) charge gives its amount and count back.
+      if (mandate) await releaseMandateSpend(deps, mandate.id, input.amount);
+    }
     if (error instanceof CardDeclinedError && deps.velocity) await recordDecline(deps.velocity, velocitySubject);
     // API.md: a card token the provider does not know is the caller's mistake, on that field.
     if (error instanceof UnknownCardTokenError) {

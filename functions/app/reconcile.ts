@@ -184,6 +184,8 @@ async function settleCreation(
     }
     if (found.length < 50) {
       await deps.checkouts.clearCreationIntent(intent.checkoutId);
+      // Never created: the mandate spending it held is given back.
+      if (intent.mandate) await deps.mandates?.release(intent.mandate.id, intent.mandate.amount);
       return 'settled';
     }
   }

@@ -15,13 +15,15 @@ export type InvalidRequestCode =
   | 'body_too_large'
   | 'unsupported_media_type';
 
-export type AuthenticationCode = 'authentication_required' | 'token_invalid' | 'token_expired';
+export type AuthenticationCode = 'authentication_required' | 'token_invalid' | 'token_expired' | 'token_revoked';
 
 export type ErrorCode =
   | InvalidRequestCode
   | AuthenticationCode
   | 'card_declined'
   | 'permission_denied'
+  | 'mandate_scope'
+  | 'mandate_exceeded'
   | 'resource_missing'
   | 'idempotency_key_in_use'
   | 'invalid_state'
@@ -73,6 +75,16 @@ export class CardDeclinedError extends PaymentsError {
 
 export class PermissionDeniedError extends PaymentsError {
   readonly code = 'permission_denied';
+}
+
+/** An agent's checkout outside its mandate's currency or accounts. */
+export class MandateScopeError extends PaymentsError {
+  readonly code = 'mandate_scope';
+}
+
+/** An agent's checkout over its mandate's per-checkout, total or count limit. */
+export class MandateExceededError extends PaymentsError {
+  readonly code = 'mandate_exceeded';
 }
 
 /** Also for resources that exist but belong to someone else: never reveal which. */

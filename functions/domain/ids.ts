@@ -21,3 +21,9 @@ export function couldBeCheckoutId(value: string): boolean {
 export function idInMessage(value: string, couldBe: (value: string) => boolean): string {
   return couldBe(value) ? value : 'with this id';
 }
+
+const mandateId = idShape('mdt');
+
+export function couldBeMandateId(value: string): boolean {
+  return mandateId.test(value);
+}

@@ -10,6 +10,12 @@ import { authenticate, hasCredentialsInQuery, headerValue } from '#functions/htt
 import { logger } from '#functions/observability.ts';
 import { auditDeps } from '#functions/wiring/audit.ts';
 import { tokenVerifier } from '#functions/wiring/auth.ts';
+import { authenticateAgent } from '#functions/app/mandates.ts';
+import { systemClock } from '#functions/wiring/clock.ts';
+import { mandateRepository } from '#functions/wiring/storage.ts';
+
+// No cache anywhere: a revoked mandate's token is refused on the very next request.
+const agents = (token: string) => authenticateAgent({ mandates: mandateRepository(), clock: systemClock }, token);
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string, context: Record<string, string>): APIGatewayAuthorizerResult {
   return {
@@ -23,8 +29,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   const queryNames = [...Object.keys(event.queryStringParameters ?? {}), ...Object.keys(event.multiValueQueryStringParameters ?? {})];
   if (hasCredentialsInQuery(queryNames)) return policy('anonymous', 'Allow', event.methodArn, {});
   try {
-    const principal = await authenticate(headerValue(event.headers, 'authorization'), tokenVerifier());
-    return policy(principal.sub, 'Allow', event.methodArn, { sub: principal.sub, groups: principal.roles.join(',') });
+    const principal = await authenticate(headerValue(event.headers, 'authorization'), tokenVerifier(), agents);
+    const mandate: Record<string, string> = principal.mandateId === undefined ? {} : { mandate_id: principal.mandateId };
+    return policy(principal.sub, 'Allow', event.methodArn, { sub: principal.sub, groups: principal.roles.join(','), ...mandate });
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error;
     logger.info('authentication refused', { code: error.code });

@@ -33,11 +33,16 @@ export function headerValue(headers: Record<string, string | undefined> | null |
   return undefined;
 }
 
-export async function authenticate(authorization: string | undefined, verifier: TokenVerifier): Promise<Principal> {
+/** Checks an `agt_` token (app/mandates.ts); absent, such a token is just an invalid JWT. */
+export type AgentAuthenticator = (token: string) => Promise<Principal>;
+
+export async function authenticate(authorization: string | undefined, verifier: TokenVerifier, agents?: AgentAuthenticator): Promise<Principal> {
   if (!authorization || authorization.trim() === '') {
     throw new AuthenticationError('authentication_required', 'An Authorization: Bearer token is required');
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) throw new AuthenticationError('token_invalid', 'The Authorization header must be: Bearer <token>');
+  // An agent's opaque token, not a JWT (API.md "Authentication").
+  if (agents && match[1].startsWith('agt_')) return agents(match[1]);
   return verifier.verify(match[1]);
 }

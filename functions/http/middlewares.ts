@@ -121,7 +121,13 @@ export function principalFromAuthorizer(route: RouteDefinition): Middleware {
         throw new AuthenticationError('authentication_required', 'An Authorization: Bearer token is required');
       }
       const groups = String(authorizer?.groups ?? '').split(',');
-      const principal: Principal = { sub, roles: allRoles.filter((r) => groups.includes(r)) };
+      // 'agent' only with the mandate the authorizer found for an agt_ token.
+      const mandateId = typeof authorizer?.mandate_id === 'string' && authorizer.mandate_id !== '' ? authorizer.mandate_id : undefined;
+      const principal: Principal = {
+        sub,
+        roles: allRoles.filter((r) => groups.includes(r) && (r !== 'agent' || mandateId !== undefined)),
+        ...(mandateId === undefined ? {} : { mandateId }),
+      };
       const allowed = route.access as readonly Role[];
       if (!principal.roles.some((role) => allowed.includes(role))) {
         throw new PermissionDeniedError(`This action requires the role ${allowed.join(' or ')}`);

@@ -21,6 +21,8 @@ export interface Checkout {
   shortDescription: string;
   type: CheckoutType;
   referenceId?: string;
+  /** Set when an agent created it under a mandate (API.md's `agent`). */
+  agent?: { mandateId: string; name: string };
   fee: { appFee: number; feePayer: FeePayer; processingFee: number };
   state: CheckoutState;
   amountRefunded: number;
@@ -86,6 +88,8 @@ export interface CreationIntent {
   providerAccountId: string;
   providerUniqueId: string;
   referenceId?: string;
+  /** An agent's creation: the mandate spending it holds, released if the creation never happened. */
+  mandate?: { id: string; name: string; amount: number };
   createdAt: string;
   /** Epoch ms: until then the creating request may still be running. */
   expiresAt: number;

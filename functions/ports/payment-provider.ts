@@ -109,6 +109,11 @@ export interface PaymentProvider {
    * provider's throttle). Each result is the checkout or the error its read got.
    */
   getCheckouts(reads: readonly CheckoutRead[]): Promise<(ProviderCheckout | Error)[]>;
+  /**
+   * `/credit_card` with the platform's client credentials: throws UnknownCardTokenError when the
+   * provider holds no card for this token (a mandate names its card before any checkout).
+   */
+  lookUpCard(creditCardId: string): Promise<void>;
   /** Full refund when `amount` is omitted. */
   refundCheckout(accessToken: string, checkoutId: string, reason: string, amount?: number): Promise<ProviderCheckout>;
 }

@@ -14,7 +14,7 @@ import { wepayClientFromConfig } from '#functions/adapters/wepay/wepay-client.ts
 import type { CheckoutDeps } from '#functions/app/checkouts.ts';
 import { callbackUriFor } from '#functions/app/ipn.ts';
 import { once } from './once.ts';
-import { checkoutRepository, merchantRepository, velocityStore } from './storage.ts';
+import { checkoutRepository, mandateRepository, merchantRepository, velocityStore } from './storage.ts';
 
 export const platformSecrets = once<PlatformSecrets>(() => {
   const cfg = config();
@@ -45,6 +45,7 @@ export async function checkoutDeps(): Promise<CheckoutDeps> {
     // An intent belongs to its request as long as the request holds its idempotency key.
     intentLeaseMs: config().idempotency.lockSeconds * 1000,
     velocity: { store: velocityStore(), clock: systemClock, limits: config().velocity },
+    mandates: mandateRepository(),
     callbackUri: async () => {
       const { ipnBaseUrl } = config();
       return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, await platformSecrets().platformCredentials());

@@ -7,6 +7,7 @@ import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchan
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
 import { DynamoDbVelocityStore } from '#functions/adapters/dynamodb/velocity-store.ts';
+import { DynamoDbMandateRepository } from '#functions/adapters/dynamodb/mandate-repository.ts';
 import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconciliation-lease.ts';
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { once } from './once.ts';
@@ -25,6 +26,7 @@ export const paymentsTable = () => ({ client: dynamoDb().documentClient, tableNa
 export const merchantRepository = once(() => new DynamoDbMerchantRepository(paymentsTable()));
 export const checkoutRepository = once(() => new DynamoDbCheckoutRepository(paymentsTable()));
 export const reconciliationLease = once(() => new DynamoDbReconciliationLease(paymentsTable()));
+export const mandateRepository = once(() => new DynamoDbMandateRepository(paymentsTable()));
 export const velocityStore = once(() => new DynamoDbVelocityStore(paymentsTable()));
 
 export const idempotencyDeps = once<IdempotencyDeps>(() => {

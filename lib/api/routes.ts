@@ -38,13 +38,15 @@ export function addRoutes(
   const authorizerFunction = new PaymentsFunction(scope, 'Authorizer', {
     ...defaults,
     handler: 'authorize',
-    description: 'REQUEST authorizer: verifies the Cognito bearer token, passes sub and groups to handlers',
+    description: 'REQUEST authorizer: verifies the Cognito bearer token or an agent token, passes sub, groups and mandate to handlers',
     memorySize: 256,
     timeout: Duration.seconds(10),
     reservedConcurrency: concurrency.authorizer,
   });
   // It writes the audit record of each request it refuses (functions/http/audit.ts).
   for (const grant of grantsFor(['audit:write'])) grantTo(authorizerFunction, grant);
+  // agt_ tokens: the authorizer reads the mandate by its token's hash, on every request (no cache).
+  for (const grant of grantsFor(['payments:read'])) grantTo(authorizerFunction, grant);
   // No identity sources and no cache: every protected request reaches the authorizer, so a
   // credential in the query string is let through to the handler's 400 before any 401.
   const authorizer = new apigw.RequestAuthorizer(scope, 'BearerTokenAuthorizer', {

@@ -225,6 +225,8 @@ export class WepayApi {
         return this.accountView(this.accountFor(this.authenticate(authorization), params));
       case '/credit_card/create':
         return this.createCreditCard(params);
+      case '/credit_card':
+        return this.creditCardView(params);
       case '/checkout/create':
         return this.createCheckout(params, this.authenticate(authorization));
       case '/checkout/find': {
@@ -372,6 +374,13 @@ export class WepayApi {
       currencies: ['USD'],
       statement_descriptor: `WPY*${account.name}`,
     };
+  }
+
+  /** `/credit_card`: the app's client credentials; an unknown id is the same 1003 as on /checkout/create. */
+  private creditCardView(params: Params): unknown {
+    this.checkClientSecret(params);
+    const card = storedCardFor(this.options.store.state.credit_cards, params['credit_card_id']);
+    return { credit_card_id: Number(card.credit_card_id), credit_card_name: `${card.brand} xxxxxx${card.last_four}`, state: 'authorized', user_name: card.user_name, create_time: card.create_time };
   }
 
   /** Called by the browser's tokenization library: client_id, no bearer token. */

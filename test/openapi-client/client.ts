@@ -84,6 +84,13 @@ export class PaymentsClient {
   listEvents = (query: QueryOf<'events.list'> = {}) => this.send<ResponseOf<'events.list', 200>>('GET', '/v1/events', undefined, query);
   getEvent = (id: string) => this.send<ResponseOf<'events.get', 200>>('GET', `/v1/events/${encodeURIComponent(id)}`);
   redeliverEvent = (id: string) => this.send<ResponseOf<'events.redeliver', 200>>('POST', `/v1/events/${encodeURIComponent(id)}/redeliver`, {});
+  createMandate = (body: RequestOf<'mandates.create'>) => this.send<ResponseOf<'mandates.create', 201>>('POST', '/v1/mandates', body);
+  listMandates = (query: QueryOf<'mandates.list'> = {}) => this.send<ResponseOf<'mandates.list', 200>>('GET', '/v1/mandates', undefined, query);
+  currentMandate = () => this.send<ResponseOf<'mandates.current', 200>>('GET', '/v1/mandates/current');
+  getMandate = (id: string) => this.send<ResponseOf<'mandates.get', 200>>('GET', `/v1/mandates/${encodeURIComponent(id)}`);
+  mandateCheckouts = (id: string, query: QueryOf<'mandates.checkouts'> = {}) =>
+    this.send<ResponseOf<'mandates.checkouts', 200>>('GET', `/v1/mandates/${encodeURIComponent(id)}/checkouts`, undefined, query);
+  revokeMandate = (id: string) => this.send<ResponseOf<'mandates.revoke', 200>>('POST', `/v1/mandates/${encodeURIComponent(id)}/revoke`, {});
 }
 
 /** One call per documented operation: a route added to the API without a line here fails to compile. */
@@ -111,6 +118,21 @@ export const everyRoute: { [O in Operation]: (client: PaymentsClient) => Promise
   'events.list': (c) => c.listEvents({ type: 'checkout.captured' }),
   'events.get': (c) => c.getEvent('evt_1'),
   'events.redeliver': (c) => c.redeliverEvent('evt_1'),
+  'mandates.create': (c) =>
+    c.createMandate({
+      agent: { name: 'Trip planner' },
+      currency: 'USD',
+      per_checkout_max: 5000,
+      total_max: 20000,
+      account_ids: ['acc_1'],
+      credit_card_id: 'tok_1',
+      expires_at: '2027-01-31T00:00:00Z',
+    }),
+  'mandates.list': (c) => c.listMandates({ limit: 10 }),
+  'mandates.current': (c) => c.currentMandate(),
+  'mandates.get': (c) => c.getMandate('mdt_1'),
+  'mandates.checkouts': (c) => c.mandateCheckouts('mdt_1', { limit: 10 }),
+  'mandates.revoke': (c) => c.revokeMandate('mdt_1'),
   // The provider's callback, not a browser's call: its form body and answer are typed all the same.
   'ipn.wepay': async () => {
     const form: FormOf<'ipn.wepay'> = { checkout_id: '12345' };

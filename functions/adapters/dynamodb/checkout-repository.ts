@@ -253,6 +253,7 @@ function fromItem(item: Record<string, unknown>): Checkout {
   };
   if (typeof item['referenceId'] === 'string') checkout.referenceId = item['referenceId'];
   if (typeof item['lastReadAt'] === 'string') checkout.lastReadAt = item['lastReadAt'];
+  if (item['agent'] && typeof item['agent'] === 'object') checkout.agent = item['agent'] as Checkout['agent'] & object;
   return checkout;
 }
 
@@ -270,5 +271,6 @@ function creationIntentFrom(item: Record<string, unknown>): CreationIntent {
     expiresAt: item['expiresAt'] as number,
   };
   if (typeof item['referenceId'] === 'string') intent.referenceId = item['referenceId'];
+  if (item['mandate'] && typeof item['mandate'] === 'object') intent.mandate = item['mandate'] as CreationIntent['mandate'] & object;
   return intent;
 }

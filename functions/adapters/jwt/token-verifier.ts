@@ -6,7 +6,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtExpiredError, JwtBaseError, FetchError, JwksNotAvailableInCacheError } from 'aws-jwt-verify/error';
 import { AuthenticationError } from '#functions/domain/errors.ts';
-import { roles, type Principal, type Role } from '#functions/domain/principal.ts';
+import { userRoles, type Principal, type Role } from '#functions/domain/principal.ts';
 import type { TokenVerifier } from '#functions/ports/token-verifier.ts';
 
 export interface TokenVerifierSettings {
@@ -31,7 +31,8 @@ const fileFetcher = {
 
 function rolesOf(groups: unknown): Role[] {
   if (!Array.isArray(groups)) return [];
-  return roles.filter((role) => groups.includes(role));
+  // Never 'agent': that role comes only from an agt_ token, whatever groups a JWT claims.
+  return userRoles.filter((role) => groups.includes(role));
 }
 
 /**

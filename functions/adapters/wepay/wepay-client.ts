@@ -159,6 +159,16 @@ export class WePayClient implements PaymentProvider {
     return { userId: requiredText(body, 'user_id'), accessToken: requiredText(body, 'access_token') };
   }
 
+  async lookUpCard(creditCardId: string): Promise<void> {
+    const app = await this.credentials();
+    // A read: safe to repeat, so it is retried like any idempotent call.
+    await this.call('/credit_card', app.appAccessToken, {
+      client_id: providerId(app.clientId),
+      client_secret: app.clientSecret,
+      credit_card_id: providerId(creditCardId),
+    }, { kind: 'idempotent' }, [app.clientSecret]);
+  }
+
   async createAccount(accessToken: string, input: CreateAccountInput): Promise<ProviderAccount> {
     const body = await this.call('/account/create', accessToken, {
       name: input.name,
@@ -422,7 +432,7 @@ function classifyWePayError(
   const code = Number(body.error_code);
   const description = redact(typeof body.error_description === 'string' ? body.error_description : '', secrets).slice(0, 300);
   const failed = (error: PaymentsError): AttemptOutcome => ({ kind: 'failed', error });
-  if (code === 1003 && path === '/checkout/create' && unknownCardToken.test(description)) return failed(new UnknownCardTokenError(code));
+  if (code === 1003 && (path === '/checkout/create' || path === '/credit_card') && unknownCardToken.test(description)) return failed(new UnknownCardTokenError(code));
   switch (code) {
     case 1008:
       if (description.trim().toLowerCase() === WEPAY_UNKNOWN_ERROR_MESSAGE) {

@@ -4,6 +4,7 @@ import { refundsOf } from '#functions/domain/recorded-actions.ts';
 import { checkoutTypes } from '#functions/ports/payment-provider.ts';
 import type { Checkout } from '#functions/ports/checkout-repository.ts';
 import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
+import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
 
 export const uniqueId = z
@@ -24,18 +25,23 @@ export const createCheckoutRequest = z
     fee: z
       .strictObject({ app_fee: nonNegativeMinorUnits('fee.app_fee').default(0), fee_payer: feePayer.default('payee_from_app') })
       .default({ app_fee: 0, fee_payer: 'payee_from_app' }),
-    payment_method: z.strictObject({
-      type: z.literal('credit_card', { error: 'payment_method.type must be credit_card' }),
-      credit_card: z.strictObject({
-        id: z.union([z.string().min(1).max(255), z.int().positive()], { error: 'payment_method.credit_card.id must be the provider token of a card' }).transform(String),
-        auto_capture: z.boolean({ error: 'payment_method.credit_card.auto_capture must be a boolean' }).default(true),
-      }),
-    }),
+    // Required of a payer, refused from an agent (its mandate names the card): the handler checks which.
+    payment_method: z
+      .strictObject({
+        type: z.literal('credit_card', { error: 'payment_method.type must be credit_card' }),
+        credit_card: z.strictObject({
+          id: z.union([z.string().min(1).max(255), z.int().positive()], { error: 'payment_method.credit_card.id must be the provider token of a card' }).transform(String),
+          auto_capture: z.boolean({ error: 'payment_method.credit_card.auto_capture must be a boolean' }).default(true),
+        }),
+      })
+      .optional(),
     reference_id: text('reference_id', 255).optional(),
   })
   .meta({
     id: 'CreateCheckoutRequest',
-    description: 'Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true.',
+    description:
+      'Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true. ' +
+      'payment_method is required of a payer; an agent (agt_ token) sends neither payment_method nor fee (400 unknown_parameter): its mandate\'s card is charged, auto-captured, with no app fee.',
     examples: [
       {
         unique_id: 'order-7f3a-1',
@@ -96,6 +102,7 @@ const checkoutExample = {
   amount_refunded: 500,
   amount_charged_back: 0,
   refunds: [{ id: 'rfd_1a2b3c4d', amount: 500, reason: 'Customer returned one coffee', state: 'succeeded', created_at: '2026-12-01T10:05:00.000Z' }],
+  agent: null,
   provider: { name: 'wepay', checkout_id: '3141592653' },
   created_at: '2026-12-01T10:00:00.000Z',
   updated_at: '2026-12-01T10:05:00.000Z',
@@ -116,6 +123,7 @@ export const checkoutResponse = z
     amount_refunded: z.int(),
     amount_charged_back: z.int(),
     refunds: z.array(refundResponse),
+    agent: z.object({ mandate_id: z.string(), name: z.string() }).nullable().meta({ description: 'The agent that created it under a mandate; null for any other checkout.' }),
     provider: z.object({ name: z.literal('wepay'), checkout_id: z.string() }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -151,14 +159,38 @@ export function checkoutJson(checkout: Checkout): z.output<typeof checkoutRespon
       state: refund.state,
       created_at: refund.createdAt,
     })),
+    agent: checkout.agent ? { mandate_id: checkout.agent.mandateId, name: checkout.agent.name } : null,
     provider: { name: 'wepay', checkout_id: checkout.provider.checkoutId },
     created_at: checkout.createdAt,
     updated_at: checkout.updatedAt,
   };
 }
 
-/** The use case's input from a validated `POST /v1/checkouts` body. */
-export function createCheckoutInputFrom(body: z.output<typeof createCheckoutRequest>): CreateCheckoutInput {
+/**
+ * The use case's input from a validated `POST /v1/checkouts` body. `raw` is the body as sent:
+ * an agent may not send `fee` or `payment_method` (the schema fills `fee`'s default), a payer must
+ * send `payment_method`. An agent's card is its mandate's (the use case sets it).
+ */
+export function createCheckoutInputFrom(body: z.output<typeof createCheckoutRequest>, raw: unknown = body, agent = false): CreateCheckoutInput {
+  const sent = (name: string) => typeof raw === 'object' && raw !== null && Object.hasOwn(raw, name);
+  if (agent) {
+    for (const name of ['payment_method', 'fee']) {
+      if (sent(name)) throw new InvalidRequestError('unknown_parameter', `An agent may not send ${name}: its mandate sets it`, { param: name });
+    }
+    return {
+      uniqueId: body.unique_id,
+      accountId: body.account_id,
+      amount: body.amount,
+      currency: body.currency,
+      shortDescription: body.short_description,
+      type: body.type,
+      fee: { appFee: 0, feePayer: 'payee_from_app' },
+      creditCardId: '',
+      autoCapture: true,
+      ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
+    };
+  }
+  if (!body.payment_method) throw new InvalidRequestError('parameter_missing', 'payment_method is required', { param: 'payment_method' });
   return {
     uniqueId: body.unique_id,
     accountId: body.account_id,

@@ -51,7 +51,7 @@ export interface CheckoutHarness extends TestRuntime {
 export const newUniqueId = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
 export async function startCheckoutHarness(
-  options: Pick<LocalRuntimeOptions, 'sandbox' | 'ipnCallbacks' | 'log'> = {},
+  options: Pick<LocalRuntimeOptions, 'sandbox' | 'ipnCallbacks' | 'log' | 'logFormat'> = {},
 ): Promise<CheckoutHarness> {
   // The handlers' per-request INFO lines would bury the test output; warnings and errors still show.
   process.env.LOG_LEVEL ??= 'WARN';
@@ -60,6 +60,7 @@ export async function startCheckoutHarness(
     sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, ...options.sandbox },
     ...(options.ipnCallbacks === undefined ? {} : { ipnCallbacks: options.ipnCallbacks }),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
   });
   const issuer = await ensureLocalIssuer(runtime.dataDir);
   const sandboxUrl = runtime.runtime.sandboxUrl;

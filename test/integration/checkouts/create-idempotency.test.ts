@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const checkoutKeys = [
   'id', 'unique_id', 'account_id', 'amount', 'currency', 'short_description', 'type', 'reference_id',
-  'fee', 'state', 'amount_refunded', 'amount_charged_back', 'refunds', 'provider', 'created_at', 'updated_at',
+  'fee', 'state', 'amount_refunded', 'amount_charged_back', 'refunds', 'agent', 'provider', 'created_at', 'updated_at',
 ].sort();
 
 function expectCheckoutObject(reply: Reply, uniqueId: string) {
@@ -44,6 +44,7 @@ function expectCheckoutObject(reply: Reply, uniqueId: string) {
     amount_refunded: 0,
     amount_charged_back: 0,
     refunds: [],
+    agent: null,
     provider: { name: 'wepay', checkout_id: expect.stringMatching(/^\d+$/) },
     created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
     updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

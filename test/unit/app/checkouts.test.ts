@@ -74,6 +74,7 @@ class FakeProvider implements PaymentProvider {
   async findCheckouts(_accessToken: string, input: { accountId: string }) {
     return [...this.checkouts.values()].filter((c) => c.accountId === input.accountId).map((c) => ({ ...c }));
   }
+  async lookUpCard(): Promise<void> {}
   async getCheckouts(reads: readonly { accessToken: string; checkoutId: string }[]) {
     return Promise.all(reads.map((read) => this.getCheckout(read.accessToken, read.checkoutId)));
   }

@@ -103,6 +103,7 @@ class ScriptedProvider implements PaymentProvider {
   findCheckouts = async (): Promise<never> => {
     throw new Error('not used');
   };
+  lookUpCard = async (): Promise<void> => {};
   getCheckouts = async (): Promise<never> => {
     throw new Error('not used');
   };
