@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Create and pay a checkout, idempotently by unique_id
-         * @description Create and pay a checkout, idempotently by unique_id. Roles: payer.
+         * @description Create and pay a checkout, idempotently by unique_id. Roles: payer, agent.
          */
         post: operations["checkouts.create"];
         delete?: never;
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * A checkout (its payer, its account's owner, or ops)
-         * @description A checkout (its payer, its account's owner, or ops). Roles: payer, merchant, ops.
+         * @description A checkout (its payer, its account's owner, or ops). Roles: payer, merchant, ops, agent.
          */
         get: operations["checkouts.get"];
         put?: never;
@@ -238,6 +238,110 @@ export interface paths {
          * @description WePay's IPN callback: acknowledged once queued; the checkout is then fetched from the provider.
          */
         post: operations["ipn.wepay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mandates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's mandates (ops: all), newest first
+         * @description The caller's mandates (ops: all), newest first. Roles: payer, ops.
+         */
+        get: operations["mandates.list"];
+        put?: never;
+        /**
+         * Let an agent create checkouts within limits (answers the agt_ token once; never replayed)
+         * @description Let an agent create checkouts within limits (answers the agt_ token once; never replayed). Roles: payer.
+         */
+        post: operations["mandates.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mandates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A mandate (its payer or ops)
+         * @description A mandate (its payer or ops). Roles: payer, merchant, ops.
+         */
+        get: operations["mandates.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mandates/{id}/checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agent's transaction log: checkouts made under the mandate, newest first
+         * @description The agent's transaction log: checkouts made under the mandate, newest first. Roles: payer, merchant, ops.
+         */
+        get: operations["mandates.checkouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mandates/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a mandate at once (its payer or ops; again: 200, unchanged)
+         * @description Revoke a mandate at once (its payer or ops; again: 200, unchanged). Roles: payer, merchant, ops.
+         */
+        post: operations["mandates.revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mandates/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling agent's mandate (agent tokens only)
+         * @description The calling agent's mandate (agent tokens only). Roles: agent.
+         */
+        get: operations["mandates.current"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -494,6 +598,7 @@ export interface components {
          *           "created_at": "2026-12-01T10:05:00.000Z"
          *         }
          *       ],
+         *       "agent": null,
          *       "provider": {
          *         "name": "wepay",
          *         "checkout_id": "3141592653"
@@ -504,6 +609,11 @@ export interface components {
          */
         Checkout: {
             account_id: string;
+            /** @description The agent that created it under a mandate; null for any other checkout. */
+            agent: {
+                mandate_id: string;
+                name: string;
+            } | null;
             amount: number;
             amount_charged_back: number;
             amount_refunded: number;
@@ -568,6 +678,7 @@ export interface components {
          *               "created_at": "2026-12-01T10:05:00.000Z"
          *             }
          *           ],
+         *           "agent": null,
          *           "provider": {
          *             "name": "wepay",
          *             "checkout_id": "3141592653"
@@ -583,7 +694,7 @@ export interface components {
             data: components["schemas"]["Checkout"][];
             next_cursor: string | null;
         };
-        /** @description Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true. */
+        /** @description Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true. payment_method is required of a payer; an agent (agt_ token) sends neither payment_method nor fee (400 unknown_parameter): its mandate's card is charged, auto-captured, with no app fee. */
         CreateCheckoutRequest: {
             account_id: string;
             /** @description Integer minor units (cents), at least 1. */
@@ -612,7 +723,7 @@ export interface components {
                  */
                 fee_payer: "payee_from_app" | "payer_from_app" | "payer" | "payee";
             };
-            payment_method: {
+            payment_method?: {
                 credit_card: {
                     /** @default true */
                     auto_capture: boolean;
@@ -629,6 +740,79 @@ export interface components {
              */
             type: "goods" | "service" | "donation" | "event" | "personal";
             unique_id: string;
+        };
+        /**
+         * @description The mandate and, in this answer only, the agent token (stored only as a hash).
+         * @example {
+         *       "id": "mdt_3c4d5e6f",
+         *       "payer": "payer-sub-1",
+         *       "agent": {
+         *         "name": "Trip planner",
+         *         "reference": "agent-42"
+         *       },
+         *       "currency": "USD",
+         *       "per_checkout_max": 5000,
+         *       "total_max": 20000,
+         *       "max_checkouts": 10,
+         *       "account_ids": [
+         *         "acc_9a8b7c6d"
+         *       ],
+         *       "credit_card_id": "3141592653",
+         *       "expires_at": "2027-01-31T00:00:00.000Z",
+         *       "status": "active",
+         *       "spent": 0,
+         *       "checkouts_count": 0,
+         *       "created_at": "2026-12-01T10:00:00.000Z",
+         *       "revoked_at": null,
+         *       "token": "agt_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
+         *     }
+         */
+        CreatedMandate: {
+            account_ids: string[];
+            agent: {
+                name: string;
+                reference?: string;
+            };
+            checkouts_count: number;
+            created_at: string;
+            credit_card_id: string;
+            /**
+             * @description ISO 4217 currency code.
+             * @enum {string}
+             */
+            currency: "USD" | "CAD";
+            expires_at: string;
+            id: string;
+            max_checkouts: number | null;
+            payer: string;
+            per_checkout_max: number;
+            revoked_at: string | null;
+            spent: number;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            token: string;
+            total_max: number;
+        };
+        /** @description Lets an agent create checkouts within these limits until expires_at (at most 90 days ahead). Never replayed. */
+        CreateMandateRequest: {
+            account_ids: string[];
+            agent: {
+                name: string;
+                reference?: string;
+            };
+            credit_card_id: string | number;
+            /**
+             * @description ISO 4217 currency code.
+             * @enum {string}
+             */
+            currency: "USD" | "CAD";
+            /** Format: date-time */
+            expires_at: string;
+            max_checkouts?: number | null;
+            /** @description Integer minor units (cents), at least 1. */
+            per_checkout_max: number;
+            /** @description Integer minor units (cents), at least 1. */
+            total_max: number;
         };
         /**
          * @example {
@@ -908,6 +1092,89 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "mdt_3c4d5e6f",
+         *       "payer": "payer-sub-1",
+         *       "agent": {
+         *         "name": "Trip planner",
+         *         "reference": "agent-42"
+         *       },
+         *       "currency": "USD",
+         *       "per_checkout_max": 5000,
+         *       "total_max": 20000,
+         *       "max_checkouts": 10,
+         *       "account_ids": [
+         *         "acc_9a8b7c6d"
+         *       ],
+         *       "credit_card_id": "3141592653",
+         *       "expires_at": "2027-01-31T00:00:00.000Z",
+         *       "status": "active",
+         *       "spent": 0,
+         *       "checkouts_count": 0,
+         *       "created_at": "2026-12-01T10:00:00.000Z",
+         *       "revoked_at": null
+         *     }
+         */
+        Mandate: {
+            account_ids: string[];
+            agent: {
+                name: string;
+                reference?: string;
+            };
+            checkouts_count: number;
+            created_at: string;
+            credit_card_id: string;
+            /**
+             * @description ISO 4217 currency code.
+             * @enum {string}
+             */
+            currency: "USD" | "CAD";
+            expires_at: string;
+            id: string;
+            max_checkouts: number | null;
+            payer: string;
+            per_checkout_max: number;
+            revoked_at: string | null;
+            spent: number;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            total_max: number;
+        };
+        /**
+         * @description Newest first; pass next_cursor as cursor for the next page (null: no more).
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "mdt_3c4d5e6f",
+         *           "payer": "payer-sub-1",
+         *           "agent": {
+         *             "name": "Trip planner",
+         *             "reference": "agent-42"
+         *           },
+         *           "currency": "USD",
+         *           "per_checkout_max": 5000,
+         *           "total_max": 20000,
+         *           "max_checkouts": 10,
+         *           "account_ids": [
+         *             "acc_9a8b7c6d"
+         *           ],
+         *           "credit_card_id": "3141592653",
+         *           "expires_at": "2027-01-31T00:00:00.000Z",
+         *           "status": "active",
+         *           "spent": 0,
+         *           "checkouts_count": 0,
+         *           "created_at": "2026-12-01T10:00:00.000Z",
+         *           "revoked_at": null
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
+        MandateList: {
+            data: components["schemas"]["Mandate"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @example {
          *       "id": "acc_9a8b7c6d",
          *       "name": "Blue Bottle Cafe",
          *       "statement_descriptor": "WPY*Blue Bottle Cafe",
@@ -1035,6 +1302,8 @@ export interface components {
             reason: string;
             unique_id: string;
         };
+        /** @example {} */
+        RevokeMandateRequest: Record<string, never>;
         /**
          * @example {
          *       "id": "we_4f2a9c1d",
@@ -1450,7 +1719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            /** @description Error codes: token_revoked, token_expired, authentication_required, token_invalid */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1460,7 +1729,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            code: "token_revoked" | "token_expired" | "authentication_required" | "token_invalid";
                             /** @enum {string} */
                             type: "authentication_error";
                         };
@@ -1484,7 +1753,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error codes: permission_denied */
+            /** @description Error codes: mandate_scope, mandate_exceeded, permission_denied */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1494,7 +1763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "permission_denied";
+                            code: "mandate_scope" | "mandate_exceeded" | "permission_denied";
                             /** @enum {string} */
                             type: "permission_error";
                         };
@@ -3405,6 +3674,982 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.list": {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor (opaque; a bad one is 400 parameter_invalid). */
+                cursor?: string;
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MandateList"];
+                };
+            };
+            /** @description Error codes: credentials_in_url, parameter_invalid, unknown_parameter */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url" | "parameter_invalid" | "unknown_parameter";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMandateRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedMandate"];
+                };
+            };
+            /** @description Error codes: credentials_in_url, body_unparseable, raw_card_data, parameter_missing, parameter_invalid, unknown_parameter */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: body_too_large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: provider_error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "provider_error";
+                            /** @enum {string} */
+                            type: "provider_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: provider_unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "provider_unavailable";
+                            /** @enum {string} */
+                            type: "provider_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id; one the caller may not see is 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandate"];
+                };
+            };
+            /** @description Error codes: credentials_in_url */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.checkouts": {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor (opaque; a bad one is 400 parameter_invalid). */
+                cursor?: string;
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The id; one the caller may not see is 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutList"];
+                };
+            };
+            /** @description Error codes: credentials_in_url, parameter_invalid, unknown_parameter */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url" | "parameter_invalid" | "unknown_parameter";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id; one the caller may not see is 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeMandateRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandate"];
+                };
+            };
+            /** @description Error codes: credentials_in_url, body_unparseable, raw_card_data, parameter_missing, parameter_invalid, unknown_parameter */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url" | "body_unparseable" | "raw_card_data" | "parameter_missing" | "parameter_invalid" | "unknown_parameter";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: body_too_large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: rate_limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                            /** @enum {string} */
+                            type: "rate_limit_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: internal_error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @enum {string} */
+                            type: "api_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "mandates.current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandate"];
+                };
+            };
+            /** @description Error codes: credentials_in_url */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "credentials_in_url";
+                            /** @enum {string} */
+                            type: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: authentication_required, token_invalid, token_expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "authentication_required" | "token_invalid" | "token_expired";
+                            /** @enum {string} */
+                            type: "authentication_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: permission_denied */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "permission_denied";
+                            /** @enum {string} */
+                            type: "permission_error";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: resource_missing */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "resource_missing";
+                            /** @enum {string} */
+                            type: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error codes: method_not_allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
                             /** @enum {string} */
                             type: "invalid_request";
                         };
