@@ -275,7 +275,7 @@ export const routes = [
     access: ['payer'],
     // Reads the accounts it names, writes the mandate and its token-hash lookup; looks the card up
     // at WePay with the app's client credentials.
-    uses: ['payments:read-write', 'platform-secret'],
+    uses: ['payments:read-write', 'platform-secret', 'audit:write'],
     summary: 'Let an agent create checkouts within limits (answers the agt_ token once; never replayed)',
     bodyType: 'json',
     body: createMandateRequest,
@@ -340,7 +340,7 @@ export const routes = [
     path: '/v1/mandates/{id}/revoke',
     handler: 'mandates-revoke',
     access: anyRole,
-    uses: ['payments:read-write'],
+    uses: ['payments:read-write', 'audit:write'],
     summary: 'Revoke a mandate at once (its payer or ops; again: 200, unchanged)',
     bodyType: 'json',
     body: revokeMandateRequest,

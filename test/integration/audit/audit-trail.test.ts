@@ -120,6 +120,21 @@ const scenarios: Record<string, Scenario> = {
       return { reply, sub: await h.subOf('merchant'), roles: ['merchant'], resource: { type: 'checkout', id: checkout.id }, status: 200 };
     },
   },
+  'mandates.create': {
+    run: async () => {
+      const reply = await send('POST', '/v1/mandates', h.dev.tokens.payer, mandateBody());
+      expect(reply.status).toBe(201);
+      return { reply, sub: await h.subOf('payer'), roles: ['payer'], resource: { type: 'mandate', id: reply.body.id }, status: 201 };
+    },
+  },
+  'mandates.revoke': {
+    run: async () => {
+      const mandate = await send('POST', '/v1/mandates', h.dev.tokens.payer, mandateBody());
+      const reply = await send('POST', `/v1/mandates/${mandate.body.id}/revoke`, h.dev.tokens.payer, {});
+      expect(reply.status).toBe(200);
+      return { reply, sub: await h.subOf('payer'), roles: ['payer'], resource: { type: 'mandate', id: mandate.body.id }, status: 200 };
+    },
+  },
   'reconciliations.create': {
     run: async () => {
       const reply = await send('POST', '/v1/reconciliations', h.dev.tokens.ops, {});
@@ -163,6 +178,19 @@ const scenarios: Record<string, Scenario> = {
     },
   },
 };
+
+/** A mandate over the demo account with the success card, valid for 30 days. */
+function mandateBody() {
+  return {
+    agent: { name: 'Audit agent' },
+    currency: 'USD',
+    per_checkout_max: 5_000,
+    total_max: 20_000,
+    account_ids: [h.dev.account_id],
+    credit_card_id: h.dev.credit_card_ids.success,
+    expires_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+  };
+}
 
 /** A merchant user not yet onboarded. */
 const newMerchantSub = 'audit-new-merchant';
@@ -343,5 +371,23 @@ describe('GET /v1/audit_events', () => {
     for (const token of [h.dev.tokens.payer, h.dev.tokens.merchant]) {
       expectApiError(await h.as(token).call('GET', '/v1/audit_events'), { status: 403, type: 'permission_error', code: 'permission_denied' });
     }
+  });
+});
+
+describe('an agent acting under a mandate', () => {
+  it("is audited as the mandate's payer with roles [agent] and the mandate id", async () => {
+    const mandate = await send('POST', '/v1/mandates', h.dev.tokens.payer, mandateBody());
+    expect(mandate.status).toBe(201);
+    const { payment_method: _card, fee: _fee, ...agentBody } = h.checkoutBody(newUniqueId('agent'), { amount: 1_200 });
+    const reply = await send('POST', '/v1/checkouts', mandate.body.token, agentBody);
+    expect(reply.status).toBe(201);
+    const [record, ...others] = await recordsOf(reply, 'checkouts.create');
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({
+      actor: { sub: await h.subOf('payer'), roles: ['agent'], mandate_id: mandate.body.id, ip: '127.0.0.1', user_agent: userAgent },
+      resource: { type: 'checkout', id: reply.body.id },
+      status: 201,
+    });
+    expect(JSON.stringify(record)).not.toContain(mandate.body.token);
   });
 });
