@@ -1,5 +1,6 @@
 // The local stand-in for the payments table's stream: it watches dynalite's
-// successful PutItems (every checkout and account write is one) and publishes the
+// successful PutItems (every checkout and account write is one; a mandate's
+// UpdateItems are read back) and publishes the
 // written item's new change entries with the same use case the stream consumer runs
 // in AWS, so `data.object` is the item as written. dynalite has no streams and this
 // watch lives in memory, so a marker per checkout (the highest version whose events
@@ -7,15 +8,15 @@
 // whatever a process that died between a write and its publication left behind
 // (the object then being the checkout as it is now).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts';
 import { DynamoDbWebhookEndpoints } from '#functions/adapters/dynamodb/webhook-endpoints.ts';
-import { checkoutFromItem, merchantAccountFromItem } from '#functions/adapters/dynamodb/stream-images.ts';
+import { checkoutFromItem, mandateFromItem, merchantAccountFromItem } from '#functions/adapters/dynamodb/stream-images.ts';
 import { inProcessDeliveryQueue } from '#functions/adapters/queue/in-process-delivery-queue.ts';
-import { publishAccountCreated, publishPendingChanges, type PublishDeps } from '#functions/app/events/publish.ts';
+import { publishAccountCreated, publishMandateEvents, publishPendingChanges, type PublishDeps } from '#functions/app/events/publish.ts';
 import { eventRenderer } from '#functions/http/schemas/events.ts';
 import { systemClock } from '#functions/adapters/system-clock.ts';
 
@@ -32,6 +33,9 @@ export interface EventPublisherOptions {
 }
 
 type StoredItem = Record<string, unknown>;
+
+/** The items whose writes are events: checkouts (their change entries), accounts and mandates. */
+const publishedEntities = ['checkout', 'merchant_account', 'mandate'];
 
 export async function startEventPublisher(options: EventPublisherOptions): Promise<() => Promise<void>> {
   const { documentClient } = createDynamoDbClients({ region: 'us-east-1', endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -57,15 +61,27 @@ export async function startEventPublisher(options: EventPublisherOptions): Promi
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    if (!String(req.headers['x-amz-target'] ?? '').endsWith('.PutItem')) return;
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const put = target.endsWith('.PutItem');
+    // A mandate is revoked (and spent) by UpdateItem: read the item back to see what it is now.
+    if (!put && !target.endsWith('.UpdateItem')) return;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     res.on('finish', () => {
       if (res.statusCode !== 200) return;
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { TableName?: string; Item?: Record<string, AttributeValue> };
-      if (request.TableName !== options.tableName || !request.Item) return;
-      const item = unmarshall(request.Item);
-      if (item['entity'] === 'checkout' || item['entity'] === 'merchant_account') publish(item);
+      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { TableName?: string; Item?: Record<string, AttributeValue>; Key?: Record<string, AttributeValue> };
+      if (request.TableName !== options.tableName) return;
+      if (put && request.Item) {
+        const item = unmarshall(request.Item);
+        if (publishedEntities.includes(String(item['entity']))) publish(item);
+        return;
+      }
+      const key = request.Key ? unmarshall(request.Key) : undefined;
+      if (typeof key?.['pk'] !== 'string' || !key['pk'].startsWith('MANDATE#')) return;
+      void documentClient
+        .send(new GetCommand({ TableName: options.tableName, Key: key, ConsistentRead: true }))
+        .then(({ Item }) => Item && publish(Item))
+        .catch((error: unknown) => options.log?.(`event publication read failed: ${(error as Error).name}`));
     });
   };
   const watch = options.watch ?? process.env.PAYMENTS_LOCAL_EVENT_WATCH !== 'off';
@@ -77,8 +93,8 @@ export async function startEventPublisher(options: EventPublisherOptions): Promi
     const page = await documentClient.send(
       new ScanCommand({
         TableName: options.tableName,
-        FilterExpression: 'entity IN (:checkout, :account)',
-        ExpressionAttributeValues: { ':checkout': 'checkout', ':account': 'merchant_account' },
+        FilterExpression: 'entity IN (:checkout, :account, :mandate)',
+        ExpressionAttributeValues: { ':checkout': 'checkout', ':account': 'merchant_account', ':mandate': 'mandate' },
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
@@ -97,6 +113,13 @@ export async function startEventPublisher(options: EventPublisherOptions): Promi
 async function publishItem(deps: PublishDeps, item: StoredItem): Promise<void> {
   if (item['entity'] === 'checkout') {
     await publishPendingChanges(deps, checkoutFromItem(item));
+    return;
+  }
+  if (item['entity'] === 'mandate') {
+    const mandate = mandateFromItem(item);
+    const publishedUpTo = await deps.events.publishedVersion(mandate.id);
+    const published = await publishMandateEvents(deps, mandate, publishedUpTo);
+    if (published.length > 0) await deps.events.markPublished(mandate.id, mandate.revokedAt === undefined ? 1 : 2);
     return;
   }
   const account = merchantAccountFromItem(item);

@@ -7,7 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { publishAccountCreated, publishCheckoutChanges } from '#functions/app/events/publish.ts';
+import { publishAccountCreated, publishCheckoutChanges, publishMandateEvents } from '#functions/app/events/publish.ts';
 import { logger, tracer } from '#functions/observability.ts';
 import { publishDeps, streamChangeOf } from '#functions/wiring/events.ts';
 
@@ -18,6 +18,9 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   if (change?.kind === 'checkout') {
     // The entries this write added: those past the old image's version.
     const published = await publishCheckoutChanges(publishDeps(), change.checkout, change.previousVersion);
+    if (published.length > 0) logger.info('events published', { event_ids: published.map((e) => e.id) });
+  } else if (change?.kind === 'mandate') {
+    const published = await publishMandateEvents(publishDeps(), change.mandate, change.publishedUpTo);
     if (published.length > 0) logger.info('events published', { event_ids: published.map((e) => e.id) });
   } else if (change?.kind === 'account_created') {
     const event = await publishAccountCreated(publishDeps(), change.account);

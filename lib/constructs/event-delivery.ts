@@ -116,9 +116,9 @@ export class EventDelivery extends Construct {
       maximumRecordAgeInSeconds: 86_400,
       functionResponseTypes: ['ReportBatchItemFailures'],
       destinationConfig: { onFailure: { destination: this.publisherDeadLetters.queueArn } },
-      // Only what can make events: checkouts and merchant accounts (event items and markers are written here too).
+      // Only what can make events: checkouts, merchant accounts and mandates (event items and markers are written here too).
       filterCriteria: {
-        filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['checkout', 'merchant_account'] } } } }) }],
+        filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['checkout', 'merchant_account', 'mandate'] } } } }) }],
       },
     });
     stream.node.addDependency(this.publisher.role);

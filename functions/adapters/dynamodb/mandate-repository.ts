@@ -133,7 +133,8 @@ export class DynamoDbMandateRepository implements MandateRepository {
   }
 }
 
-function fromItem(item: Record<string, unknown>): Mandate {
+/** A stored mandate item (also a stream image) back to the entity. */
+export function fromItem(item: Record<string, unknown>): Mandate {
   const mandate: Mandate = {
     id: item['id'] as string,
     payerSub: item['payerSub'] as string,

@@ -3,7 +3,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { Mandate } from '#functions/domain/mandate.ts';
 import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import { fromItem as mandateFromItem } from './mandate-repository.ts';
 import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
 
 const storageAttributes = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'expires_at']);
@@ -23,7 +25,9 @@ export function merchantAccountFromItem(item: Record<string, unknown>): Merchant
 /** What one stream record of the payments table means for events: a checkout write and the version it had before, or a new account. */
 export type StreamChange =
   | { kind: 'checkout'; checkout: Checkout; previousVersion: number }
-  | { kind: 'account_created'; account: MerchantAccount };
+  | { kind: 'account_created'; account: MerchantAccount }
+  /** `publishedUpTo`: 1 when the old image already existed, 2 when it was already revoked. */
+  | { kind: 'mandate'; mandate: Mandate; publishedUpTo: number };
 
 const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
 
@@ -35,5 +39,10 @@ export function streamChangeOf(record: DynamoDBRecord): StreamChange | undefined
     return { kind: 'checkout', checkout: checkoutFromItem(after), previousVersion: typeof before?.['version'] === 'number' ? before['version'] : 0 };
   }
   if (after['entity'] === 'merchant_account' && !before) return { kind: 'account_created', account: merchantAccountFromItem(after) };
+  if (after['entity'] === 'mandate') {
+    return { kind: 'mandate', mandate: mandateFromItem(after), publishedUpTo: !before ? 0 : before['revokedAt'] === undefined ? 1 : 2 };
+  }
   return undefined;
 }
+
+export { mandateFromItem };

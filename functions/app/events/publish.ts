@@ -9,6 +9,7 @@ import type { Checkout } from '#functions/ports/checkout-repository.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { EventStore } from '#functions/ports/event-store.ts';
 import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
+import type { Mandate } from '#functions/domain/mandate.ts';
 import type { WebhookEndpoint, WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
 import type { DeliveryQueue, EventBus } from '#functions/ports/webhook-sender.ts';
 
@@ -17,6 +18,8 @@ export interface EventRenderer {
   checkout(checkout: Checkout): Record<string, unknown>;
   refund(checkout: Checkout, refundId: string): Record<string, unknown> | undefined;
   account(account: MerchantAccount): Record<string, unknown>;
+  /** The mandate as the API shows it: never its token. */
+  mandate(mandate: Mandate, nowMs: number): Record<string, unknown>;
 }
 
 export interface PublishDeps {
@@ -65,6 +68,25 @@ export async function publishPendingChanges(deps: PublishDeps, checkout: Checkou
 export function publishAccountCreated(deps: PublishDeps, account: MerchantAccount): Promise<EventBody> {
   const type = 'merchant.account.created';
   return publishEvent(deps, { id: eventIdFor(account.id, 1, type), type, created_at: account.createdAt, data: { object: deps.render.account(account) } });
+}
+
+/**
+ * A mandate's two events, each once: `mandate.created` (version 1) and, once it is
+ * revoked, `mandate.revoked` (version 2). Deterministic ids make a repeat harmless;
+ * `publishedUpTo` (locally, the marker) skips what is known to be out already.
+ */
+export async function publishMandateEvents(deps: PublishDeps, mandate: Mandate, publishedUpTo = 0): Promise<EventBody[]> {
+  const published: EventBody[] = [];
+  const object = (at: string) => deps.render.mandate(mandate, Date.parse(at));
+  if (publishedUpTo < 1) {
+    const type = 'mandate.created';
+    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 1, type), type, created_at: mandate.createdAt, data: { object: object(mandate.createdAt) } }));
+  }
+  if (publishedUpTo < 2 && mandate.revokedAt !== undefined) {
+    const type = 'mandate.revoked';
+    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 2, type), type, created_at: mandate.revokedAt, data: { object: object(mandate.revokedAt) } }));
+  }
+  return published;
 }
 
 async function publishEvent(deps: PublishDeps, body: EventBody): Promise<EventBody> {

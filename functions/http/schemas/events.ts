@@ -1,3 +1,4 @@
+import { mandateJson } from './mandates.ts';
 import { z } from 'zod';
 import { eventTypes, type StoredEvent } from '#functions/domain/events.ts';
 import type { EventRenderer } from '#functions/app/events/publish.ts';
@@ -66,4 +67,5 @@ export const eventRenderer: EventRenderer = {
   checkout: (checkout) => checkoutJson(checkout),
   refund: (checkout, refundId) => checkoutJson(checkout).refunds.find((r) => r.id === refundId),
   account: (account) => merchantAccountJson(account),
+  mandate: (mandate, nowMs) => mandateJson(mandate, nowMs),
 };

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { collectLogs, expectLogsFreeOfSecrets, knownSecretsOf, type LogCollector } from '../../support/secret-scan.ts';
 import { CREATE, newUniqueId, startCheckoutHarness, type CheckoutHarness } from '../checkouts/checkout-harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let h: CheckoutHarness;
 let logs: LogCollector;
@@ -225,6 +226,25 @@ describe('mandates under concurrency', () => {
     expect(again.status).toBe(200);
     expect(again.body.revoked_at).toBe(revoked.body.revoked_at);
     expect((await h.as(token).call('GET', '/v1/mandates/current')).body.error.code).toBe('token_revoked');
+  });
+});
+
+describe('mandate events', () => {
+  const eventsOf = async (type: string, mandateId: string) => {
+    const page = await h.as(h.dev.tokens.ops).call('GET', `/v1/events?type=${type}&limit=100`);
+    return (page.body.data as { type: string; data: { object: Record<string, unknown> } }[]).filter((e) => e.data.object['id'] === mandateId);
+  };
+
+  it('emits mandate.created and, on revocation, mandate.revoked, each once and never with the token', async () => {
+    const { id, token } = await newMandate();
+    const [created] = await waitFor(async () => ((await eventsOf('mandate.created', id)).length > 0 ? eventsOf('mandate.created', id) : undefined), 'mandate.created');
+    expect(created!.data.object).toMatchObject({ id, status: 'active', spent: 0 });
+    expect((await h.as(h.dev.tokens.payer).call('POST', `/v1/mandates/${id}/revoke`, { body: {} })).status).toBe(200);
+    const [revoked] = await waitFor(async () => ((await eventsOf('mandate.revoked', id)).length > 0 ? eventsOf('mandate.revoked', id) : undefined), 'mandate.revoked');
+    expect(revoked!.data.object).toMatchObject({ id, status: 'revoked' });
+    expect(await eventsOf('mandate.created', id)).toHaveLength(1);
+    expect(await eventsOf('mandate.revoked', id)).toHaveLength(1);
+    expect(JSON.stringify([created, revoked])).not.toContain(token);
   });
 });
 
