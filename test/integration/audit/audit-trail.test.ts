@@ -38,7 +38,6 @@ afterAll(async () => {
   delete process.env.RECONCILE_INTERVAL_SECONDS;
 });
 
-jest.setTimeout(120_000);
 
 const ops = () => h.as(h.dev.tokens.ops);
 const send = (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>

@@ -27,7 +27,6 @@ const die = async () => {
 };
 
 // Starting the runtime and the retry loops take a while on a loaded machine.
-jest.setTimeout(120_000);
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;

@@ -9,7 +9,6 @@ import { moneyHelpers } from './money-harness.ts';
 process.env.IDEMPOTENCY_LOCK_SECONDS = '2';
 
 // Actions on one checkout are serialized: 22 of them, each a few writes and two provider calls, take a while on a loaded machine.
-jest.setTimeout(300_000);
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;

@@ -63,7 +63,7 @@ export function moneyHelpers(h: CheckoutHarness) {
 
   /** actedCalls once the log shows at least `atLeast` (a delayed answer is logged when it is sent). */
   async function actedCallsSettled(path: string, providerCheckoutId: string, atLeast = 1): Promise<SandboxCall[]> {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 120_000; // generous: a loaded machine is slow, a healthy one returns at once
     for (;;) {
       const calls = await actedCalls(path, providerCheckoutId);
       if (calls.length >= atLeast || Date.now() > deadline) return calls;

@@ -13,7 +13,6 @@ process.env.PROVIDER_TIMEOUT_MS = '800';
 process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
 
 // Starting the runtime and the retry loops take a while on a loaded machine.
-jest.setTimeout(120_000);
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;

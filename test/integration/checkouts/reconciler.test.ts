@@ -18,7 +18,6 @@ process.env.RECONCILE_STALE_SECONDS = '1';
 // The scheduled pass stays out of the way: these tests ask for their passes.
 process.env.RECONCILE_INTERVAL_SECONDS = '86400';
 
-jest.setTimeout(120_000);
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;
@@ -45,7 +44,7 @@ const read = async (id: string) => (await h.as(h.dev.tokens.ops).call('GET', `/v
  */
 async function withoutIpns(providerCheckoutId: string): Promise<void> {
   await h.sandbox.config({ ipn: false });
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 120_000; // generous: a loaded machine is slow, a healthy one returns at once
   while (Date.now() < deadline) {
     const { ipns, pending } = await h.sandbox.request('GET', `/__sandbox/ipns?checkout_id=${providerCheckoutId}`);
     const reads = (await h.sandbox.calls('/v2/checkout')).filter((c) => String(c.checkout_id) === String(providerCheckoutId));
@@ -59,7 +58,7 @@ async function withoutIpns(providerCheckoutId: string): Promise<void> {
 /** Passes until `done` holds (a checkout becomes stale after 1 s); returns the reports. */
 async function reconcileUntil(done: () => Promise<boolean>): Promise<Reply[]> {
   const reports: Reply[] = [];
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000; // generous: a loaded machine is slow, a healthy one returns at once
   while (Date.now() < deadline) {
     const reply = await reconcile();
     reports.push(reply);

@@ -6,7 +6,6 @@ import { expectApiError } from '../../support/api-expectations.ts';
 import { CREATE, newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 
 // Jest applies the integration project's testTimeout to tests only when run as a project; be explicit.
-jest.setTimeout(60_000);
 
 let h: CheckoutHarness;
 beforeAll(async () => {

@@ -7,7 +7,6 @@ import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconc
 import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
-jest.setTimeout(60_000);
 
 let table: LocalPaymentsTable;
 let repository: DynamoDbCheckoutRepository;

@@ -11,7 +11,6 @@ const receivers: WebhookReceiver[] = [];
 let seq = 0;
 const uid = (p: string) => `${p}-${Date.now()}-${++seq}`;
 
-jest.setTimeout(90_000);
 
 beforeAll(async () => {
   rt = await startTestRuntime({ sandbox: { timeScale: 0.0001 } });

@@ -11,7 +11,6 @@ import { Webhook } from 'standardwebhooks';
 import { call, freePort, newDataDir } from '../../support/local-runtime.ts';
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './webhook-receiver.ts';
 
-jest.setTimeout(180_000);
 
 const children: ChildProcess[] = [];
 let receiver: WebhookReceiver;

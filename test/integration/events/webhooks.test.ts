@@ -10,7 +10,6 @@ let receiver: WebhookReceiver;
 let seq = 0;
 const uid = (p: string) => `${p}-${Date.now()}-${++seq}`;
 
-jest.setTimeout(90_000);
 
 beforeAll(async () => {
   // Webhook retry delays shrink a thousandfold: 5 s becomes 5 ms.

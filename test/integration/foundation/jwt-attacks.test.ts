@@ -11,7 +11,6 @@ import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { startTestRuntime, type TestRuntime } from '../../support/local-runtime.ts';
 import { localKid, signWithIssuerKey, unsigned, withTamperedClaims } from '../../unit/auth/signed-tokens.ts';
 
-jest.setTimeout(60_000);
 
 let rt: TestRuntime;
 beforeAll(async () => {
