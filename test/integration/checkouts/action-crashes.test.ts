@@ -26,7 +26,6 @@ const die = async () => {
   throw new ProcessDied();
 };
 
-// Starting the runtime and the retry loops take a while on a loaded machine.
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;

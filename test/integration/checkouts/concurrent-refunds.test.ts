@@ -8,7 +8,6 @@ import { moneyHelpers } from './money-harness.ts';
 
 process.env.IDEMPOTENCY_LOCK_SECONDS = '2';
 
-// Actions on one checkout are serialized: 22 of them, each a few writes and two provider calls, take a while on a loaded machine.
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;

@@ -12,7 +12,6 @@ import { moneyHelpers, providerPath, type Action } from './money-harness.ts';
 process.env.PROVIDER_TIMEOUT_MS = '800';
 process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
 
-// Starting the runtime and the retry loops take a while on a loaded machine.
 
 let h: CheckoutHarness;
 let m: ReturnType<typeof moneyHelpers>;
