@@ -173,34 +173,26 @@ export function checkoutJson(checkout: Checkout): z.output<typeof checkoutRespon
  */
 export function createCheckoutInputFrom(body: z.output<typeof createCheckoutRequest>, raw: unknown = body, agent = false): CreateCheckoutInput {
   const sent = (name: string) => typeof raw === 'object' && raw !== null && Object.hasOwn(raw, name);
-  if (agent) {
-    for (const name of ['payment_method', 'fee']) {
-      if (sent(name)) throw new InvalidRequestError('unknown_parameter', `An agent may not send ${name}: its mandate sets it`, { param: name });
-    }
-    return {
-      uniqueId: body.unique_id,
-      accountId: body.account_id,
-      amount: body.amount,
-      currency: body.currency,
-      shortDescription: body.short_description,
-      type: body.type,
-      fee: { appFee: 0, feePayer: 'payee_from_app' },
-      creditCardId: '',
-      autoCapture: true,
-      ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
-    };
-  }
-  if (!body.payment_method) throw new InvalidRequestError('parameter_missing', 'payment_method is required', { param: 'payment_method' });
-  return {
+  const order = {
     uniqueId: body.unique_id,
     accountId: body.account_id,
     amount: body.amount,
     currency: body.currency,
     shortDescription: body.short_description,
     type: body.type,
+    ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
+  };
+  if (agent) {
+    for (const name of ['payment_method', 'fee']) {
+      if (sent(name)) throw new InvalidRequestError('unknown_parameter', `An agent may not send ${name}: its mandate sets it`, { param: name });
+    }
+    return { ...order, fee: { appFee: 0, feePayer: 'payee_from_app' }, creditCardId: '', autoCapture: true };
+  }
+  if (!body.payment_method) throw new InvalidRequestError('parameter_missing', 'payment_method is required', { param: 'payment_method' });
+  return {
+    ...order,
     fee: { appFee: body.fee.app_fee, feePayer: body.fee.fee_payer },
     creditCardId: body.payment_method.credit_card.id,
     autoCapture: body.payment_method.credit_card.auto_capture,
-    ...(body.reference_id === undefined ? {} : { referenceId: body.reference_id }),
   };
 }
