@@ -1,8 +1,8 @@
 // The stateless front: WAF, the REST API, the authorizer and one function per
 // route of functions/routes.ts, the IPN queue and its consumer, the scheduled
-// jobs, events and webhook delivery, and in isolated environments the VPC. Receives the stateful resources as
-// props. Each part is built by a module of lib/api/ directly in this stack's scope,
-// so construct paths and logical ids (hence the deployed resources) are the stack's.
+// jobs, events and webhook delivery (EventDelivery), and in isolated environments
+// the VPC. Receives the stateful resources as props. Each part is built by a module
+// of lib/api/ (or a construct) in this stack's scope, so the deployed resources are the stack's.
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as events from 'aws-cdk-lib/aws-events';

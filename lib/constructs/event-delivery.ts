@@ -110,7 +110,7 @@ export class EventDelivery extends Construct {
     grantTo(this.publisher, { kind: 'queue', queue: this.deliveryQueue, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
     grantTo(this.publisher, { kind: 'queue', queue: this.publisherDeadLetters, access: 'send', env: 'none' });
     this.publisher.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
-    // PutEvents on a bus with a customer-managed key: EventBridge uses the key with the caller's permissions.
+    // The encrypted bus's key, only through EventBridge (the key policy lets EventBridge itself use it for this bus alone).
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
