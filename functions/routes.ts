@@ -56,8 +56,6 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `webhook-secret:seal`: sealing webhook signing secrets with the KMS key (encryption
  *   context: endpoint and purpose `webhook_secret`); the deliverer alone opens them;
  * - `webhook-queue:send`: handing delivery attempts to the webhook delivery queue.
- * The last two are granted by lib/constructs/event-delivery.ts (grantSealSecrets,
- * grantSendDeliveries); the routes name them once a stack instantiates it.
  * - `audit:write`: appending audit records (PutItem only: records are never changed or deleted);
  *   every audited route (POST/DELETE but the fee quote and the IPN, functions/http/audit.ts) needs it;
  * - `audit:read`: listing audit records (ops).
@@ -396,8 +394,7 @@ export const routes = [
     handler: 'webhook-endpoints-create',
     access: ['ops'],
     // Checks the URL (and, in AWS, where it resolves), seals the new secret, writes the endpoint.
-    // Also needs 'webhook-secret:seal', added once the API stack wires EventDelivery (docs/events.md).
-    uses: ['payments:read-write', 'audit:write'],
+    uses: ['payments:read-write', 'webhook-secret:seal', 'audit:write'],
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
     bodyType: 'json',
     body: createWebhookEndpointRequest,
@@ -447,8 +444,7 @@ export const routes = [
     path: '/v1/webhook_endpoints/{id}/rotate_secret',
     handler: 'webhook-endpoints-rotate-secret',
     access: ['ops'],
-    // Also needs 'webhook-secret:seal' once EventDelivery is wired (docs/events.md).
-    uses: ['payments:read-write', 'audit:write'],
+    uses: ['payments:read-write', 'webhook-secret:seal', 'audit:write'],
     summary: 'A new signing secret (in this answer only); the previous one also signs for 24 hours',
     bodyType: 'none',
     success: { status: 200, schema: webhookEndpointResponse },
@@ -486,8 +482,7 @@ export const routes = [
     handler: 'events-redeliver',
     access: ['ops'],
     // Reads the event and the endpoints; queues one attempt per delivery to an enabled endpoint.
-    // Also needs 'webhook-queue:send' once EventDelivery is wired (docs/events.md).
-    uses: ['payments:read', 'audit:write'],
+    uses: ['payments:read', 'webhook-queue:send', 'audit:write'],
     summary: "One new attempt now of each of the event's deliveries whose endpoint is enabled",
     bodyType: 'none',
     success: { status: 200, schema: eventWithDeliveriesResponse },

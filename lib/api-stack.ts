@@ -1,14 +1,15 @@
 // The stateless front: WAF, the REST API, the authorizer and one function per
 // route of functions/routes.ts, the IPN queue and its consumer, the scheduled
-// jobs, and in isolated environments the VPC. Receives the stateful resources as
-// props. Each part is built by a module of lib/api/ directly in this stack's scope,
-// so construct paths and logical ids (hence the deployed resources) are the stack's.
+// jobs, events and webhook delivery (EventDelivery), and in isolated environments
+// the VPC. Receives the stateful resources as props. Each part is built by a module
+// of lib/api/ (or a construct) in this stack's scope, so the deployed resources are the stack's.
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { paymentsTable } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { addGatewayErrorResponses } from '#lib/api-error-responses.ts';
 import { gatewayCorsHeaders } from '#lib/api/cors.ts';
 import { createFirewall } from '#lib/api/firewall.ts';
@@ -18,6 +19,7 @@ import { createRestApi } from '#lib/api/rest-api.ts';
 import { addRoutes } from '#lib/api/routes.ts';
 import { addScheduledJobs } from '#lib/api/scheduled-jobs.ts';
 import { grantsFor, type Queues } from '#lib/api/uses.ts';
+import { EventDelivery } from '#lib/constructs/event-delivery.ts';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 import type { StatefulStack } from '#lib/stateful-stack.ts';
@@ -45,7 +47,9 @@ export class ApiStack extends Stack {
   readonly scheduledJobFunctions = new Map<string, PaymentsFunction>();
   /** The EventBridge rules that run them, keyed by job id (the monitoring stack alarms on failed invocations). */
   readonly scheduleRules = new Map<string, events.Rule>();
-  /** Dead-letter queues the monitoring stack alarms on: the IPN queue's, and any asynchronous function's. */
+  /** The events publisher (payments table stream), the EventBridge bus, the webhook delivery queue and deliverer. */
+  readonly eventDelivery: EventDelivery;
+  /** Dead-letter queues the monitoring stack alarms on: the IPN queue's, the events publisher's and webhook deliveries', and any asynchronous function's. */
   readonly deadLetterQueues: sqs.IQueue[] = [];
 
   private readonly config: EnvironmentConfig;
@@ -82,7 +86,17 @@ export class ApiStack extends Stack {
       },
     };
     ({ queue: this.ipnQueue, deadLetterQueue: this.ipnDeadLetterQueue } = createIpnQueue(this, stateful.key));
-    const queues: Queues = { ipn: this.ipnQueue };
+    // Before the routes: webhook_endpoints.create/rotate_secret and events.redeliver are granted its key purpose and queue.
+    this.eventDelivery = new EventDelivery(this, 'Events', {
+      table: stateful.tables[paymentsTable.id]!,
+      tableIndexNames: paymentsTable.globalSecondaryIndexes.map((index) => index.indexName),
+      key: stateful.key,
+      environment: defaults.environment,
+      logLevel: config.logLevel,
+      reservedConcurrency: config.concurrency.handler,
+      ...(network ? { network } : {}),
+    });
+    const queues: Queues = { ipn: this.ipnQueue, webhookDeliveries: this.eventDelivery.deliveryQueue };
     const grants = (uses: Parameters<typeof grantsFor>[0]) => grantsFor(uses, stateful, queues);
 
     ({ authorizerFunction: this.authorizerFunction, routeFunctions: this.routeFunctions } = addRoutes(this, this.api, {
@@ -99,8 +113,8 @@ export class ApiStack extends Stack {
       this.scheduleRules.set(scheduled.job.id, scheduled.rule);
     }
 
-    const functions = [this.authorizerFunction, ...this.routeFunctions.values(), ...this.queueConsumerFunctions.values(), ...this.scheduledJobFunctions.values()];
-    this.deadLetterQueues.push(this.ipnDeadLetterQueue, ...functions.flatMap((fn) => (fn.deadLetterQueue ? [fn.deadLetterQueue] : [])));
+    const functions = [this.authorizerFunction, ...this.routeFunctions.values(), ...this.queueConsumerFunctions.values(), ...this.scheduledJobFunctions.values(), ...this.eventDelivery.functions];
+    this.deadLetterQueues.push(this.ipnDeadLetterQueue, ...this.eventDelivery.deadLetterQueues, ...functions.flatMap((fn) => (fn.deadLetterQueue ? [fn.deadLetterQueue] : [])));
     Validations.of(this).acknowledge({
       id: 'PCI.DSS.321-IAMNoInlinePolicy',
       reason:

@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { failedDeliveriesMetric } from '#lib/constructs/event-delivery.ts';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 import { addDashboard } from '#lib/monitoring/dashboard.ts';
@@ -27,6 +28,7 @@ export const runbooks = {
   ipnBacklog: 'IpnQueueOldestMessage',
   reconcileUnresolved: 'ReconcileUnresolved',
   reconcileFailed: 'ReconcileFailed',
+  webhookDeliveriesFailed: 'WebhookDeliveriesFailed',
 } as const;
 
 /**
@@ -227,6 +229,15 @@ export class MonitoringStack extends Stack {
         summary: `EventBridge could not invoke the target of ${name}: scheduled reconciliation passes are not running`,
       });
     }
+
+    // The deliverer's metric: a platform endpoint is failing (the publisher's and deliverer's own failures are dead letters).
+    this.alarm('WebhookDeliveriesFailed', runbooks.webhookDeliveriesFailed, {
+      metric: failedDeliveriesMetric(),
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      summary: 'a webhook delivery failed for good (its retries exhausted, or the endpoint answered 410 and was disabled)',
+    });
 
     addDashboard(this, props.config.name, this.alarms, { api, functions, tables, ipnQueue, deadLetterQueues });
     new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm pages: subscribe on-call tools here' });

@@ -35,6 +35,7 @@ export class PaymentsStage extends Stage {
         ...this.api.routeFunctions.values(),
         ...this.api.queueConsumerFunctions.values(),
         ...this.api.scheduledJobFunctions.values(),
+        ...this.api.eventDelivery.functions,
         this.stateful.platformSecretRotation,
       ],
       tables: Object.values(this.stateful.tables),

@@ -45,6 +45,8 @@ export function createNetwork(scope: Construct, config: EnvironmentConfig, key: 
     ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     ['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS],
     ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+    // The events publisher's PutEvents.
+    ['Events', ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE],
   ] as const) {
     vpc.addInterfaceEndpoint(name, { service, subnets, privateDnsEnabled: true, open: false, securityGroups: [endpoints] });
   }

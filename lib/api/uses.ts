@@ -1,13 +1,17 @@
 // What a function's `uses` (functions/routes.ts) stand for in this app: one grant
-// per table, key, secret and queue it names.
+// per table, key, secret and queue it names. The webhook delivery queue is
+// EventDelivery's (lib/constructs/event-delivery.ts).
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { auditTable, idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import type { queueConsumers, RouteUse } from '#functions/routes.ts';
 import type { Grant, KeyAccess } from '#lib/constructs/grants.ts';
 import type { StatefulStack } from '#lib/stateful-stack.ts';
 
-/** The queues of this stack, by the name `queueConsumers` entries give (functions/routes.ts). */
-export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue>;
+/**
+ * The queues of this stack: those `queueConsumers` entries name (functions/routes.ts), and the
+ * webhook delivery queue (`webhook-queue:send`), which EventDelivery's deliverer consumes.
+ */
+export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue> & { webhookDeliveries: sqs.IQueue };
 
 /** The grants a route's `uses` stand for: one per table, key, secret and queue it names. */
 export function grantsFor(
@@ -27,9 +31,12 @@ export function grantsFor(
   if (has('idempotency')) grants.push({ ...table(idempotencyTable), access: 'readWrite', env: 'IDEMPOTENCY_TABLE_NAME' });
   const keyAccess: KeyAccess | undefined =
     has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
-  if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, env: 'TOKEN_KMS_KEY_ARN' });
+  if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, purpose: 'provider_access_token', env: 'TOKEN_KMS_KEY_ARN' });
+  // Sealing only: the deliverer alone opens webhook secrets (EventDelivery grants it).
+  if (has('webhook-secret:seal')) grants.push({ kind: 'key', key: stateful.key, access: 'seal', purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
   if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
   if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });
+  if (has('webhook-queue:send')) grants.push({ kind: 'queue', queue: queues.webhookDeliveries, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
   if (has('audit:write')) grants.push({ ...table(auditTable), access: 'append', env: 'AUDIT_TABLE_NAME' });
   if (has('audit:read')) grants.push({ ...table(auditTable), access: 'read', env: 'AUDIT_TABLE_NAME' });
   return grants;

@@ -1,21 +1,21 @@
-// Events and webhook delivery in AWS, as one construct (not yet wired into a stack):
+// Events and webhook delivery in AWS, as one construct (the API stack instantiates it):
 //   payments table stream ─▶ publisher (events-publish) ─▶ event items + EventBridge bus
 //                                        └─ a batch that keeps failing ─▶ publisher dead letters (SQS)
 //   delivery queue (SQS, one message per attempt, DelaySeconds ≤ 900) ─▶ deliverer (webhooks-deliver,
 //   batch size 1: a slow endpoint holds up only its own invocation) ─▶ platform endpoints
 //                                        └─ a message failing 5 receives ─▶ delivery dead letters
-// Least privilege, written as explicit statements: the deliverer opens webhook secrets
-// only (KMS encryption context purpose webhook_secret), API routes that seal them or
-// queue redeliveries get exactly that through grantSealSecrets / grantSendDeliveries.
+// Least privilege through lib/constructs/grants.ts: the deliverer opens webhook secrets only (KMS
+// encryption context purpose webhook_secret); the API routes that seal them or queue redeliveries
+// get exactly that from their `uses` (lib/api/uses.ts). The alarms live in the monitoring stack,
+// with the on-call topic: both dead-letter queues (`deadLetterQueues`), both functions, and
+// `failedDeliveriesMetric`.
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantTo } from '#lib/constructs/grants.ts';
@@ -31,15 +31,22 @@ export interface EventDeliveryProps {
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   reservedConcurrency: number;
   network?: NetworkPlacement;
-  /** Where the alarms page (the on-call topic). */
-  alarmTopic?: sns.ITopic;
-  /** Base URL of the runbooks (the docs' anchors are appended). */
-  runbookBaseUrl?: string;
 }
 
 const delivererTimeout = Duration.seconds(30);
-const maxDeliveryReceives = 5;
-const secretPurpose = 'webhook_secret';
+/** How old a stream record may get before it is dead-lettered instead of retried. */
+export const publisherMaxRecordAge = Duration.hours(6);
+/** Receives of one delivery message before it is dead-lettered (each failed receive is an error of ours, not the endpoint's). */
+export const maxDeliveryReceives = 5;
+
+/**
+ * Deliveries that failed for good (retries exhausted, or a 410), per five minutes: the deliverer's
+ * Powertools metric (functions/handlers/webhooks-deliver.ts; namespace and `service` dimension from
+ * POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME).
+ */
+export function failedDeliveriesMetric(): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'Payments', metricName: 'WebhookDeliveryFailed', dimensionsMap: { service: 'payments' }, statistic: 'Sum', period: Duration.minutes(5) });
+}
 
 export class EventDelivery extends Construct {
   readonly bus: events.EventBus;
@@ -48,7 +55,9 @@ export class EventDelivery extends Construct {
   readonly deliveryQueue: sqs.Queue;
   readonly deliveryDeadLetters: sqs.Queue;
   readonly deliverer: PaymentsFunction;
-  readonly alarms: cloudwatch.Alarm[] = [];
+  /** Both dead-letter queues: the monitoring stack pages on their first message. */
+  readonly deadLetterQueues: sqs.Queue[];
+  readonly functions: PaymentsFunction[];
   private readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EventDeliveryProps) {
@@ -57,36 +66,39 @@ export class EventDelivery extends Construct {
     const streamArn = props.table.tableStreamArn;
     if (!streamArn) throw new Error('EventDelivery needs the payments table with its stream enabled');
     const functionDefaults = { logKey: props.key, environment: props.environment, logLevel: props.logLevel, reservedConcurrency: props.reservedConcurrency, ...(props.network ? { network: props.network } : {}) };
+    const table = { kind: 'table', table: props.table, indexNames: props.tableIndexNames, access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' } as const;
 
-    this.bus = new events.EventBus(this, 'Bus', { kmsKey: props.key, description: 'Payments events (checkout.*, merchant.account.created), as delivered to webhooks' });
+    this.bus = new events.EventBus(this, 'Bus', { kmsKey: props.key, description: 'Payments events (checkout.*, merchant.account.created, mandate.*), as delivered to webhooks' });
 
-    this.deliveryDeadLetters = this.queue('DeliveryDeadLetters', { retentionPeriod: Duration.days(14) });
-    this.deliveryQueue = this.queue('DeliveryQueue', {
+    this.deliveryDeadLetters = this.queue('WebhookDeliveryDeadLetters', { retentionPeriod: Duration.days(14) });
+    this.deliveryQueue = this.queue('WebhookDeliveryQueue', {
       // Six times the deliverer's timeout: AWS's advice for SQS event sources.
       visibilityTimeout: Duration.seconds(delivererTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deliveryDeadLetters, maxReceiveCount: maxDeliveryReceives },
     });
-    this.publisherDeadLetters = this.queue('PublisherDeadLetters', { retentionPeriod: Duration.days(14) });
+    this.publisherDeadLetters = this.queue('EventPublisherDeadLetters', { retentionPeriod: Duration.days(14) });
+    this.deadLetterQueues = [this.publisherDeadLetters, this.deliveryDeadLetters];
     Validations.of(this.publisherDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the on-failure destination of the publisher\'s stream event source mapping (the records of a batch that failed every retry), i.e. a dead-letter queue itself; a dead-letter queue of its own would only hold what nothing consumes twice.',
     });
-    for (const deadLetters of [this.deliveryDeadLetters, this.publisherDeadLetters]) {
+    for (const deadLetters of this.deadLetterQueues) {
       Validations.of(deadLetters).acknowledge({
         id: 'Serverless-SQSRedrivePolicy',
-        reason: 'This queue is itself a dead-letter queue (of the webhook delivery queue, or the event publisher\'s stream failures): nothing consumes it automatically, an alarm pages on its first message and an operator redrives it (docs/events.md runbooks).',
+        reason: 'This queue is itself a dead-letter queue (of the webhook delivery queue, or the event publisher\'s stream failures): nothing consumes it automatically, DeadLetterQueueNotEmpty pages on its first message and an operator redrives it (docs/events.md, "In AWS").',
       });
     }
 
-    this.publisher = new PaymentsFunction(this, 'Publisher', {
+    this.publisher = new PaymentsFunction(this, 'EventPublisher', {
       ...functionDefaults,
       handler: 'events-publish',
-      description: 'Payments table stream: committed checkout changes and new accounts become events',
+      description: 'Payments table stream: committed checkout, account and mandate changes become events',
       timeout: Duration.seconds(60),
       synchronousCaller: 'its DynamoDB stream event source mapping invokes it synchronously, retries a failing batch (bisecting it) and sends what still fails to the publisher dead-letter queue, which is alarmed on',
     });
-    grantTo(this.publisher, { kind: 'table', table: props.table, indexNames: props.tableIndexNames, access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' });
+    grantTo(this.publisher, table);
+    // What Lambda's stream poller calls with the function's role.
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
     );
@@ -95,9 +107,10 @@ export class EventDelivery extends Construct {
       id: 'AwsSolutions-IAM5',
       reason: 'dynamodb:ListStreams cannot name a resource (IAM supports only "*" for it); Lambda\'s stream poller calls it with the function\'s role. Every other statement names the table, its stream, the queues, the bus or the key.',
     });
-    this.grantSend(this.publisher, this.deliveryQueue, 'WEBHOOK_QUEUE_URL');
-    this.grantSend(this.publisher, this.publisherDeadLetters);
+    grantTo(this.publisher, { kind: 'queue', queue: this.deliveryQueue, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
+    grantTo(this.publisher, { kind: 'queue', queue: this.publisherDeadLetters, access: 'send', env: 'none' });
     this.publisher.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
+    // The encrypted bus's key, only through EventBridge (the key policy lets EventBridge itself use it for this bus alone).
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -113,7 +126,9 @@ export class EventDelivery extends Construct {
       batchSize: 100,
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 10,
-      maximumRecordAgeInSeconds: 86_400,
+      // The stream keeps records 24 hours. A record this old (the publisher throttled or failing before
+      // it runs) is dead-lettered while it can still be read back: 18 hours to replay it (docs/events.md).
+      maximumRecordAgeInSeconds: publisherMaxRecordAge.toSeconds(),
       functionResponseTypes: ['ReportBatchItemFailures'],
       destinationConfig: { onFailure: { destination: this.publisherDeadLetters.queueArn } },
       // Only what can make events: checkouts, merchant accounts and mandates (event items and markers are written here too).
@@ -121,19 +136,20 @@ export class EventDelivery extends Construct {
         filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['checkout', 'merchant_account', 'mandate'] } } } }) }],
       },
     });
+    // The poller checks the role when the mapping is created.
     stream.node.addDependency(this.publisher.role);
 
-    this.deliverer = new PaymentsFunction(this, 'Deliverer', {
+    this.deliverer = new PaymentsFunction(this, 'WebhookDeliverer', {
       ...functionDefaults,
       handler: 'webhooks-deliver',
       description: 'Webhook delivery queue: one signed attempt per message, the next one scheduled',
       timeout: delivererTimeout,
       synchronousCaller: `its SQS event source mapping invokes it synchronously; a message that fails ${maxDeliveryReceives} receives goes to the delivery dead-letter queue, which is alarmed on`,
     });
-    grantTo(this.deliverer, { kind: 'table', table: props.table, indexNames: props.tableIndexNames, access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' });
+    grantTo(this.deliverer, table);
     grantTo(this.deliverer, { kind: 'queue', queue: this.deliveryQueue, access: 'consume' });
-    this.grantSend(this.deliverer, this.deliveryQueue, 'WEBHOOK_QUEUE_URL');
-    this.grantSecrets(this.deliverer, ['kms:Decrypt']);
+    grantTo(this.deliverer, { kind: 'queue', queue: this.deliveryQueue, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
+    grantTo(this.deliverer, { kind: 'key', key: props.key, access: 'unseal', purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
     const deliveries = this.deliverer.function.addEventSourceMapping('DeliveryQueueSource', {
       eventSourceArn: this.deliveryQueue.queueArn,
       batchSize: 1,
@@ -142,67 +158,17 @@ export class EventDelivery extends Construct {
     });
     Validations.of(deliveries).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: `Lambda supports on-failure destinations for stream and Kafka sources only, not SQS: a delivery message failing ${maxDeliveryReceives} receives goes to the delivery queue's own dead-letter queue (redrive policy), which an alarm pages on.`,
+      reason: `Lambda supports on-failure destinations for stream and Kafka sources only, not SQS: a delivery message failing ${maxDeliveryReceives} receives goes to the delivery queue's own dead-letter queue (redrive policy), which DeadLetterQueueNotEmpty pages on.`,
     });
+    this.functions = [this.publisher, this.deliverer];
 
     Validations.of(this).acknowledge({
       id: 'PCI.DSS.321-IAMNoInlinePolicy',
       reason: 'The publisher\'s and deliverer\'s roles each carry their own least-privilege statements as an inline policy that lives and dies with that role; a customer-managed policy per role would hold the same statements in a second, separately attachable resource, which PCI DSS 7.1.2 asks us to avoid.',
     });
-    this.alarm('PublisherDeadLetters', this.publisherDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Events could not be published from the payments table stream', 'publisher-dead-letters', props);
-    this.alarm('DeliveryDeadLetters', this.deliveryDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Webhook delivery messages failed inside the deliverer', 'delivery-dead-letters', props);
-    const failed = new cloudwatch.Metric({ namespace: 'Payments', metricName: 'WebhookDeliveryFailed', dimensionsMap: { service: 'payments' }, statistic: 'Sum', period: Duration.minutes(5) });
-    this.alarm('FailedDeliveries', failed, 'Webhook deliveries failed for good (retries exhausted or 410)', 'failed-deliveries', props);
-  }
-
-  /** For the API's webhook_endpoints.create and rotate_secret functions (`webhook-secret:seal`). */
-  grantSealSecrets(fn: PaymentsFunction): void {
-    this.grantSecrets(fn, ['kms:GenerateDataKey', 'kms:Encrypt']);
-  }
-
-  /** For the API's events.redeliver function (`webhook-queue:send`). */
-  grantSendDeliveries(fn: PaymentsFunction): void {
-    this.grantSend(fn, this.deliveryQueue, 'WEBHOOK_QUEUE_URL');
-  }
-
-  private grantSecrets(fn: PaymentsFunction, actions: string[]): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions,
-        resources: [this.key.keyArn],
-        // Only envelopes bound to an endpoint for this purpose: never a merchant's provider token.
-        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': secretPurpose }, Null: { 'kms:EncryptionContext:endpoint_id': 'false' } },
-      }),
-    );
-    fn.addEnvironment('TOKEN_KMS_KEY_ARN', this.key.keyArn);
-  }
-
-  private grantSend(fn: PaymentsFunction, queue: sqs.Queue, env?: string): void {
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${fn.function.stack.region}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': queue.queueArn } },
-      }),
-    );
-    if (env) fn.addEnvironment(env, queue.queueUrl);
   }
 
   private queue(id: string, props: sqs.QueueProps): sqs.Queue {
     return new sqs.Queue(this, id, { ...props, encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.key, enforceSSL: true });
-  }
-
-  private alarm(id: string, metric: cloudwatch.IMetric, what: string, runbook: string, props: EventDeliveryProps): void {
-    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${what}. Runbook: ${props.runbookBaseUrl ?? 'docs/events.md'}#runbook-${runbook}`,
-    });
-    if (props.alarmTopic) alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-    this.alarms.push(alarm);
   }
 }

@@ -8,9 +8,15 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
-import type { TokenContext } from '#functions/ports/token-vault.ts';
+import type { TokenContext, WebhookSecretContext } from '#functions/ports/token-vault.ts';
 
-const tokenPurpose: TokenContext['purpose'] = 'provider_access_token';
+/**
+ * What a key grant may seal or open: merchants' provider tokens, or webhook endpoints' signing
+ * secrets. The vault binds each ciphertext to its purpose and to the one entity it belongs to
+ * (the encryption context's other key), and IAM requires both.
+ */
+export type KeyPurpose = TokenContext['purpose'] | WebhookSecretContext['purpose'];
+const entityContextKey: Record<KeyPurpose, string> = { provider_access_token: 'merchant_id', webhook_secret: 'endpoint_id' };
 
 /** `append`: PutItem alone, for the append-only audit table (a conditional put; never an update or delete). */
 export type TableAccess = 'read' | 'readWrite' | 'append';
@@ -18,7 +24,7 @@ export type TableAccess = 'read' | 'readWrite' | 'append';
 export type KeyAccess = 'seal' | 'unseal' | 'sealAndUnseal';
 /** `read`: the functions that use the secret; `rotate`: its rotation function (new versions, label moves). */
 export type SecretAccess = 'read' | 'rotate';
-/** `send`: a producer (the IPN receiver); `consume`: the role of a function an SQS event source mapping feeds. */
+/** `send`: a producer (the IPN receiver, webhook delivery attempts); `consume`: the role of a function an SQS event source mapping feeds. */
 export type QueueAccess = 'send' | 'consume';
 
 export type Grant =
@@ -30,9 +36,11 @@ export type Grant =
       access: TableAccess;
       env: 'PAYMENTS_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME' | 'AUDIT_TABLE_NAME';
     }
-  | { kind: 'key'; key: kms.IKey; access: KeyAccess; env: 'TOKEN_KMS_KEY_ARN' }
+  | { kind: 'key'; key: kms.IKey; access: KeyAccess; purpose: KeyPurpose; env: 'TOKEN_KMS_KEY_ARN' }
   | { kind: 'secret'; secret: secretsmanager.ISecret; access: SecretAccess; env: 'PLATFORM_SECRET_ID' }
-  | { kind: 'queue'; queue: sqs.IQueue; access: 'send'; env: 'IPN_QUEUE_URL' }
+  // `none`: Lambda itself sends with the function's role (a stream event source mapping's
+  // on-failure destination); the function's code never names the queue.
+  | { kind: 'queue'; queue: sqs.IQueue; access: 'send'; env: 'IPN_QUEUE_URL' | 'WEBHOOK_QUEUE_URL' | 'none' }
   // A consumer never names its queue: Lambda's poller receives and deletes with the function's role
   // and hands it the messages, so there is no variable to set.
   | { kind: 'queue'; queue: sqs.IQueue; access: 'consume' };
@@ -86,7 +94,7 @@ const envelopeKeyActions: Record<KeyAccess, string[]> = {
   sealAndUnseal: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
 };
 
-// `send`: the receiver only sends (no GetQueueUrl: the URL comes from IPN_QUEUE_URL; no GetQueueAttributes).
+// `send`: a producer only sends (no GetQueueUrl: the URL comes from its variable; no GetQueueAttributes).
 // `consume`: what Lambda's poller calls with the function's role, as the Lambda and SQS guides list
 // for SQS event sources. No sqs:ChangeMessageVisibility: neither the poller nor the handler calls it
 // (a failed notice, reported in the partial batch response, reappears when its visibility timeout
@@ -133,11 +141,11 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
         new iam.PolicyStatement({
           actions: envelopeKeyActions[grant.access],
           resources: [grant.key.keyArn],
-          // The token vault always binds a ciphertext to (merchant_id, purpose): the key
-          // cannot be used for anything else through this grant.
+          // The vault always binds a ciphertext to (merchant_id or endpoint_id, purpose): the key
+          // cannot be used for anything else through this grant, nor for the other purpose.
           conditions: {
-            StringEquals: { 'kms:EncryptionContext:purpose': tokenPurpose },
-            Null: { 'kms:EncryptionContext:merchant_id': 'false' },
+            StringEquals: { 'kms:EncryptionContext:purpose': grant.purpose },
+            Null: { [`kms:EncryptionContext:${entityContextKey[grant.purpose]}`]: 'false' },
           },
         }),
       );
@@ -187,7 +195,7 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
           }),
         );
       }
-      if (grant.access === 'send') fn.addEnvironment(grant.env, queue.queueUrl);
+      if (grant.access === 'send' && grant.env !== 'none') fn.addEnvironment(grant.env, queue.queueUrl);
       return;
     }
   }

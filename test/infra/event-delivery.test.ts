@@ -1,7 +1,8 @@
 // The event-delivery construct alone, in a test stack: the bus, the stream publisher
 // and its dead-letter queue, the delivery queue and its dead-letter queue (KMS), the
-// deliverer fed one message at a time, the alarms, least-privilege statements, and
-// the compliance packs clean over everything the construct creates.
+// deliverer fed one message at a time, least-privilege statements, and the compliance
+// packs clean over everything the construct creates. Its place in the API stack (grants
+// to routes, alarms in the monitoring stack): event-delivery-stack.test.ts.
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -38,7 +39,7 @@ const policyOf = (fn: typeof delivery.deliverer) =>
   JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes(stack.resolve(fn.role.roleName).Ref ?? '')));
 
 describe('event delivery construct', () => {
-  it('creates the bus, three KMS-encrypted queues, both functions, their sources and three alarms', () => {
+  it('creates the bus, three KMS-encrypted queues, both functions and their sources, and leaves alarms to the monitoring stack', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::SQS::Queue', 3);
     template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
@@ -49,7 +50,9 @@ describe('event delivery construct', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(delivery.deadLetterQueues).toEqual([delivery.publisherDeadLetters, delivery.deliveryDeadLetters]);
+    expect(delivery.functions).toEqual([delivery.publisher, delivery.deliverer]);
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5 } });
   });
 

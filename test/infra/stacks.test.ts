@@ -89,14 +89,18 @@ function usesGranted(statements: Statement[]): string[] {
         granted.add(`dynamodb without GetItem on ${resource}`);
       }
     }
-    if (statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'] !== undefined) {
+    const purpose = statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+    if (purpose === 'webhook_secret') {
+      if (actions.includes('kms:Encrypt') || actions.includes('kms:GenerateDataKey')) granted.add('webhook-secret:seal');
+      if (actions.includes('kms:Decrypt')) granted.add('webhook-secret (open)');
+    } else if (purpose !== undefined) {
       if (actions.includes('kms:Encrypt') || actions.includes('kms:GenerateDataKey')) granted.add('token-key:encrypt');
       if (actions.includes('kms:Decrypt')) granted.add('token-key:decrypt');
     }
     for (const resource of [statement.Resource].flat().map((r) => JSON.stringify(r))) {
-      const onIpnQueue = resource.includes('IpnQueue');
-      if (actions.includes('sqs:SendMessage')) granted.add(onIpnQueue ? 'ipn-queue:send' : `sqs:SendMessage on ${resource}`);
-      if (actions.includes('sqs:ReceiveMessage')) granted.add(onIpnQueue ? 'ipn-queue (consume)' : `sqs:ReceiveMessage on ${resource}`);
+      const queue = resource.includes('IpnQueue') ? 'ipn-queue' : resource.includes('WebhookDeliveryQueue') ? 'webhook-queue' : undefined;
+      if (actions.includes('sqs:SendMessage')) granted.add(queue ? `${queue}:send` : `sqs:SendMessage on ${resource}`);
+      if (actions.includes('sqs:ReceiveMessage')) granted.add(queue ? `${queue} (consume)` : `sqs:ReceiveMessage on ${resource}`);
       if (actions.some((action) => /^sqs:(Purge|Delete(Queue)?$|Set|Create|Tag|Add|Remove|StartMessageMoveTask)/.test(action) && action !== 'sqs:DeleteMessage')) {
         granted.add(`sqs administration on ${resource}`);
       }
@@ -105,9 +109,10 @@ function usesGranted(statements: Statement[]): string[] {
     const viaSqs = String(statement.Condition?.StringEquals?.['kms:ViaService'] ?? '').startsWith('sqs.');
     if (viaSqs) {
       const queueContext = JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:aws:sqs:arn'] ?? 'none');
-      if (!queueContext.includes('IpnQueue')) granted.add(`kms via sqs for ${queueContext}`);
-      else if (actions.includes('kms:GenerateDataKey')) granted.add('ipn-queue:send (key)');
-      else granted.add('ipn-queue (consume key)');
+      const queue = queueContext.includes('IpnQueue') ? 'ipn-queue' : queueContext.includes('WebhookDeliveryQueue') ? 'webhook-queue' : undefined;
+      if (!queue) granted.add(`kms via sqs for ${queueContext}`);
+      else if (actions.includes('kms:GenerateDataKey')) granted.add(`${queue}:send (key)`);
+      else granted.add(`${queue} (consume key)`);
     }
     if (actions.includes('secretsmanager:GetSecretValue')) granted.add('platform-secret');
     if (actions.some((action) => /^secretsmanager:(Put|Update|Delete|Create|Restore|Rotate)/.test(action))) granted.add('platform-secret (write)');
@@ -116,7 +121,7 @@ function usesGranted(statements: Statement[]): string[] {
 }
 
 /** The variables grants set, by what they name. */
-const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'AUDIT_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'IPN_QUEUE_URL'] as const;
+const grantVariables = ['PAYMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'AUDIT_TABLE_NAME', 'TOKEN_KMS_KEY_ARN', 'PLATFORM_SECRET_ID', 'IPN_QUEUE_URL', 'WEBHOOK_QUEUE_URL'] as const;
 
 function variablesFor(uses: readonly RouteUse[]): string[] {
   return grantVariables.filter((variable) =>
@@ -124,16 +129,18 @@ function variablesFor(uses: readonly RouteUse[]): string[] {
       PAYMENTS_TABLE_NAME: uses.some((use) => use.startsWith('payments:')),
       IDEMPOTENCY_TABLE_NAME: uses.includes('idempotency'),
       AUDIT_TABLE_NAME: uses.some((use) => use.startsWith('audit:')),
-      TOKEN_KMS_KEY_ARN: uses.some((use) => use.startsWith('token-key:')),
+      TOKEN_KMS_KEY_ARN: uses.some((use) => use.startsWith('token-key:') || use === 'webhook-secret:seal'),
       PLATFORM_SECRET_ID: uses.includes('platform-secret'),
       IPN_QUEUE_URL: uses.includes('ipn-queue:send'),
+      WEBHOOK_QUEUE_URL: uses.includes('webhook-queue:send'),
     })[variable],
   );
 }
 
-/** `uses` as usesGranted reads them back: sending to the (KMS-encrypted) IPN queue comes with its key statement. */
+/** `uses` as usesGranted reads them back: sending to a (KMS-encrypted) queue comes with its key statement. */
 function expectedGrants(uses: readonly RouteUse[], extra: string[] = []): string[] {
-  return [...uses, ...(uses.includes('ipn-queue:send') ? ['ipn-queue:send (key)'] : []), ...extra].sort();
+  const keys = (['ipn-queue:send', 'webhook-queue:send'] as const).filter((use) => uses.includes(use)).map((use) => `${use} (key)`);
+  return [...uses, ...keys, ...extra].sort();
 }
 
 describe('route table uses', () => {
@@ -324,7 +331,8 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
 
     it('creates one function per route plus the authorizer, each on arm64, Node 24, traced, with its own encrypted log group', () => {
       const functions = paymentsFunctions(env.api);
-      expect(functions).toHaveLength(allRoutes.length + queueConsumers.length + scheduledJobs.length + 1);
+      // + the authorizer, and the events publisher and webhook deliverer (test/infra/event-delivery-stack.test.ts).
+      expect(functions).toHaveLength(allRoutes.length + queueConsumers.length + scheduledJobs.length + 1 + env.stage.api.eventDelivery.functions.length);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Architectures: ['arm64'],
@@ -360,7 +368,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       if (env.stage.api.node.tryFindChild('Network')) {
         expect(inVpc).toHaveLength(functions.length);
         const endpoints = Object.values(env.api.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
-        for (const service of ['dynamodb', 'kms', 'secretsmanager', 'sqs', 'logs']) {
+        for (const service of ['dynamodb', 'kms', 'secretsmanager', 'sqs', 'logs', 'events']) {
           expect(endpoints.some((e) => e.includes(`.${service}`))).toBe(true);
         }
       } else {
@@ -447,8 +455,9 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
     });
 
     it('gives no function but the IPN receiver a way to send to the queue', () => {
-      const senders = [...env.stage.api.routeFunctions.entries(), ...env.stage.api.queueConsumerFunctions.entries()]
-        .filter(([, fn]) => roleStatements(env.api, fn).flatMap(actionsOf).includes('sqs:SendMessage'))
+      const functions = [...env.stage.api.routeFunctions, ...env.stage.api.queueConsumerFunctions, ...env.stage.api.eventDelivery.functions.map((fn) => [fn.node.id, fn] as const)];
+      const senders = functions
+        .filter(([, fn]) => roleStatements(env.api, fn).some((s) => actionsOf(s).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes('IpnQueue')))
         .map(([id]) => id);
       expect(senders).toEqual(allRoutes.filter((route) => (route.uses as readonly RouteUse[]).includes('ipn-queue:send')).map((route) => route.id));
     });
