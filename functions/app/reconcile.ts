@@ -208,7 +208,8 @@ async function settleCreation(
 function changedByReconciler(before: Checkout, after: Checkout): boolean {
   if (after.version <= before.version) return false;
   const eventful = after.changes.some((change) => change.source === 'reconciler' && change.version > before.version);
-  const actionSettled = after.actions.some((action) => before.actions.find((b) => b.id === action.id)?.state !== action.state);
+  // Actions it read: one added meanwhile by a request is that request's change, audited with it.
+  const actionSettled = before.actions.some((action) => after.actions.find((a) => a.id === action.id)?.state !== action.state);
   return eventful || actionSettled;
 }
 
