@@ -526,7 +526,8 @@ export const scheduledJobs = [
     id: 'reconcile.scheduled',
     handler: 'reconcile-scheduled',
     summary: 'One reconciliation pass: settles unknown outcomes, re-reads stale checkouts (docs/money-movement.md)',
-    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret'] as RouteUse[],
+    // Audits each change it makes to a checkout (system:reconciler).
+    uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret', 'audit:write'] as RouteUse[],
     // RECONCILE_INTERVAL_SECONDS' default; the CDK rule runs at this rate.
     rateMinutes: 5,
   },

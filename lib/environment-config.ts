@@ -12,6 +12,10 @@ export const providerBaseUrls = {
 /** The runbook URL of the committed example configuration: a placeholder a real deploy must replace. */
 export const exampleRunbookUrl = 'https://github.com/example/wepay-payments-backend/blob/main/docs/runbooks.md';
 
+/** How the WAF's bot and anonymous-IP rule groups act: `count` only measures, `block` enforces. */
+export const wafManagedRuleMode = z.enum(['count', 'block']);
+export type WafManagedRuleMode = z.infer<typeof wafManagedRuleMode>;
+
 const onCallSubscription = z.object({
   protocol: z.enum(['email', 'https', 'sms']),
   endpoint: z.string().min(1),
@@ -50,8 +54,17 @@ const environmentSchema = z
       .object({
         throttlingRateLimit: z.number().positive().default(50),
         throttlingBurstLimit: z.number().int().positive().default(100),
-        /** Requests per 5 minutes per source IP before WAF blocks (WAF's minimum is 10). */
+        /** Requests per 5 minutes per source IP before WAF blocks (WAF's minimum is 10); IPN paths excepted. */
         wafRateLimitPerIp: z.number().int().min(10).default(1000),
+        /** IPN callbacks per 5 minutes per source IP: WePay sends every merchant's IPNs from a few addresses. */
+        wafIpnRateLimitPerIp: z.number().int().min(10).default(3000),
+        /**
+         * `POST /v1/checkouts` per 5 minutes per `Authorization` header value: a backstop above the
+         * API's own velocity limits (30 creates a minute per payer), which answer first with a precise Retry-After.
+         */
+        wafCheckoutCreatesPerToken: z.number().int().min(10).default(300),
+        /** The Bot Control and anonymous-IP managed rule groups: `count` (observe) or `block`; `-c wafBotControl=` overrides. */
+        wafBotControl: wafManagedRuleMode.default('count'),
       })
       .prefault({}),
     /** Reserved concurrency per function: caps blast radius and cost; the authorizer runs for every protected call. */
@@ -130,4 +143,17 @@ export function placeholdersIn(config: EnvironmentConfig): string[] {
   });
   if (config.ipnBaseUrl && isExampleUrl(config.ipnBaseUrl)) found.push(`${at}.ipnBaseUrl: ${config.ipnBaseUrl} is an example URL`);
   return found;
+}
+
+/**
+ * The bot and anonymous-IP rule groups' mode: the `wafBotControl` context value (`-c wafBotControl=block`)
+ * when given, for every environment; otherwise the environment's `api.wafBotControl`.
+ */
+export function wafBotControlMode(config: EnvironmentConfig, contextValue: unknown): WafManagedRuleMode {
+  if (contextValue === undefined) return config.api.wafBotControl;
+  const parsed = wafManagedRuleMode.safeParse(contextValue);
+  if (!parsed.success) {
+    throw new EnvironmentConfigError(`Invalid CDK context: wafBotControl must be "count" or "block", not ${JSON.stringify(contextValue)}`);
+  }
+  return parsed.data;
 }

@@ -5,7 +5,8 @@
 // and re-reads checkouts in a non-final state not read for `staleSeconds`.
 // Reads go through /batch/create (at most 50 each), within the provider's
 // throttle (a sliding window of calls), and no provider call starts after the deadline: what
-// is left waits for the next pass. One pass at a time (a lease).
+// is left waits for the next pass. One pass at a time (a lease). Every change it
+// makes to a checkout leaves one audit record (actor `system:reconciler`).
 import { randomUUID } from 'node:crypto';
 import { isFinal, reconcile as mergeStatus } from '#functions/domain/checkout-state.ts';
 import { InvalidStateError } from '#functions/domain/errors.ts';
@@ -13,6 +14,7 @@ import { isInFlight, pendingActionOf } from '#functions/domain/recorded-actions.
 import { CallWindow } from '#functions/domain/call-window.ts';
 import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
 import type { ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
+import { recordSystemChange, type AuditDeps } from './audit.ts';
 import { settle } from './checkout-actions.ts';
 import { isoAt, recordObservation, statusOf, type CheckoutDeps } from './checkout-records.ts';
 import { checkoutFromProvider, recordCreated } from './checkouts.ts';
@@ -20,6 +22,8 @@ import { accessTokenOf } from './merchants.ts';
 
 export interface ReconcileDeps extends CheckoutDeps {
   lease: ReconciliationLease;
+  /** Where its changes are audited (API.md "Audit trail"); absent, nothing is recorded. */
+  audit?: AuditDeps;
   /** Waits (injected so tests need not). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -134,13 +138,16 @@ async function pass(deps: ReconcileDeps, settings: ReconcileSettings, started: n
       }
       report.checked += 1;
       if (mergeStatus(checkout, statusOf(answer)).changed) report.updated += 1;
+      let recorded: Checkout;
       if (pending) {
         const settled = await settle(deps, checkout, pending, reads[position]!.accessToken, 'reconciler', answer);
         if (settled.outcome === 'pending') report.unresolved += 1;
         else report.settled += 1;
+        recorded = settled.checkout;
       } else {
-        await recordObservation(deps, checkout, statusOf(answer), 'reconciler');
+        recorded = await recordObservation(deps, checkout, statusOf(answer), 'reconciler');
       }
+      if (changedByReconciler(checkout, recorded)) await audited(deps, recorded.id);
     }
   }
   return { ...report, startedAt: new Date(started).toISOString(), finishedAt: isoAt(deps.clock) };
@@ -179,7 +186,9 @@ async function settleCreation(
     const found = await deps.provider.findCheckouts(accessToken, { accountId: intent.providerAccountId, startTime, start: page * 50, limit: 50 });
     const match = found.find((checkout) => checkout.uniqueId === intent.providerUniqueId);
     if (match) {
-      await recordCreated(deps, checkoutFromProvider(intent, match, isoAt(deps.clock), 'reconciler'));
+      const stored = await recordCreated(deps, checkoutFromProvider(intent, match, isoAt(deps.clock), 'reconciler'));
+      // Not ours to audit when the creation's retry recorded it first (its request has its record).
+      if (stored.changes.some((change) => change.source === 'reconciler')) await audited(deps, stored.id);
       return 'settled';
     }
     if (found.length < 50) {
@@ -190,4 +199,21 @@ async function settleCreation(
     }
   }
   return 'unresolved';
+}
+
+/**
+ * Whether the reconciler's write changed what the checkout says (state, amounts, an action's outcome),
+ * not only when it was last read: a pass that re-reads an unchanged checkout leaves no audit record.
+ */
+function changedByReconciler(before: Checkout, after: Checkout): boolean {
+  if (after.version <= before.version) return false;
+  const eventful = after.changes.some((change) => change.source === 'reconciler' && change.version > before.version);
+  // Actions it read: one added meanwhile by a request is that request's change, audited with it.
+  const actionSettled = before.actions.some((action) => after.actions.find((a) => a.id === action.id)?.state !== action.state);
+  return eventful || actionSettled;
+}
+
+/** One `system:reconciler` record, once the change is committed (recordSystemChange never throws). */
+async function audited(deps: ReconcileDeps, checkoutId: string): Promise<void> {
+  if (deps.audit) await recordSystemChange(deps.audit, { actor: 'system:reconciler', action: 'checkouts.update', resource: { type: 'checkout', id: checkoutId } });
 }

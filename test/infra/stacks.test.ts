@@ -258,6 +258,8 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       const managed = acl.Properties.Rules.flatMap((rule: any) => rule.Statement.ManagedRuleGroupStatement?.Name ?? []);
       expect(managed.sort()).toEqual([
         'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesAnonymousIpList',
+        'AWSManagedRulesBotControlRuleSet',
         'AWSManagedRulesCommonRuleSet',
         'AWSManagedRulesKnownBadInputsRuleSet',
         'AWSManagedRulesSQLiRuleSet',

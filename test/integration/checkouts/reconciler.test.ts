@@ -1,6 +1,7 @@
 // The reconciler against the real runtime and sandbox: a lost IPN (the sandbox
 // sends none) is caught up by a pass; actions and creations left unknown are
-// settled; passes do not overlap; only ops may ask for one.
+// settled; passes do not overlap; only ops may ask for one. Each change a pass
+// makes to a checkout leaves one audit record as system:reconciler, and no other.
 import { jest } from '@jest/globals';
 import { checkoutIdFor, createCheckout, providerUniqueIdFor } from '#functions/app/checkouts.ts';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -9,6 +10,7 @@ import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { reconciliationLease } from '#functions/wiring/storage.ts';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
+import { expectNoSecrets, knownSecretsOf } from '../../support/secret-scan.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 import { moneyHelpers } from './money-harness.ts';
 
@@ -37,6 +39,26 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reconcile = () => h.as(h.dev.tokens.ops).call('POST', '/v1/reconciliations', { body: {} });
 const read = async (id: string) => (await h.as(h.dev.tokens.ops).call('GET', `/v1/checkouts/${id}`)).body;
+
+/** The reconciler's audit records of one checkout (written before its pass answers). */
+async function reconcilerRecords(checkoutId: string): Promise<Record<string, unknown>[]> {
+  const reply = await h.as(h.dev.tokens.ops).call('GET', `/v1/audit_events?actor=system:reconciler&resource_id=${checkoutId}&limit=100`);
+  expect(reply.status).toBe(200);
+  expect(reply.body.next_cursor).toBeNull();
+  expectNoSecrets(JSON.stringify(reply.body), await knownSecretsOf(h.dataDir), 'the reconciler\'s audit records');
+  return reply.body.data;
+}
+
+/** API.md's record of a change without a request, made by the reconciler to this checkout. */
+const reconcilerRecord = (checkoutId: string) => ({
+  id: expect.stringMatching(/^aud_/),
+  at: expect.any(String),
+  action: 'checkouts.update',
+  actor: { sub: 'system:reconciler', roles: [], mandate_id: null, ip: null, user_agent: null },
+  resource: { type: 'checkout', id: checkoutId },
+  request_id: null,
+  status: null,
+});
 
 /**
  * Stops IPNs and waits until those already sent for this checkout were processed
@@ -88,6 +110,7 @@ test('a lost IPN: a pass re-reads the stale checkout and records its state and a
   expect(reports.some((r) => r.body.updated >= 1)).toBe(true);
   const ours = await read(checkout.id);
   expect(ours).toMatchObject({ state: 'captured', amount_refunded: 300, amount_charged_back: 200, refunds: [] });
+  expect(await reconcilerRecords(checkout.id)).toEqual([reconcilerRecord(checkout.id)]);
 });
 
 test('a refund whose answer and read were lost: the pass settles it as made, from the provider', async () => {
@@ -105,6 +128,10 @@ test('a refund whose answer and read were lost: the pass settles it as made, fro
   const reports = await reconcileUntil(async () => (await read(checkout.id)).refunds[0].state !== 'pending');
   expect(reports.some((r) => r.body.settled >= 1)).toBe(true);
   expect(await read(checkout.id)).toMatchObject({ amount_refunded: 700, refunds: [expect.objectContaining({ state: 'succeeded' })] });
+  // One change by the reconciler, one record; a later pass that finds nothing new adds none.
+  expect(await reconcilerRecords(checkout.id)).toEqual([reconcilerRecord(checkout.id)]);
+  expect((await reconcile()).status).toBe(200);
+  expect(await reconcilerRecords(checkout.id)).toHaveLength(1);
   // The client's retry answers the refund made, and nothing more happens at the provider.
   const retry = await m.untilSettled(() => m.act('refund', checkout.id, body));
   expect(retry.final.status).toBe(200);
@@ -118,6 +145,8 @@ test('a refund that never reached the provider: the pass settles it as failed, a
   const body = { unique_id: newUniqueId('never'), reason: 'Never', amount: 900 };
   expect((await m.act('refund', checkout.id, body)).status).toBe(503);
   await reconcileUntil(async () => (await read(checkout.id)).refunds[0].state === 'failed');
+  // Settled as failed: the action's outcome changed, and nothing else.
+  expect(await reconcilerRecords(checkout.id)).toEqual([reconcilerRecord(checkout.id)]);
   const retry = await m.untilSettled(() => m.act('refund', checkout.id, body));
   expect(retry.final.status).toBe(200);
   expect(retry.final.body.refunds).toEqual([expect.objectContaining({ amount: 900, state: 'succeeded' })]);
@@ -154,6 +183,7 @@ test('a creation whose answer was lost and never retried: the pass finds it at t
   expect(charged).toHaveLength(1);
   await reconcileUntil(async () => (await h.as(h.dev.tokens.ops).call('GET', `/v1/checkouts/${id}`)).status === 200);
   expect(await read(id)).toMatchObject({ id, state: 'authorized', provider: { name: 'wepay', checkout_id: charged[0] } });
+  expect(await reconcilerRecords(id)).toEqual([reconcilerRecord(id)]);
 });
 
 test('a creation that never reached the provider: the pass records that it does not exist', async () => {
@@ -164,6 +194,18 @@ test('a creation that never reached the provider: the pass records that it does 
   expect(reports.some((r) => r.body.settled >= 1)).toBe(true);
   expect((await h.as(h.dev.tokens.ops).call('GET', `/v1/checkouts/${id}`)).status).toBe(404);
   expect((await reconcile()).body.unresolved).toBe(0);
+  // Dropping an intent for a checkout that never existed changes no checkout.
+  expect(await reconcilerRecords(id)).toEqual([]);
+});
+
+test('a pass that re-reads a stale checkout the provider has not changed leaves no audit record', async () => {
+  const checkout = await m.checkoutIn('captured');
+  await withoutIpns(checkout.provider.checkout_id);
+  const readByPass = async () =>
+    (await h.sandbox.calls('/v2/checkout')).some((c) => (c as { via_batch?: boolean }).via_batch === true && c.status === 200 && String(c.checkout_id) === String(checkout.provider.checkout_id));
+  await reconcileUntil(readByPass);
+  expect((await reconcile()).status).toBe(200);
+  expect(await reconcilerRecords(checkout.id)).toEqual([]);
 });
 
 test('a pass while another runs is 409 invalid_state with Retry-After, and runs once it is over', async () => {

@@ -1,10 +1,12 @@
 // The reconciler's limits against in-memory ports and a fake clock: batches of at
 // most 50 reads, no more than the throttle's calls per window, no provider call
 // started after the deadline (what is left is counted unresolved when it was an
-// unknown outcome), one pass at a time. Nothing here waits for real time.
+// unknown outcome), one pass at a time, and one system:reconciler audit record
+// per checkout a pass changed. Nothing here waits for real time.
 import { defaultReconcileSettings, runReconciliation, type ReconcileDeps } from '#functions/app/reconcile.ts';
 import { InvalidStateError } from '#functions/domain/errors.ts';
 import { CallWindow } from '#functions/domain/call-window.ts';
+import type { AuditRecord } from '#functions/ports/audit-log.ts';
 import type { Checkout } from '#functions/ports/checkout-repository.ts';
 import type { CheckoutRead, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import type { LeaseOutcome, ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
@@ -145,6 +147,31 @@ test('pending actions left unknown come first; those a pass could not read are c
   expect(provider.batches).toHaveLength(2);
   expect(report).toMatchObject({ settled: 2, unresolved: 1 });
   expect((await checkouts.get('chk_00070'))!.actions[0]!.state).toBe('failed');
+});
+
+test('a pass audits each checkout it changed once, as system:reconciler, and not those it only re-read', async () => {
+  const checkouts = await stored(4);
+  // Already what the provider says: re-read (its read time recorded) but not changed.
+  for (const index of [1, 3]) checkouts.items.set(checkout(index).id, checkout(index, { state: 'captured' }));
+  // A refund left unknown that the provider shows as never made: settled as failed, a change.
+  const pendingOne = checkout(2, {
+    state: 'captured',
+    actions: [{ id: 'rfd_2', action: 'refund', amount: 100, state: 'pending', createdAt: '', before: { state: 'captured', amountRefunded: 0 }, expiresAt: start - 1 }],
+  });
+  checkouts.items.set(pendingOne.id, pendingOne);
+  const records: AuditRecord[] = [];
+  const audit = { log: { append: async (record: AuditRecord) => void records.push(record), list: async () => ({ items: [], nextCursor: null }) }, clock, onWriteFailure: () => {} };
+  const report = await runReconciliation({ ...depsWith(checkouts, new BatchProvider()), audit }, defaultReconcileSettings(600));
+  expect(report).toMatchObject({ checked: 4, settled: 1 });
+  expect((await checkouts.get('chk_00001'))!.version).toBe(2);
+  // Unknown outcomes are read first: the settled refund's record comes first.
+  expect(records.map((r) => [r.resource.id, r.action, r.actor])).toEqual(
+    ['chk_00002', 'chk_00000'].map((id) => [id, 'checkouts.update', { sub: 'system:reconciler', roles: [], mandate_id: null, ip: null, user_agent: null }]),
+  );
+  // A second pass finds nothing new: no record.
+  now += 3_600_000;
+  await runReconciliation({ ...depsWith(checkouts, new BatchProvider()), audit }, defaultReconcileSettings(600));
+  expect(records).toHaveLength(2);
 });
 
 test('a pass while another holds the lease is refused with invalid_state and a Retry-After', async () => {
