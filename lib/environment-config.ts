@@ -29,6 +29,11 @@ const environmentSchema = z
     corsAllowedOrigins: z.array(z.url()).min(1),
     onCallSubscriptions: z.array(onCallSubscription).default([]),
     /**
+     * The second channel: told only when a page could not be delivered (UndeliveredPages), so it
+     * must not depend on what failed (another mailbox or paging service than onCallSubscriptions).
+     */
+    undeliveredPageSubscriptions: z.array(onCallSubscription).default([]),
+    /**
      * Lambda in private subnets (PCI DSS network isolation). prod turns it on;
      * an environment that turns it off must say why in `vpcIsolationWaiver`.
      */
@@ -52,6 +57,31 @@ const environmentSchema = z
         throttlingBurstLimit: z.number().int().positive().default(100),
         /** Requests per 5 minutes per source IP before WAF blocks (WAF's minimum is 10). */
         wafRateLimitPerIp: z.number().int().min(10).default(1000),
+      })
+      .prefault({}),
+    /** Thresholds of the payment and abuse alarms (docs/runbooks.md names each); 5-minute periods unless said. */
+    alarms: z
+      .object({
+        /** Card testing: declines / (creations + declines) at or above this share... */
+        declineRatio: z.number().gt(0).max(1).default(0.3),
+        /** ...once at least this many checkout attempts reached the provider (a few declines alone are normal). */
+        declineRatioMinimumAttempts: z.number().int().positive().default(20),
+        /** Creates refused by a velocity limit (all limits together). */
+        velocityLimited: z.number().int().positive().default(20),
+        /** Share of provider calls that failed (unavailable, rejected, throttled)... */
+        providerFailureRate: z.number().gt(0).max(1).default(0.1),
+        /** ...once at least this many outcomes were counted. */
+        providerFailureMinimumCalls: z.number().int().positive().default(10),
+        /** Share of API requests answered 4xx... */
+        api4xxRate: z.number().gt(0).max(1).default(0.25),
+        /** ...once the API answered at least this many requests. */
+        api4xxMinimumRequests: z.number().int().positive().default(100),
+        /** Requests the web ACL blocked. */
+        wafBlockedRequests: z.number().int().positive().default(200),
+        /** Width of the expected checkout volume band, in standard deviations (lower: alarms sooner). */
+        checkoutVolumeBandWidth: z.number().positive().default(3),
+        /** IANA time zone of the platform's business day, so the volume model follows its hours across DST. */
+        checkoutVolumeTimeZone: z.string().min(1).default('UTC'),
       })
       .prefault({}),
     /** Reserved concurrency per function: caps blast radius and cost; the authorizer runs for every protected call. */
@@ -119,12 +149,14 @@ export function placeholdersIn(config: EnvironmentConfig): string[] {
   const at = `environments.${config.name}`;
   if (placeholderAccounts.includes(config.account)) found.push(`${at}.account: ${config.account} is the example account id`);
   if (isExampleUrl(config.runbookUrl)) found.push(`${at}.runbookUrl: ${config.runbookUrl} is the example runbook URL`);
-  config.onCallSubscriptions.forEach((subscription, index) => {
-    const host = subscription.endpoint.includes('@') ? subscription.endpoint.split('@').pop()! : '';
-    if (exampleHost.test(host) || isExampleUrl(subscription.endpoint)) {
-      found.push(`${at}.onCallSubscriptions[${index}].endpoint: ${subscription.endpoint} is an example address`);
-    }
-  });
+  for (const key of ['onCallSubscriptions', 'undeliveredPageSubscriptions'] as const) {
+    config[key].forEach((subscription, index) => {
+      const host = subscription.endpoint.includes('@') ? subscription.endpoint.split('@').pop()! : '';
+      if (exampleHost.test(host) || isExampleUrl(subscription.endpoint)) {
+        found.push(`${at}.${key}[${index}].endpoint: ${subscription.endpoint} is an example address`);
+      }
+    });
+  }
   config.corsAllowedOrigins.forEach((origin, index) => {
     if (isExampleUrl(origin)) found.push(`${at}.corsAllowedOrigins[${index}]: ${origin} is an example origin`);
   });
