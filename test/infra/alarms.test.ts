@@ -9,6 +9,7 @@ import { windowRules } from '#functions/domain/velocity.ts';
 import { businessMetric as emitted } from '#functions/observability.ts';
 import { auditWriteFailedMetric } from '#functions/wiring/audit.ts';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
+import { parseEnvironments, placeholdersIn } from '#lib/environment-config.ts';
 import { businessMetrics, velocityLimitDimension } from '#lib/monitoring/business-metrics.ts';
 import { runbooks } from '#lib/monitoring/runbooks.ts';
 import { trailMetricFilters, trailMetricNamespace } from '#lib/stateful/trail-metric-filters.ts';
@@ -89,6 +90,12 @@ it('reads the metric names, namespace and service dimension the functions emit',
     POWERTOOLS_METRICS_NAMESPACE: businessMetrics.namespace,
     POWERTOOLS_SERVICE_NAME: businessMetrics.dimensions.service,
   });
+});
+
+it('refuses an example address as the second channel, as it does for on-call', () => {
+  const stage = { ...contextEnvironments.stage, undeliveredPageSubscriptions: [{ protocol: 'email', endpoint: 'pages-failed@example.com' }] };
+  const [config] = parseEnvironments({ stage });
+  expect(placeholdersIn(config!)).toContainEqual(expect.stringMatching(/^environments\.stage\.undeliveredPageSubscriptions\[0\]\.endpoint: pages-failed@example\.com/));
 });
 
 describe.each(synthesized)('$name monitoring stack', (env) => {
