@@ -12,6 +12,15 @@ export const providerBaseUrls = {
 /** The runbook URL of the committed example configuration: a placeholder a real deploy must replace. */
 export const exampleRunbookUrl = 'https://github.com/example/wepay-payments-backend/blob/main/docs/runbooks.md';
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const onCallSubscription = z.object({
   protocol: z.enum(['email', 'https', 'sms']),
   endpoint: z.string().min(1),
@@ -81,7 +90,10 @@ const environmentSchema = z
         /** Width of the expected checkout volume band, in standard deviations (lower: alarms sooner). */
         checkoutVolumeBandWidth: z.number().positive().default(3),
         /** IANA time zone of the platform's business day, so the volume model follows its hours across DST. */
-        checkoutVolumeTimeZone: z.string().min(1).default('UTC'),
+        checkoutVolumeTimeZone: z
+          .string()
+          .refine(isTimeZone, 'checkoutVolumeTimeZone must be an IANA time zone, e.g. Europe/Paris')
+          .default('UTC'),
       })
       .prefault({}),
     /** Reserved concurrency per function: caps blast radius and cost; the authorizer runs for every protected call. */

@@ -98,6 +98,11 @@ it('refuses an example address as the second channel, as it does for on-call', (
   expect(placeholdersIn(config!)).toContainEqual(expect.stringMatching(/^environments\.stage\.undeliveredPageSubscriptions\[0\]\.endpoint: pages-failed@example\.com/));
 });
 
+it('refuses a checkout volume time zone that is not an IANA zone, naming the key', () => {
+  const stage = { ...contextEnvironments.stage, alarms: { checkoutVolumeTimeZone: 'Central European' } };
+  expect(() => parseEnvironments({ stage })).toThrow(/environments\.stage\.alarms\.checkoutVolumeTimeZone: .*IANA/);
+});
+
 describe.each(synthesized)('$name monitoring stack', (env) => {
   const thresholds = (environments[env.name] as { alarms: Record<string, number | string> }).alarms;
   const query = (alarm: Record<string, any>, id: string) => (alarm.Metrics as any[]).find((m) => m.Id === id);
