@@ -103,6 +103,6 @@ export class MonitoringStack extends Stack {
     );
 
     addDashboard(this, config.name, this.alarms, props);
-    new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm pages: subscribe on-call tools here' });
+    new CfnOutput(this, 'OnCallTopicArn', { value: this.topic.topicArn, description: 'SNS topic every alarm but PagesUndelivered pages: subscribe on-call tools here' });
   }
 }
