@@ -16,6 +16,15 @@ export const exampleRunbookUrl = 'https://github.com/example/wepay-payments-back
 export const wafManagedRuleMode = z.enum(['count', 'block']);
 export type WafManagedRuleMode = z.infer<typeof wafManagedRuleMode>;
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const onCallSubscription = z.object({
   protocol: z.enum(['email', 'https', 'sms']),
   endpoint: z.string().min(1),
@@ -32,6 +41,11 @@ const environmentSchema = z
     provider: z.enum(['stage', 'production']),
     corsAllowedOrigins: z.array(z.url()).min(1),
     onCallSubscriptions: z.array(onCallSubscription).default([]),
+    /**
+     * The second channel: told only when a page could not be delivered (UndeliveredPages), so it
+     * must not depend on what failed (another mailbox or paging service than onCallSubscriptions).
+     */
+    undeliveredPageSubscriptions: z.array(onCallSubscription).default([]),
     /**
      * Lambda in private subnets (PCI DSS network isolation). prod turns it on;
      * an environment that turns it off must say why in `vpcIsolationWaiver`.
@@ -65,6 +79,34 @@ const environmentSchema = z
         wafCheckoutCreatesPerToken: z.number().int().min(10).default(300),
         /** The Bot Control and anonymous-IP managed rule groups: `count` (observe) or `block`; `-c wafBotControl=` overrides. */
         wafBotControl: wafManagedRuleMode.default('count'),
+      })
+      .prefault({}),
+    /** Thresholds of the payment and abuse alarms (docs/runbooks.md names each); 5-minute periods unless said. */
+    alarms: z
+      .object({
+        /** Card testing: declines / (creations + declines) at or above this share... */
+        declineRatio: z.number().gt(0).max(1).default(0.3),
+        /** ...once at least this many checkout attempts reached the provider (a few declines alone are normal). */
+        declineRatioMinimumAttempts: z.number().int().positive().default(20),
+        /** Creates refused by a velocity limit (all limits together). */
+        velocityLimited: z.number().int().positive().default(20),
+        /** Share of provider calls that failed (unavailable, rejected, throttled)... */
+        providerFailureRate: z.number().gt(0).max(1).default(0.1),
+        /** ...once at least this many outcomes were counted. */
+        providerFailureMinimumCalls: z.number().int().positive().default(10),
+        /** Share of API requests answered 4xx... */
+        api4xxRate: z.number().gt(0).max(1).default(0.25),
+        /** ...once the API answered at least this many requests. */
+        api4xxMinimumRequests: z.number().int().positive().default(100),
+        /** Requests the web ACL blocked. */
+        wafBlockedRequests: z.number().int().positive().default(200),
+        /** Width of the expected checkout volume band, in standard deviations (lower: alarms sooner). */
+        checkoutVolumeBandWidth: z.number().positive().default(3),
+        /** IANA time zone of the platform's business day, so the volume model follows its hours across DST. */
+        checkoutVolumeTimeZone: z
+          .string()
+          .refine(isTimeZone, 'checkoutVolumeTimeZone must be an IANA time zone, e.g. Europe/Paris')
+          .default('UTC'),
       })
       .prefault({}),
     /** Reserved concurrency per function: caps blast radius and cost; the authorizer runs for every protected call. */
@@ -132,12 +174,14 @@ export function placeholdersIn(config: EnvironmentConfig): string[] {
   const at = `environments.${config.name}`;
   if (placeholderAccounts.includes(config.account)) found.push(`${at}.account: ${config.account} is the example account id`);
   if (isExampleUrl(config.runbookUrl)) found.push(`${at}.runbookUrl: ${config.runbookUrl} is the example runbook URL`);
-  config.onCallSubscriptions.forEach((subscription, index) => {
-    const host = subscription.endpoint.includes('@') ? subscription.endpoint.split('@').pop()! : '';
-    if (exampleHost.test(host) || isExampleUrl(subscription.endpoint)) {
-      found.push(`${at}.onCallSubscriptions[${index}].endpoint: ${subscription.endpoint} is an example address`);
-    }
-  });
+  for (const key of ['onCallSubscriptions', 'undeliveredPageSubscriptions'] as const) {
+    config[key].forEach((subscription, index) => {
+      const host = subscription.endpoint.includes('@') ? subscription.endpoint.split('@').pop()! : '';
+      if (exampleHost.test(host) || isExampleUrl(subscription.endpoint)) {
+        found.push(`${at}.${key}[${index}].endpoint: ${subscription.endpoint} is an example address`);
+      }
+    });
+  }
   config.corsAllowedOrigins.forEach((origin, index) => {
     if (isExampleUrl(origin)) found.push(`${at}.corsAllowedOrigins[${index}]: ${origin} is an example origin`);
   });

@@ -30,6 +30,8 @@ export class PaymentsStage extends Stage {
       stackName: `${prefix}-monitoring`,
       key: this.stateful.key,
       api: this.api.api,
+      webAcl: this.api.webAcl,
+      authorizer: this.api.authorizerFunction,
       functions: [
         this.api.authorizerFunction,
         ...this.api.routeFunctions.values(),
@@ -54,7 +56,7 @@ export class PaymentsStage extends Stage {
     // The example configuration synthesizes (for review and the tests); `npm run deploy` refuses it (bin/preflight.ts).
     // Each warning goes on the stacks the value lands in: the CLI prints a stack's annotations, not a stage's.
     for (const placeholder of placeholdersIn(config)) {
-      const stacks = /\.(runbookUrl|onCallSubscriptions)/.test(placeholder)
+      const stacks = /\.(runbookUrl|onCallSubscriptions|undeliveredPageSubscriptions)/.test(placeholder)
         ? [this.monitoring]
         : /\.(corsAllowedOrigins|ipnBaseUrl)/.test(placeholder)
           ? [this.api]

@@ -18,6 +18,7 @@ import { grantTo } from '#lib/constructs/grants.ts';
 import { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 import { createTrail } from '#lib/stateful/audit-trail.ts';
+import { addTrailMetricFilters } from '#lib/stateful/trail-metric-filters.ts';
 
 export interface StatefulStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -52,6 +53,7 @@ export class StatefulStack extends Stack {
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
     this.trail = createTrail(this, this.key);
+    addTrailMetricFilters(this, this.trail, props.config.name);
 
     // Named outputs (no exports: nothing imports them, so they never pin a stack) for the deploy guide.
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the API users' });

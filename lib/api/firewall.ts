@@ -115,6 +115,8 @@ export function createFirewall(scope: Stack, config: EnvironmentConfig, api: api
   });
 
   const webAcl = new wafv2.CfnWebACL(scope, 'Firewall', {
+    // Named as its metric: AWS/WAFV2's `WebACL` dimension then matches whichever of the two WAF reports.
+    name: `payments-${config.name}`,
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
     visibilityConfig: visibility(`payments-${config.name}`),

@@ -1,5 +1,6 @@
-// The dashboard of an environment: alarm states, API traffic and latency, function
-// errors and durations, table capacity, and the IPN queue.
+// The dashboard of an environment: alarm states, API traffic and latency, payments
+// (created, declined, provider failures, velocity refusals), function errors and
+// durations, table capacity, and the IPN queue.
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -7,6 +8,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
+import { businessMetric, businessMetrics, velocityLimitDimension, velocityLimits } from '#lib/monitoring/business-metrics.ts';
 
 export interface DashboardSources {
   api: apigw.RestApi;
@@ -33,6 +35,21 @@ export function addDashboard(
     new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }),
     new cloudwatch.GraphWidget({ title: 'API requests', left: [apiMetric('Count', 'Sum')], right: [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum')], width: 12 }),
     new cloudwatch.GraphWidget({ title: 'API latency', left: [apiMetric('Latency', 'p50'), apiMetric('Latency', 'p99'), apiMetric('IntegrationLatency', 'p99')], width: 12 }),
+    new cloudwatch.GraphWidget({
+      title: 'Payments',
+      left: [businessMetrics.checkoutCreated, businessMetrics.cardDeclined].map((name) => businessMetric(name, { period: Duration.minutes(5) }).with({ label: name })),
+      right: [businessMetrics.providerUnavailable, businessMetrics.providerRejected, businessMetrics.providerThrottled].map((name) =>
+        businessMetric(name, { period: Duration.minutes(5) }).with({ label: name }),
+      ),
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Velocity limits tripped',
+      left: velocityLimits.map((limit) =>
+        businessMetric(businessMetrics.velocityLimited, { period: Duration.minutes(5), extraDimensions: { [velocityLimitDimension]: limit } }).with({ label: limit }),
+      ),
+      width: 12,
+    }),
     new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map((fn) => fn.function.metricErrors({ label: fn.node.id })), width: 12 }),
     new cloudwatch.GraphWidget({ title: 'Function p99 duration', left: functions.map((fn) => fn.function.metricDuration({ label: fn.node.id, statistic: 'p99' })), width: 12 }),
     new cloudwatch.GraphWidget({

@@ -748,12 +748,15 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       }
     });
 
-    it('sends every alarm to the on-call topic and names its runbook section, which exists in docs/runbooks.md', () => {
-      const topicId = logicalIdOf(env.monitoring, 'AWS::SNS::Topic');
+    it('sends every alarm to the on-call topic (undelivered pages to the second channel) and names its runbook section, which exists in docs/runbooks.md', () => {
+      const topicIdOf = (topic: CfnElement) => env.stage.monitoring.getLogicalId(topic);
+      const onCall = topicIdOf(env.stage.monitoring.topic.node.defaultChild as CfnElement);
+      const secondChannel = topicIdOf(env.stage.monitoring.undeliveredPagesTopic.node.defaultChild as CfnElement);
       const runbookDoc = readFileSync(path.join(projectRoot, 'docs', 'runbooks.md'), 'utf8');
       const headings = new Set([...runbookDoc.matchAll(/^### (\S+)\s*$/gm)].map((m) => m[1]!.toLowerCase()));
       for (const alarm of Object.values(env.monitoring.findResources('AWS::CloudWatch::Alarm'))) {
-        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+        const undelivered = alarm.Properties.AlarmName === `payments-${name}-PagesUndelivered`;
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: undelivered ? secondChannel : onCall }]);
         expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: \S+\/docs\/runbooks\.md#/);
         const anchor = /Runbook: \S+#([a-z0-9-]+)$/.exec(alarm.Properties.AlarmDescription)?.[1];
         expect(Object.values(runbooks).map((r) => r.toLowerCase())).toContain(anchor);
