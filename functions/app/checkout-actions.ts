@@ -38,7 +38,7 @@ import {
   type RecordedAction,
 } from '#functions/domain/recorded-actions.ts';
 import { withChange } from '#functions/domain/checkout-changes.ts';
-import { ConcurrentUpdateError, type Checkout } from '#functions/ports/checkout-repository.ts';
+import { ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
   actionIdFor,

@@ -10,7 +10,8 @@ import { withChange, type ChangeSource } from '#functions/domain/checkout-change
 import { fromProviderState, reconcile, type CheckoutStatus } from '#functions/domain/checkout-state.ts';
 import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import { ConcurrentUpdateError, type Checkout, type CheckoutRepository } from '#functions/ports/checkout-repository.ts';
+import { type CheckoutRepository } from '#functions/ports/checkout-repository.ts';
+import { ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';

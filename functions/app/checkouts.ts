@@ -8,7 +8,8 @@ import { CardDeclinedError, InvalidRequestError, NotFoundError, PaymentsError, P
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { CreateCheckoutInput as ProviderCreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
   canView,

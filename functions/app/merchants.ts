@@ -8,9 +8,10 @@ import { acceptAccountName } from '#functions/domain/account-name.ts';
 import { EmailInUseError, NotFoundError } from '#functions/domain/errors.ts';
 import { couldBeAccountId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { Clock } from '#functions/ports/clock.ts';
-import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount, ProviderUser } from '#functions/domain/merchant.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
 

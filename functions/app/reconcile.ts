@@ -11,7 +11,8 @@ import { isFinal, reconcile as mergeStatus } from '#functions/domain/checkout-st
 import { InvalidStateError } from '#functions/domain/errors.ts';
 import { isInFlight, pendingActionOf } from '#functions/domain/recorded-actions.ts';
 import { CallWindow } from '#functions/domain/call-window.ts';
-import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
 import type { ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
 import { settle } from './checkout-actions.ts';
 import { isoAt, recordObservation, statusOf, type CheckoutDeps } from './checkout-records.ts';

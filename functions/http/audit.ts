@@ -8,7 +8,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { recordRequest, type AuditDeps } from '#functions/app/audit.ts';
 import { roles as allRoles } from '#functions/domain/principal.ts';
-import type { AuditActor } from '#functions/ports/audit-log.ts';
+import type { AuditActor } from '#functions/domain/audit-record.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { requestIdFrom } from './security-headers.ts';
 

@@ -7,14 +7,11 @@
 //   unique id), ProviderCredentialsRevokedError (1011), ProviderRejectedError (other).
 import type { Currency } from '#functions/domain/money.ts';
 import type { FeePayer } from '#functions/domain/fees.ts';
+import type { CheckoutType } from '#functions/domain/checkout.ts';
 
 export { providerStateNames as providerCheckoutStates, type ProviderStateName as ProviderCheckoutState } from '#functions/domain/checkout-state.ts';
 import type { ProviderStateName as ProviderCheckoutState } from '#functions/domain/checkout-state.ts';
 
-export { feePayers, type FeePayer } from '#functions/domain/fees.ts';
-
-export const checkoutTypes = ['goods', 'service', 'donation', 'event', 'personal'] as const;
-export type CheckoutType = (typeof checkoutTypes)[number];
 
 export interface ProviderCheckout {
   checkoutId: string;

@@ -16,16 +16,9 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, t
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type CheckoutRepository,
-  type CreationIntent,
-  type OpenEntry,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
 const openPartition = 'RECONCILE#OPEN';

@@ -11,13 +11,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
-import {
-  AccountAlreadyExistsError,
-  type MerchantAccount,
-  type MerchantRepository,
-  type ProviderUser,
-} from '#functions/ports/merchant-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
+import { type MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/domain/merchant.ts';
 
 const providerUserKey = (ownerSub: string) => ({ pk: `USER#${ownerSub}`, sk: 'PROVIDER_USER' });
 const onboardingKey = (ownerSub: string, requestKey: string) => ({

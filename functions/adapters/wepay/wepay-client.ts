@@ -15,23 +15,9 @@ import {
   UnknownCardTokenError,
 } from '#functions/domain/errors.ts';
 import { currencies, type Currency } from '#functions/domain/money.ts';
-import {
-  checkoutTypes,
-  feePayers,
-  providerCheckoutStates,
-  type CheckoutRead,
-  type CheckoutType,
-  type CreateAccountInput,
-  type FindCheckoutsInput,
-  type CreateCheckoutInput,
-  type FeePayer,
-  type PaymentProvider,
-  type ProviderAccount,
-  type ProviderCheckout,
-  type ProviderCheckoutState,
-  type RegisteredUser,
-  type RegisterUserInput,
-} from '#functions/ports/payment-provider.ts';
+import { providerCheckoutStates, type CheckoutRead, type CreateAccountInput, type FindCheckoutsInput, type CreateCheckoutInput, type PaymentProvider, type ProviderAccount, type ProviderCheckout, type ProviderCheckoutState, type RegisteredUser, type RegisterUserInput } from '#functions/ports/payment-provider.ts';
+import { checkoutTypes, type CheckoutType } from '#functions/domain/checkout.ts';
+import { feePayers, type FeePayer } from '#functions/domain/fees.ts';
 import type { PlatformCredentials, PlatformSecrets } from '#functions/ports/secrets.ts';
 import { fromDecimalDollars, toDecimalDollars } from './decimal-dollars.ts';
 import { JsonNumberLiteral, parseExactJson, stringifyExactJson } from './exact-json.ts';

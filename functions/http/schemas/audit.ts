@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditRecord } from '#functions/ports/audit-log.ts';
+import type { AuditRecord } from '#functions/domain/audit-record.ts';
 
 const filter = (name: string) =>
   z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(1024, { error: `${name} must be at most 1024 characters` }).optional();

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
 import { refundsOf } from '#functions/domain/recorded-actions.ts';
-import { checkoutTypes } from '#functions/ports/payment-provider.ts';
-import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import { checkoutTypes } from '#functions/domain/checkout.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';

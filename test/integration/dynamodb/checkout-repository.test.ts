@@ -1,12 +1,7 @@
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;

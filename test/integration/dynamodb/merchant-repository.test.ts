@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
-import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/ports/merchant-repository.ts';
+import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/domain/merchant.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;

@@ -15,7 +15,8 @@ import {
 import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
-import type { MerchantAccount, MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
 import type { PaymentProvider, ProviderCheckout, ProviderCheckoutState } from '#functions/ports/payment-provider.ts';
 
 const payer: Principal = { sub: 'payer-1', roles: ['payer'] };

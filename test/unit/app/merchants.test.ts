@@ -13,8 +13,9 @@ import {
 } from '#functions/app/merchants.ts';
 import { EmailInUseError, InvalidRequestError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import type { PageRequest } from '#functions/ports/checkout-repository.ts';
-import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
+import type { PageRequest } from '#functions/domain/page.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount, ProviderUser } from '#functions/domain/merchant.ts';
 import type { CreateAccountInput, PaymentProvider, RegisterUserInput } from '#functions/ports/payment-provider.ts';
 import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
 
