@@ -11,7 +11,8 @@ export interface CheckoutRepository {
   /** @throws CheckoutAlreadyExistsError */
   create(checkout: Checkout): Promise<void>;
   get(id: string): Promise<Checkout | undefined>;
-  getByProviderCheckoutId(providerCheckoutId: string): Promise<Checkout | undefined>;
+  /** By the provider's name (PaymentProvider.name) and its id for the checkout. */
+  getByProviderCheckoutId(provider: string, providerCheckoutId: string): Promise<Checkout | undefined>;
   /**
    * Replaces the stored checkout if its version is still `expectedVersion`,
    * and returns what was stored (version `expectedVersion + 1`).

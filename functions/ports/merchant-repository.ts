@@ -18,9 +18,9 @@ export interface MerchantRepository {
   claimEmail(email: string, ownerSub: string): Promise<boolean>;
   /**
    * Binds the provider's user id to `ownerSub` with a conditional write (one item keyed by the
-   * provider user id). True when it is now, or already was, bound to this user; false when to another.
+   * provider's name and user id). True when it is now, or already was, bound to this user; false when to another.
    */
-  bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean>;
+  bindProviderUser(provider: string, providerUserId: string, ownerSub: string): Promise<boolean>;
 
   /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
   createAccount(account: MerchantAccount): Promise<void>;

@@ -29,8 +29,8 @@ export class MemoryCheckouts implements CheckoutRepository {
   async getMany(ids: readonly string[]) {
     return ids.flatMap((id) => (this.items.has(id) ? [structuredClone(this.items.get(id)!)] : []));
   }
-  async getByProviderCheckoutId(providerCheckoutId: string) {
-    const found = [...this.items.values()].find((c) => c.provider.checkoutId === providerCheckoutId);
+  async getByProviderCheckoutId(provider: string, providerCheckoutId: string) {
+    const found = [...this.items.values()].find((c) => c.provider.name === provider && c.provider.checkoutId === providerCheckoutId);
     return found && structuredClone(found);
   }
   async update(checkout: Checkout, expectedVersion: number) {

@@ -2,7 +2,7 @@
 //   checkout:  pk CHECKOUT#<id>, sk CHECKOUT; listed through four indexes, all
 //              sorted by `<createdAt>#<id>` (newest first, ties stable):
 //              gsi1 ACCOUNT#<accountId>, gsi2 PAYER#<sub>, gsi3 OWNER#<sub>, gsi4 CHECKOUTS
-//   pointer:   pk PROVIDER_CHECKOUT#wepay#<provider checkout id>, sk POINTER → checkoutId
+//   pointer:   pk PROVIDER_CHECKOUT#<provider name>#<provider checkout id>, sk POINTER → checkoutId
 //   open:      pk RECONCILE#OPEN, sk CHECKOUT#<id> (a checkout the reconciler watches) or
 //              CREATION#<id> (a creation intent, with what settling it needs). One
 //              partition in the base table rather than a new index: dynalite cannot add
@@ -24,8 +24,8 @@ const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
 const openPartition = 'RECONCILE#OPEN';
 const watchKey = (id: string) => ({ pk: openPartition, sk: `CHECKOUT#${id}` });
 const creationKey = (id: string) => ({ pk: openPartition, sk: `CREATION#${id}` });
-const providerPointerKey = (providerCheckoutId: string) => ({
-  pk: `PROVIDER_CHECKOUT#wepay#${providerCheckoutId}`,
+const providerPointerKey = (provider: string, providerCheckoutId: string) => ({
+  pk: `PROVIDER_CHECKOUT#${provider}#${providerCheckoutId}`,
   sk: 'POINTER',
 });
 
@@ -61,9 +61,9 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return result.Item ? fromItem(result.Item) : undefined;
   }
 
-  async getByProviderCheckoutId(providerCheckoutId: string): Promise<Checkout | undefined> {
+  async getByProviderCheckoutId(provider: string, providerCheckoutId: string): Promise<Checkout | undefined> {
     const pointer = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: providerPointerKey(providerCheckoutId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: providerPointerKey(provider, providerCheckoutId), ConsistentRead: true }),
     );
     const checkoutId = pointer.Item?.['checkoutId'];
     if (typeof checkoutId !== 'string') return undefined;
@@ -194,7 +194,7 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...providerPointerKey(checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
+        Item: { ...providerPointerKey(checkout.provider.name, checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
       }),
     );
   }
