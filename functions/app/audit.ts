@@ -73,7 +73,7 @@ export async function recordRequest(deps: AuditDeps, input: RequestAuditInput): 
 }
 
 export interface SystemChange {
-  /** `provider:wepay` for IPN processing, `system:reconciler`, `system:rotation`. */
+  /** `provider:<the provider's name>` for IPN processing, `system:reconciler`, `system:rotation`. */
   actor: SystemActor;
   /** `checkouts.update` for a checkout's change, `secrets.rotate` for the platform secret's rotation. */
   action: 'checkouts.update' | 'secrets.rotate';

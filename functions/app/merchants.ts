@@ -85,7 +85,7 @@ async function keepIdentity(deps: MerchantDeps, principal: Principal, email: str
 }
 
 export async function onboardMerchant(deps: MerchantDeps, principal: Principal, input: OnboardMerchantInput): Promise<MerchantAccount> {
-  const { name, statementDescriptor } = acceptAccountName(input.account.name);
+  const { name, statementDescriptor } = acceptAccountName(input.account.name, deps.provider.statementNaming);
   const existing = await registeredUser(deps, principal);
   // The provider answers an email it knows with that user's id and a fresh credential: claim the
   // email first, so that no one can register as someone else here.

@@ -18,7 +18,7 @@ export interface MerchantAccount {
   ownerSub: string;
   name: string;
   description: string;
-  /** `WPY*<name>`, as on card statements. */
+  /** `<provider's prefix><name>`, as on card statements (domain/account-name.ts). */
   statementDescriptor: string;
   state: string;
   providerAccountId: string;

@@ -10,6 +10,7 @@
 //   retryAfterSeconds), ProviderUnavailableError (timeouts, dropped connections,
 //   unknown errors after the retry loop: outcome unknown, retry with the same
 //   unique id), ProviderCredentialsRevokedError, ProviderRejectedError (other).
+import type { StatementNaming } from '#functions/domain/account-name.ts';
 import type { CheckoutType } from '#functions/domain/checkout.ts';
 import type { CheckoutState } from '#functions/domain/checkout-state.ts';
 import type { FeePayer } from '#functions/domain/fees.ts';
@@ -130,6 +131,8 @@ export interface ProviderNotification {
 export interface PaymentProvider {
   /** The provider's name as it appears in the API (`provider.name`), the IPN route, audit actors and stored keys. */
   readonly name: string;
+  /** How it prints account names on card statements, and the word it refuses in them. */
+  readonly statementNaming: StatementNaming;
   /**
    * Registers the applicant unless `credential` is given (with every permission the
    * platform needs: the provider may allow setting them only once), calls

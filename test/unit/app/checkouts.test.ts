@@ -68,6 +68,7 @@ class FakeProvider implements PaymentProvider {
     return this.calls.filter((c) => c.method === method);
   }
   readonly name = 'wepay';
+  readonly statementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
   async onboardMerchant(): Promise<never> {
     throw new Error('not used');
   }

@@ -100,6 +100,7 @@ class RecordingVault implements TokenVault {
 /** Onboards as the WePay adapter does: registers unless given a credential, lets the app keep the identity, creates the account. */
 class ScriptedProvider implements PaymentProvider {
   readonly name = 'wepay';
+  readonly statementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
   readonly registrations: MerchantApplicant[] = [];
   readonly accountCreates: { accessToken: string; input: CreateAccountInput }[] = [];
   /** Errors the next calls throw, in order, before the call "reaches" the provider. */

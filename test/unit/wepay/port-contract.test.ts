@@ -27,6 +27,10 @@ describe('the WePay adapter as a PaymentProvider', () => {
     expect(provider.name).toBe('wepay');
   });
 
+  it('prints account names as WPY*<name> and refuses names containing "wepay"', () => {
+    expect(provider.statementNaming).toEqual({ descriptorPrefix: 'WPY*', reservedWord: 'wepay' });
+  });
+
   it('onboards a new merchant: registers, lets the app keep the identity, then creates the account with the credential the app answers', async () => {
     wepay.script('/user/register', json(200, { user_id: 4242, access_token: 'STAGE_new-user-token' }));
     wepay.script('/account/create', json(200, { account_id: 777, name: 'Blue Bottle Cafe', state: 'active' }));

@@ -2,6 +2,9 @@
 // set), POSTed to the checkout's callback_uri. It carries no state and no
 // signature: the checkout it names is always fetched with `/checkout` over HTTPS,
 // and that fetch is what is trusted. Other fields WePay may add are ignored.
+// WePay retries a notice that got no 200 at +15 min, +30 min, +1 h, +6 h, +12 h
+// and +24 h (about 2 days): domain/ipn-route-secret-rotation.ts counts that in the
+// time an old route token must stay accepted.
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { ProviderNotification } from '#functions/ports/payment-provider.ts';
 

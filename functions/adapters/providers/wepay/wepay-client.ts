@@ -42,6 +42,8 @@ export const WEPAY_PRODUCTION_BASE_URL = 'https://wepayapi.com/v2';
  */
 export class WePayClient implements PaymentProvider {
   readonly name = WEPAY_PROVIDER_NAME;
+  /** WePay prints `WPY*<name>` on card statements and refuses names containing "wepay". */
+  readonly statementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
   private readonly wire: WePayTransport;
 
   constructor(options: WePayClientOptions) {
