@@ -45,9 +45,9 @@ export function newAccountId(): string {
   return `acc_${randomBytes(12).toString('base64url')}`;
 }
 
-/** The vault gives back exactly what was sealed: the credential the provider handed out. */
-async function openCredential(deps: Pick<MerchantDeps, 'vault'>, user: ProviderUser): Promise<MerchantCredential> {
-  return (await deps.vault.open(user.sealedAccessToken, tokenContextFor(user.ownerSub))) as MerchantCredential;
+/** Opens under the caller's context only. The vault gives back exactly what was sealed: the credential the provider handed out. */
+async function openCredential(deps: Pick<MerchantDeps, 'vault'>, ownerSub: string, user: ProviderUser): Promise<MerchantCredential> {
+  return (await deps.vault.open(user.sealedAccessToken, tokenContextFor(ownerSub))) as MerchantCredential;
 }
 
 /**
@@ -81,7 +81,7 @@ async function keepIdentity(deps: MerchantDeps, principal: Principal, email: str
     email,
     createdAt: new Date(deps.clock.now()).toISOString(),
   });
-  return openCredential(deps, stored);
+  return openCredential(deps, principal.sub, stored);
 }
 
 export async function onboardMerchant(deps: MerchantDeps, principal: Principal, input: OnboardMerchantInput): Promise<MerchantAccount> {
@@ -92,7 +92,7 @@ export async function onboardMerchant(deps: MerchantDeps, principal: Principal, 
   if (!existing && !(await deps.merchants.claimEmail(input.email, principal.sub))) throw new EmailInUseError();
   const id = newAccountId();
   const providerAccount = await deps.provider.onboardMerchant({
-    ...(existing ? { credential: await openCredential(deps, existing) } : {}),
+    ...(existing ? { credential: await openCredential(deps, principal.sub, existing) } : {}),
     applicant: {
       email: input.email,
       firstName: input.firstName,
@@ -142,5 +142,5 @@ export async function listMerchantAccounts(
 export async function credentialOf(deps: Pick<MerchantDeps, 'merchants' | 'vault'>, ownerSub: string): Promise<MerchantCredential> {
   const user = await deps.merchants.getProviderUser(ownerSub);
   if (!user) throw new Error(`merchant user has no provider registration`);
-  return openCredential(deps, user);
+  return openCredential(deps, ownerSub, user);
 }
