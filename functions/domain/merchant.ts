@@ -5,7 +5,10 @@
 export interface ProviderUser {
   ownerSub: string;
   providerUserId: string;
-  /** The provider access token sealed by the TokenVault (base64 ciphertext); never the plaintext. */
+  /**
+   * The provider's merchant credential sealed by the TokenVault (base64 ciphertext); never the
+   * plaintext. Named after the attribute already stored, from when the only credential was an access token.
+   */
   sealedAccessToken: string;
   email: string;
   /** ISO-8601 UTC. */
