@@ -73,11 +73,11 @@ async function keepIdentity(deps: MerchantDeps, principal: Principal, email: str
   // user registered before the claims existed): a provider user bound to someone else is refused, and
   // the credential it came with is dropped unsealed and unstored.
   if (!(await deps.merchants.bindProviderUser(deps.provider.name, identity.providerUserId, principal.sub))) throw new EmailInUseError();
-  const sealedAccessToken = await deps.vault.seal(identity.credential, tokenContextFor(principal.sub));
+  const sealed = await deps.vault.seal(identity.credential, tokenContextFor(principal.sub));
   const stored = await deps.merchants.putProviderUserIfAbsent({
     ownerSub: principal.sub,
     providerUserId: identity.providerUserId,
-    sealedAccessToken,
+    sealedAccessToken: sealed,
     email,
     createdAt: new Date(deps.clock.now()).toISOString(),
   });
