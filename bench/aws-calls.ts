@@ -31,7 +31,7 @@ const { DynamoDbMerchantRepository } = await import('#functions/adapters/dynamod
 const { DynamoDbIdempotencyStore } = await import('#functions/adapters/dynamodb/idempotency-store.ts');
 const { kmsTokenVault } = await import('#functions/adapters/token-vault/kms-token-vault.ts');
 const { secretsManagerPlatformSecrets } = await import('#functions/adapters/secrets/secrets-manager-platform-secrets.ts');
-const { wepayClientFromConfig } = await import('#functions/adapters/wepay/wepay-client.ts');
+const { wepayClientFromConfig } = await import('#functions/adapters/providers/wepay/wepay-client.ts');
 const { createCheckout } = await import('#functions/app/checkouts.ts');
 const { onboardMerchant } = await import('#functions/app/merchants.ts');
 const { idempotentResponse } = await import('#functions/http/idempotent-response.ts');
@@ -173,7 +173,7 @@ try {
         vault,
         clock: systemClock,
         // As functions/wiring/provider.ts: the callback URI's route token comes from the platform secret (cached).
-        callbackUri: async () => callbackUriFor('https://api.example.com', await secrets.platformCredentials()),
+        callbackUri: async () => callbackUriFor('https://api.example.com', provider.name, await secrets.platformCredentials()),
       },
       idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency }), clock: systemClock, settings: cfg.idempotency },
     };

@@ -234,8 +234,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * WePay's IPN callback: acknowledged once queued; the checkout is then fetched from the provider
-         * @description WePay's IPN callback: acknowledged once queued; the checkout is then fetched from the provider.
+         * The provider's IPN callback: acknowledged once queued; the checkout is then fetched from the provider
+         * @description The provider's IPN callback: acknowledged once queued; the checkout is then fetched from the provider.
          */
         post: operations["ipn.wepay"];
         delete?: never;
@@ -1081,7 +1081,7 @@ export interface components {
             status: "ok";
         };
         /**
-         * @description The notice is queued; the checkout is then fetched from WePay.
+         * @description The notice is queued; the checkout is then fetched from the provider.
          * @example {
          *       "status": "received"
          *     }
@@ -1261,6 +1261,15 @@ export interface components {
             };
         };
         /**
+         * @description The payment provider's instant payment notification, sent to the callback URI given at checkout creation. It names the checkout that changed; its state is always fetched from the provider, never taken from this body.
+         * @example {
+         *       "checkout_id": "1234567890"
+         *     }
+         */
+        ProviderNotification: {
+            [key: string]: unknown;
+        };
+        /**
          * @description One reconciliation pass: checkouts read, changed, and unknown outcomes settled or left.
          * @example {
          *       "checked": 12,
@@ -1350,19 +1359,6 @@ export interface components {
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
             next_cursor: string | null;
-        };
-        /**
-         * @description WePay's instant payment notification, sent to the callback URI given at checkout creation.
-         * @example {
-         *       "checkout_id": "1234567890"
-         *     }
-         */
-        WePayIpn: {
-            /** @description WePay's checkout id; its state is always fetched from WePay, never taken from this body. */
-            checkout_id: string;
-            reference_id?: string;
-        } & {
-            [key: string]: unknown;
         };
     };
     responses: never;
@@ -3581,7 +3577,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["WePayIpn"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProviderNotification"];
             };
         };
         responses: {

@@ -2,6 +2,15 @@
 // once, and a bad value stops start-up with a message naming the variable.
 import { z } from 'zod';
 
+/**
+ * The payment provider this build speaks to: WePay (API v2), whose adapter is
+ * functions/adapters/providers/wepay/, wired in functions/wiring/provider.ts. Fixed
+ * at build time, not read from the environment: the route table the CDK app reads
+ * names the IPN route after it (`/v1/ipn/wepay/{route_token}`), and the API
+ * document spells it as `provider.name`. The wiring checks the adapter answers to it.
+ */
+export const paymentProviderName = 'wepay';
+
 /** The app client id the local issuer mints tokens for (local/issuer.ts), AUTH_AUDIENCE's local default. */
 export const localAppClientId = 'local-dev-client';
 

@@ -6,7 +6,7 @@ import type { ErrorCode } from '#functions/domain/errors.ts';
 import { userRoles, type Role } from '#functions/domain/principal.ts';
 import { healthResponse, openApiDocument } from '#functions/http/schemas/common.ts';
 import { feeQuoteRequest, feeQuoteResponse } from '#functions/http/schemas/fees.ts';
-import { ipnAcknowledgement, wepayIpnForm } from '#functions/http/schemas/ipn.ts';
+import { ipnAcknowledgement, ipnRouteId, ipnRoutePath, providerNotificationForm } from '#functions/http/schemas/ipn.ts';
 import { auditEventListResponse, listAuditEventsQuery } from '#functions/http/schemas/audit.ts';
 import { createMerchantRequest, listMerchantsQuery, merchantAccountListResponse, merchantAccountResponse } from '#functions/http/schemas/merchants.ts';
 import {
@@ -99,7 +99,7 @@ export interface RouteDefinition {
 // route is 403 permission_denied for an agent).
 const anyRole = userRoles;
 
-// A call on a merchant's behalf: their access token, opened with the key, authorizes it. The
+// A call on a merchant's behalf: their provider credential, opened with the key, authorizes it. The
 // platform secret is read only to register users (functions/wiring/provider.ts reads it lazily), so these routes go without.
 const providerCall = ['token-key:decrypt'] as const satisfies readonly RouteUse[];
 
@@ -112,7 +112,7 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     // Any role reaches the use case, which answers as API.md's matrix says: 404 to whoever may not
     // see the checkout (a second payer, another merchant), 403 to its own payer, who may see but not act.
     access: anyRole,
-    // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.
+    // Idempotent by unique_id; reads and updates the checkout; calls the provider with the owner's credential.
     uses: ['idempotency', 'payments:read-write', ...providerCall, 'audit:write'],
     summary: `${action} a checkout, idempotently by unique_id (owner merchant or ops)`,
     bodyType: 'json',
@@ -168,8 +168,8 @@ export const routes = [
     path: '/v1/merchants',
     handler: 'merchants-create',
     access: ['merchant'],
-    // Registers the user with WePay (the app's client id and secret), seals the new access token,
-    // and opens the stored one when the user adds another account; writes the user and account.
+    // Registers the user with the provider (the platform's client credentials), seals the new merchant
+    // credential, and opens the stored one when the user adds another account; writes the user and account.
     uses: ['payments:read-write', 'token-key:encrypt', 'token-key:decrypt', 'platform-secret', 'audit:write'],
     summary: 'Onboard the calling user as a merchant with the provider and create one more account',
     bodyType: 'json',
@@ -212,8 +212,8 @@ export const routes = [
     handler: 'checkouts-create',
     // An agent creates under its mandate (the use case checks and spends it).
     access: ['payer', 'agent'],
-    // Idempotent by unique_id; reads the merchant account, records the checkout, calls WePay
-    // with the merchant's token.
+    // Idempotent by unique_id; reads the merchant account, records the checkout, calls the provider
+    // with the merchant's credential.
     // The callback URI's route token derives from the IPN route secret in the platform secret.
     uses: ['idempotency', 'payments:read-write', ...providerCall, 'platform-secret', 'audit:write'],
     summary: 'Create and pay a checkout, idempotently by unique_id',
@@ -272,7 +272,7 @@ export const routes = [
     handler: 'mandates-create',
     access: ['payer'],
     // Reads the accounts it names, writes the mandate and its token-hash lookup; looks the card up
-    // at WePay with the app's client credentials.
+    // at the provider with the platform's client credentials.
     uses: ['payments:read-write', 'platform-secret', 'audit:write'],
     summary: 'Let an agent create checkouts within limits (answers the agt_ token once; never replayed)',
     bodyType: 'json',
@@ -352,7 +352,7 @@ export const routes = [
     handler: 'reconciliations-create',
     access: ['ops'],
     // Reads and settles checkouts and creation intents, holds the pass lease (payments table);
-    // opens merchants' tokens to read from WePay; /batch/create needs the app's client secret.
+    // opens merchants' credentials to read from the provider; its batched read needs the platform's client credentials.
     uses: ['payments:read-write', 'token-key:decrypt', 'platform-secret', 'audit:write'],
     summary: 'Run one reconciliation pass now (never replayed); 409 while one runs',
     bodyType: 'json',
@@ -374,16 +374,16 @@ export const routes = [
     errors: [],
   },
   {
-    id: 'ipn.wepay',
+    id: ipnRouteId,
     method: 'POST',
-    path: '/v1/ipn/wepay/{route_token}',
+    path: ipnRoutePath,
     handler: 'ipn-receive',
     access: 'ipn',
     // Checks the route token against the route secrets, then queues the notice for the processor.
     uses: ['platform-secret', 'ipn-queue:send'],
-    summary: "WePay's IPN callback: acknowledged once queued; the checkout is then fetched from the provider",
+    summary: "The provider's IPN callback: acknowledged once queued; the checkout is then fetched from the provider",
     bodyType: 'form',
-    body: wepayIpnForm,
+    body: providerNotificationForm,
     success: { status: 200, schema: ipnAcknowledgement },
     errors: ['resource_missing'],
   },
@@ -510,8 +510,8 @@ export const queueConsumers = [
     id: 'ipn.process',
     handler: 'ipn-process',
     queue: 'ipn',
-    summary: 'Fetches each IPN-notified checkout from WePay and records its state',
-    // Reads and updates checkouts; opens the merchant's token to fetch from WePay; audits what changed.
+    summary: 'Fetches each IPN-notified checkout from the provider and records its state',
+    // Reads and updates checkouts; opens the merchant's credential to fetch from the provider; audits what changed.
     uses: ['payments:read-write', 'token-key:decrypt', 'audit:write'],
   },
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];

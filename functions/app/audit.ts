@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { maskCardNumbers } from '#functions/domain/card-data.ts';
 import { PermissionDeniedError } from '#functions/domain/errors.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import type { AuditActor, AuditLog, AuditQuery, AuditRecord, SystemActor } from '#functions/ports/audit-log.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import type { AuditLog, AuditQuery } from '#functions/ports/audit-log.ts';
+import type { AuditActor, AuditRecord, SystemActor } from '#functions/domain/audit-record.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 
 export interface AuditDeps {
@@ -72,7 +73,7 @@ export async function recordRequest(deps: AuditDeps, input: RequestAuditInput): 
 }
 
 export interface SystemChange {
-  /** `provider:wepay` for IPN processing, `system:reconciler`, `system:rotation`. */
+  /** `provider:<the provider's name>` for IPN processing, `system:reconciler`, `system:rotation`. */
   actor: SystemActor;
   /** `checkouts.update` for a checkout's change, `secrets.rotate` for the platform secret's rotation. */
   action: 'checkouts.update' | 'secrets.rotate';

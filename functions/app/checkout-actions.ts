@@ -38,8 +38,8 @@ import {
   type RecordedAction,
 } from '#functions/domain/recorded-actions.ts';
 import { withChange } from '#functions/domain/checkout-changes.ts';
-import { ConcurrentUpdateError, type Checkout } from '#functions/ports/checkout-repository.ts';
-import type { ProviderCheckout } from '#functions/ports/payment-provider.ts';
+import { ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
+import type { MerchantCredential, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
   actionIdFor,
   canAct,
@@ -52,7 +52,7 @@ import {
   statusOf,
   type CheckoutDeps,
 } from './checkout-records.ts';
-import { accessTokenOf } from './merchants.ts';
+import { credentialOf } from './merchants.ts';
 
 export interface CheckoutActionInput {
   action: CheckoutAction;
@@ -83,8 +83,8 @@ export async function performCheckoutAction(
 ): Promise<Checkout> {
   const actionId = actionIdFor(principal.sub, input.uniqueId, input.action);
   const leaseMs = deps.intentLeaseMs ?? defaultIntentLeaseMs;
-  let accessToken: string | undefined;
-  const token = async (checkout: Checkout) => (accessToken ??= await accessTokenOf(deps, checkout.ownerSub));
+  let credential: MerchantCredential | undefined;
+  const token = async (checkout: Checkout) => (credential ??= await credentialOf(deps, checkout.ownerSub));
 
   for (let round = 0; round < maxIntentRounds; round++) {
     // Ids that cannot be ours are answered without a read (domain/ids.ts).
@@ -148,7 +148,7 @@ async function intentFor(
   input: CheckoutActionInput,
   actionId: string,
   earlier: RecordedAction | undefined,
-  accessToken: string,
+  credential: MerchantCredential,
   expiresAt: number,
 ): Promise<{ base: Checkout; action: RecordedAction } | undefined> {
   const mustRead =
@@ -156,7 +156,7 @@ async function intentFor(
     (!allowsAction(checkout.state, input.action) && mayBeAllowedAfterRefresh(checkout.state, input.action));
   let base = checkout;
   if (mustRead) {
-    const status = statusOf(await deps.provider.getCheckout(accessToken, checkout.provider.checkoutId));
+    const status = statusOf(await deps.provider.getCheckout(credential, checkout.provider.checkoutId));
     base = observed(checkout, status, isoAt(deps.clock));
     if (!allowsAction(base.state, input.action) || (input.amount !== undefined && input.amount > refundableAmount(base))) {
       // Store what the provider said before refusing, so the next read of ours is right.
@@ -182,26 +182,26 @@ async function intentFor(
 }
 
 /** Steps 2 and 3: the provider call and its outcome. */
-async function act(deps: CheckoutDeps, checkout: Checkout, action: RecordedAction, accessToken: string, hooks: ActionHooks): Promise<Checkout> {
+async function act(deps: CheckoutDeps, checkout: Checkout, action: RecordedAction, credential: MerchantCredential, hooks: ActionHooks): Promise<Checkout> {
   const providerId = checkout.provider.checkoutId;
   let answer: ProviderCheckout;
   try {
     answer =
       action.action === 'capture'
-        ? await deps.provider.captureCheckout(accessToken, providerId)
+        ? await deps.provider.captureCheckout(credential, providerId)
         : action.action === 'cancel'
-          ? await deps.provider.cancelCheckout(accessToken, providerId, action.reason ?? '')
-          : await deps.provider.refundCheckout(accessToken, providerId, action.reason ?? '', action.wholeRemainder ? undefined : action.amount);
+          ? await deps.provider.cancelCheckout(credential, providerId, action.reason ?? '')
+          : await deps.provider.refundCheckout(credential, providerId, action.reason ?? '', action.wholeRemainder ? undefined : action.amount);
   } catch (error) {
     if (error instanceof ProviderUnavailableError) {
       // Unknown outcome: a read may already tell. Otherwise the intent stays pending (503).
-      const read = await deps.provider.getCheckout(accessToken, providerId).catch(() => undefined);
+      const read = await deps.provider.getCheckout(credential, providerId).catch(() => undefined);
       if (read && actionHappened(action, statusOf(read))) return recordOutcome(deps, checkout, action.id, 'succeeded', read);
       throw error;
     }
     if (error instanceof PaymentsError) {
       // A definite refusal (wrong state, throttled, rejected): the provider did nothing.
-      const read = error instanceof InvalidStateError ? await deps.provider.getCheckout(accessToken, providerId).catch(() => undefined) : undefined;
+      const read = error instanceof InvalidStateError ? await deps.provider.getCheckout(credential, providerId).catch(() => undefined) : undefined;
       const recorded = await recordOutcome(deps, checkout, action.id, 'failed', read);
       if (error instanceof InvalidStateError) {
         throw new InvalidStateError(`A ${recorded.state.replace('_', ' ')} checkout does not allow ${action.action}`);
@@ -243,11 +243,11 @@ export async function settle(
   deps: CheckoutDeps,
   checkout: Checkout,
   pending: RecordedAction,
-  accessToken: string,
+  credential: MerchantCredential,
   source: 'api' | 'reconciler',
   read?: ProviderCheckout,
 ): Promise<{ checkout: Checkout; outcome: 'succeeded' | 'failed' | 'pending' }> {
-  const observedNow = read ?? (await deps.provider.getCheckout(accessToken, checkout.provider.checkoutId));
+  const observedNow = read ?? (await deps.provider.getCheckout(credential, checkout.provider.checkoutId));
   const outcome = settlementOf(pending, statusOf(observedNow), deps.clock.now());
   if (outcome === 'pending') {
     return { checkout: await recordObservation(deps, checkout, statusOf(observedNow), source), outcome };

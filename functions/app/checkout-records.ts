@@ -7,10 +7,11 @@
 import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 import { createHash } from 'node:crypto';
 import { withChange, type ChangeSource } from '#functions/domain/checkout-changes.ts';
-import { fromProviderState, reconcile, type CheckoutStatus } from '#functions/domain/checkout-state.ts';
+import { reconcile, type CheckoutStatus } from '#functions/domain/checkout-state.ts';
 import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import { ConcurrentUpdateError, type Checkout, type CheckoutRepository } from '#functions/ports/checkout-repository.ts';
+import { type CheckoutRepository } from '#functions/ports/checkout-repository.ts';
+import { ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
@@ -63,7 +64,7 @@ export function actionIdFor(principalSub: string, uniqueId: string, action: 'cap
 
 export function statusOf(observed: ProviderCheckout): CheckoutStatus {
   return {
-    state: fromProviderState(observed.state),
+    state: observed.state,
     amountRefunded: observed.amountRefunded,
     amountChargedBack: observed.amountChargedBack,
   };

@@ -8,8 +8,9 @@ import { CardDeclinedError, InvalidRequestError, NotFoundError, PaymentsError, P
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
 import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
-import type { CreateCheckoutInput as ProviderCreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
+import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
+import type { Page } from '#functions/domain/page.ts';
+import type { CreateCheckoutInput as ProviderCreateCheckoutInput, MerchantCredential, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
   canView,
   checkoutIdFor,
@@ -21,7 +22,7 @@ import {
   type CheckoutDeps,
 } from './checkout-records.ts';
 import { agentMandateFor, releaseMandateSpend, spendMandate } from './mandate-spending.ts';
-import { accessTokenOf } from './merchants.ts';
+import { credentialOf } from './merchants.ts';
 import { checkVelocity, recordCreate, recordDecline } from './velocity.ts';
 
 export { actionIdFor, checkoutIdFor, providerUniqueIdFor, type CheckoutDeps } from './checkout-records.ts';
@@ -33,8 +34,14 @@ export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri
   sourceIp?: string;
 };
 
-/** Our record of a checkout the provider created (by a request, or found by the reconciler). */
-export function checkoutFromProvider(intent: CreationIntent, created: ProviderCheckout, now: string, source: 'api' | 'reconciler' = 'api'): Checkout {
+/** Our record of a checkout the provider (named `providerName`) created, by a request or found by the reconciler. */
+export function checkoutFromProvider(
+  intent: CreationIntent,
+  providerName: string,
+  created: ProviderCheckout,
+  now: string,
+  source: 'api' | 'reconciler' = 'api',
+): Checkout {
   const checkout: Checkout = {
     id: intent.checkoutId,
     uniqueId: intent.uniqueId,
@@ -49,7 +56,7 @@ export function checkoutFromProvider(intent: CreationIntent, created: ProviderCh
     ...(intent.mandate === undefined ? {} : { agent: { mandateId: intent.mandate.id, name: intent.mandate.name } }),
     fee: { appFee: created.appFee, feePayer: created.feePayer, processingFee: created.processingFee },
     ...statusOf(created),
-    provider: { name: 'wepay', checkoutId: created.checkoutId },
+    provider: { name: providerName, checkoutId: created.checkoutId },
     providerUniqueId: intent.providerUniqueId,
     actions: [],
     changes: [],
@@ -91,7 +98,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
   if (recorded) return recorded;
 
   const providerUniqueId = providerUniqueIdFor(namespace, input.uniqueId);
-  const accessToken = await accessTokenOf(deps, account.ownerSub);
+  const credential = await credentialOf(deps, account.ownerSub);
   const callbackUri = await deps.callbackUri?.();
   // Recorded before the provider is called: a creation whose answer is lost and never
   // retried is then found and settled by the reconciler.
@@ -121,7 +128,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
   }
   // The mandate's spending, in one conditional write, on a first attempt only: a retry's is held already.
   if (firstAttempt && mandate) await spendMandate(deps, mandate, input.amount, id);
-  const created = await deps.provider.createCheckout(accessToken, {
+  const created = await deps.provider.createCheckout(credential, {
     accountId: account.providerAccountId,
     uniqueId: providerUniqueId,
     amount: input.amount,
@@ -149,7 +156,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     }
     throw error;
   });
-  return recordCreated(deps, checkoutFromProvider(intent, created, isoAt(deps.clock)));
+  return recordCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
 }
 
 /** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
@@ -159,10 +166,10 @@ export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, princip
   return checkout;
 }
 
-/** Fetches the checkout from the provider with its merchant's token and records what it says. */
-export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, accessToken?: string): Promise<Checkout> {
-  const token = accessToken ?? (await accessTokenOf(deps, checkout.ownerSub));
-  return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(token, checkout.provider.checkoutId)), 'ipn');
+/** Fetches the checkout from the provider with its merchant's credential and records what it says. */
+export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, credential?: MerchantCredential): Promise<Checkout> {
+  const used = credential ?? (await credentialOf(deps, checkout.ownerSub));
+  return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(used, checkout.provider.checkoutId)), 'ipn');
 }
 
 export interface ListCheckoutsInput {

@@ -5,7 +5,9 @@ import { AuthenticationError, InvalidRequestError, NotFoundError, PermissionDeni
 import { couldBeAccountId, couldBeMandateId, idInMessage } from '#functions/domain/ids.ts';
 import { assertValidNewMandate, mandateStatus, type Mandate, type NewMandate } from '#functions/domain/mandate.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';
-import type { Checkout, CheckoutRepository, Page, PageRequest } from '#functions/ports/checkout-repository.ts';
+import type { CheckoutRepository } from '#functions/ports/checkout-repository.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';

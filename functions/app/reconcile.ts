@@ -12,13 +12,15 @@ import { isFinal, reconcile as mergeStatus } from '#functions/domain/checkout-st
 import { InvalidStateError } from '#functions/domain/errors.ts';
 import { isInFlight, pendingActionOf } from '#functions/domain/recorded-actions.ts';
 import { CallWindow } from '#functions/domain/call-window.ts';
-import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { MerchantCredential } from '#functions/ports/payment-provider.ts';
+import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
 import type { ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
 import { recordSystemChange, type AuditDeps } from './audit.ts';
 import { settle } from './checkout-actions.ts';
 import { isoAt, recordObservation, statusOf, type CheckoutDeps } from './checkout-records.ts';
 import { checkoutFromProvider, recordCreated } from './checkouts.ts';
-import { accessTokenOf } from './merchants.ts';
+import { credentialOf } from './merchants.ts';
 
 export interface ReconcileDeps extends CheckoutDeps {
   lease: ReconciliationLease;
@@ -86,9 +88,9 @@ async function pass(deps: ReconcileDeps, settings: ReconcileSettings, started: n
     if (wait > 0) await sleep(wait);
     return bucket.take(deps.clock.now());
   };
-  const tokens = new Map<string, Promise<string>>();
+  const tokens = new Map<string, Promise<MerchantCredential>>();
   const tokenOf = (ownerSub: string) => {
-    if (!tokens.has(ownerSub)) tokens.set(ownerSub, accessTokenOf(deps, ownerSub));
+    if (!tokens.has(ownerSub)) tokens.set(ownerSub, credentialOf(deps, ownerSub));
     return tokens.get(ownerSub)!;
   };
 
@@ -127,7 +129,7 @@ async function pass(deps: ReconcileDeps, settings: ReconcileSettings, started: n
       report.unresolved += toRead.slice(index).filter((c) => pendingActionOf(c)).length;
       break;
     }
-    const reads = await Promise.all(batch.map(async (c) => ({ accessToken: await tokenOf(c.ownerSub), checkoutId: c.provider.checkoutId })));
+    const reads = await Promise.all(batch.map(async (c) => ({ credential: await tokenOf(c.ownerSub), checkoutId: c.provider.checkoutId })));
     const answers = await deps.provider.getCheckouts(reads).catch((error: unknown) => batch.map(() => error as Error));
     for (const [position, checkout] of batch.entries()) {
       const answer = answers[position];
@@ -140,7 +142,7 @@ async function pass(deps: ReconcileDeps, settings: ReconcileSettings, started: n
       if (mergeStatus(checkout, statusOf(answer)).changed) report.updated += 1;
       let recorded: Checkout;
       if (pending) {
-        const settled = await settle(deps, checkout, pending, reads[position]!.accessToken, 'reconciler', answer);
+        const settled = await settle(deps, checkout, pending, reads[position]!.credential, 'reconciler', answer);
         if (settled.outcome === 'pending') report.unresolved += 1;
         else report.settled += 1;
         recorded = settled.checkout;
@@ -172,21 +174,21 @@ async function settleCreation(
   deps: ReconcileDeps,
   intent: CreationIntent,
   mayCall: () => Promise<boolean>,
-  tokenOf: (ownerSub: string) => Promise<string>,
+  tokenOf: (ownerSub: string) => Promise<MerchantCredential>,
 ): Promise<'settled' | 'unresolved' | 'nothing'> {
   if (await deps.checkouts.get(intent.checkoutId)) {
     await deps.checkouts.clearCreationIntent(intent.checkoutId);
     return 'nothing';
   }
-  const accessToken = await tokenOf(intent.ownerSub);
+  const credential = await tokenOf(intent.ownerSub);
   // The provider's clock may differ a little from ours.
   const startTime = Math.floor(Date.parse(intent.createdAt) / 1000) - 300;
   for (let page = 0; page < maxFindPages; page++) {
     if (!(await mayCall())) return 'unresolved';
-    const found = await deps.provider.findCheckouts(accessToken, { accountId: intent.providerAccountId, startTime, start: page * 50, limit: 50 });
+    const found = await deps.provider.findCheckouts(credential, { accountId: intent.providerAccountId, startTime, start: page * 50, limit: 50 });
     const match = found.find((checkout) => checkout.uniqueId === intent.providerUniqueId);
     if (match) {
-      const stored = await recordCreated(deps, checkoutFromProvider(intent, match, isoAt(deps.clock), 'reconciler'));
+      const stored = await recordCreated(deps, checkoutFromProvider(intent, deps.provider.name, match, isoAt(deps.clock), 'reconciler'));
       // Not ours to audit when the creation's retry recorded it first (its request has its record).
       if (stored.changes.some((change) => change.source === 'reconciler')) await audited(deps, stored.id);
       return 'settled';

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, NotFoundError } from '#functions/domain/errors.ts';
 import { formatSecret, isPublicAddress, secretOverlapMs, urlProblem, type EventType, type UrlPolicy } from '#functions/domain/events.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { WebhookSecretVault } from '#functions/ports/token-vault.ts';
-import { EndpointLimitError, maxWebhookEndpoints, type WebhookEndpoint, type WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import { type WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import { EndpointLimitError, maxWebhookEndpoints, type WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 import type { HostResolver } from '#functions/ports/webhook-sender.ts';
 
 export interface WebhookEndpointDeps {

@@ -1,12 +1,19 @@
-// Merchant account names, as WePay prints them on card statements (`WPY*<name>`).
-// A cardholder who cannot recognize the line on their statement files a
-// chargeback, so the start of the name must read as a name, not a reference id.
+// Merchant account names, as the provider prints them on card statements
+// (`<prefix><name>`, API.md's statement_descriptor). A cardholder who cannot
+// recognize the line on their statement files a chargeback, so the start of the
+// name must read as a name, not a reference id.
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 
 /** How much of the name a statement shows reliably; the rules below look only here. */
 export const recognizableWindowLength = 14;
 
-export const statementDescriptorPrefix = 'WPY*';
+/** How the provider names accounts on card statements; its adapter supplies it (PaymentProvider.statementNaming). */
+export interface StatementNaming {
+  /** Printed before the name, e.g. `XYZ*`. */
+  descriptorPrefix: string;
+  /** A word the provider refuses in account names (its own name), compared case-insensitively. */
+  reservedWord: string;
+}
 
 /**
  * What makes the window unrecognizable (all matching is case-insensitive):
@@ -34,9 +41,9 @@ const minimumLetters = 3;
 const minimumDigitsInHexRun = 2;
 
 /** Why a name cannot be used, or undefined when it can. Pure; the thrower is {@link acceptAccountName}. */
-export function accountNameProblem(name: string): 'account_name_invalid' | 'account_name_unrecognizable' | undefined {
-  // NFKC folds look-alikes such as fullwidth letters before the "wepay" check.
-  if (name.normalize('NFKC').toLowerCase().includes('wepay')) return 'account_name_invalid';
+export function accountNameProblem(name: string, naming: StatementNaming): 'account_name_invalid' | 'account_name_unrecognizable' | undefined {
+  // NFKC folds look-alikes such as fullwidth letters before the reserved-word check.
+  if (name.normalize('NFKC').toLowerCase().includes(naming.reservedWord.toLowerCase())) return 'account_name_invalid';
   const window = Array.from(name.trim()).slice(0, recognizableWindowLength).join('');
   if ((window.match(letter)?.length ?? 0) < minimumLetters) return 'account_name_unrecognizable';
   if (uuidFragment.test(window) || hexLiteral.test(window) || digitRun.test(window)) return 'account_name_unrecognizable';
@@ -54,14 +61,14 @@ export interface AcceptedAccountName {
 
 /**
  * Checks a requested account name against API.md's rules and returns the name
- * with its statement descriptor. A name containing "wepay" is refused first:
+ * with its statement descriptor. A name containing the reserved word is refused first:
  * no rewording of the start makes it acceptable.
  * @throws InvalidRequestError `account_name_invalid` or `account_name_unrecognizable`, param `account.name`
  */
-export function acceptAccountName(requested: string): AcceptedAccountName {
-  const problem = accountNameProblem(requested);
+export function acceptAccountName(requested: string, naming: StatementNaming): AcceptedAccountName {
+  const problem = accountNameProblem(requested, naming);
   if (problem === 'account_name_invalid') {
-    throw new InvalidRequestError(problem, 'account.name may not contain "wepay"', { param: 'account.name' });
+    throw new InvalidRequestError(problem, `account.name may not contain "${naming.reservedWord}"`, { param: 'account.name' });
   }
   if (problem === 'account_name_unrecognizable') {
     throw new InvalidRequestError(
@@ -71,9 +78,9 @@ export function acceptAccountName(requested: string): AcceptedAccountName {
     );
   }
   const name = requested.trim();
-  return { name, statementDescriptor: statementDescriptorFor(name) };
+  return { name, statementDescriptor: statementDescriptorFor(name, naming) };
 }
 
-export function statementDescriptorFor(name: string): string {
-  return `${statementDescriptorPrefix}${name}`;
+export function statementDescriptorFor(name: string, naming: StatementNaming): string {
+  return `${naming.descriptorPrefix}${name}`;
 }

@@ -17,17 +17,6 @@ export const checkoutStates = [
 ] as const;
 export type CheckoutState = (typeof checkoutStates)[number];
 
-/** The provider's spelling: WePay writes `charged back` with a space. */
-export type ProviderStateName = Exclude<CheckoutState, 'charged_back'> | 'charged back';
-export const providerStateNames = checkoutStates.map((state) => (state === 'charged_back' ? 'charged back' : state)) as readonly ProviderStateName[];
-
-export function fromProviderState(state: ProviderStateName): CheckoutState {
-  if (state === 'charged back') return 'charged_back';
-  // Only the provider's spellings: `charged_back` is ours and would mean a mix-up upstream.
-  if (state !== ('charged_back' as string) && (checkoutStates as readonly string[]).includes(state)) return state;
-  throw new RangeError(`Unknown provider checkout state: ${String(state)}`);
-}
-
 /**
  * The lifecycle, as direct forward moves. It is acyclic, so "reachable from"
  * is a strict order along any path, which is what lets `reconcile` tell an
@@ -108,7 +97,7 @@ export function isBehindProvider(stored: CheckoutStatus, observed: CheckoutStatu
 export const checkoutActions = ['capture', 'cancel', 'refund'] as const;
 export type CheckoutAction = (typeof checkoutActions)[number];
 
-/** WePay allows refunds of captured and released checkouts. */
+/** The provider allows refunds of captured and released checkouts. */
 const statesAllowing: Readonly<Record<CheckoutAction, readonly CheckoutState[]>> = {
   capture: ['authorized'],
   cancel: ['new', 'authorized'],

@@ -146,10 +146,10 @@ export class ProviderUnavailableError extends PaymentsError {
   }
 }
 
-/** The merchant's provider access token was revoked (WePay 1011): the merchant must re-authorize. */
+/** The merchant's provider credential was revoked: the merchant must re-authorize. */
 export class ProviderCredentialsRevokedError extends ProviderError {}
 
-/** The provider rejected the call's parameters (WePay 1003/1004/...): retrying the same call will not help. */
+/** The provider rejected the call's parameters (`providerErrorCode` says how): retrying the same call will not help. */
 export class ProviderRejectedError extends ProviderError {
   constructor(
     message: string,

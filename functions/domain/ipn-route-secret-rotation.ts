@@ -1,5 +1,5 @@
 // How the IPN route secret is rotated: pure rules, no I/O. The secret derives the
-// route token baked into each checkout's callback_uri at creation, and WePay calls
+// route token baked into each checkout's callback_uri at creation, and the provider calls
 // that URI for as long as the checkout can change, so a rotated-out secret has to
 // stay accepted that long. The rotation keeps the last secrets in
 // `ipn_route_secret_previous`, newest first.
@@ -10,14 +10,15 @@
 //   most disputes);
 // - the dispute that follows (representment, pre-arbitration, arbitration), which
 //   moves the checkout again: allow 90 days;
-// - WePay's retries of one IPN: 15 min + 30 min + 1 h + 6 h + 12 h + 24 h ≈ 2 days.
+// - the provider's retries of one IPN: about 2 days (the schedule is in its adapter's
+//   notifications.ts).
 // Hence 632 days. A token minted just before its secret is rotated out stays
 // accepted for (kept × interval) days at least, so 90-day rotations need
 // ceil(632 / 90) = 8 previous secrets; two more leave room for two unscheduled
 // rotations (an emergency, an operator's "rotate now") within the horizon without
 // cutting it short. 10 × 90 = 900 days ≥ 632.
 
-/** The last day, after a checkout's creation, on which WePay may still send it an IPN. */
+/** The last day, after a checkout's creation, on which the provider may still send it an IPN. */
 export const ipnDeliveryHorizonDays = 540 + 90 + 2;
 
 /** Scheduled rotation interval of ipn_route_secret (the CDK rotation schedule reads it). */
@@ -41,7 +42,7 @@ export interface RotatableSecretDocument {
  * The next version of the platform secret document: `fresh` becomes the route
  * secret, the current one heads `ipn_route_secret_previous` (duplicates dropped,
  * trimmed to previousIpnRouteSecretsKept), and every other field (client_id,
- * client_secret, app_access_token: only WePay issues those) is copied unchanged.
+ * client_secret, app_access_token: only the provider issues those) is copied unchanged.
  */
 export function nextIpnRouteSecretDocument<D extends RotatableSecretDocument>(
   current: D,

@@ -8,12 +8,13 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { recordRequest, type AuditDeps } from '#functions/app/audit.ts';
 import { roles as allRoles } from '#functions/domain/principal.ts';
-import type { AuditActor } from '#functions/ports/audit-log.ts';
+import type { AuditActor } from '#functions/domain/audit-record.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
+import { ipnRouteId } from './schemas/ipn.ts';
 import { requestIdFrom } from './security-headers.ts';
 
-/** Writes that are not audited (API.md): the fee quote changes nothing; the IPN's changes are audited as `provider:wepay`. */
-export const auditExemptRouteIds: readonly string[] = ['fees.quote', 'ipn.wepay'];
+/** Writes that are not audited (API.md): the fee quote changes nothing; the IPN's changes are audited as `provider:<name>`. */
+export const auditExemptRouteIds: readonly string[] = ['fees.quote', ipnRouteId];
 
 /** Every POST or DELETE to a /v1 route, but the exempt ones. */
 export function isAuditedRoute(route: Pick<RouteDefinition, 'id' | 'method' | 'path' | 'access'>): boolean {

@@ -205,7 +205,7 @@ export function buildOpenApiDocument(table: readonly RouteDefinition[] = routes)
       title: 'Payments API',
       version: '1.0.0',
       description:
-        'Fee quotes, merchant onboarding and idempotent checkouts on WePay. Money is an integer number of minor units (cents); ' +
+        'Fee quotes, merchant onboarding and idempotent checkouts through the payment provider. Money is an integer number of minor units (cents); ' +
         'timestamps are ISO-8601 UTC. Every error answers the Error schema; each response lists the codes it can carry.',
     },
     paths: document.paths,

@@ -1,6 +1,6 @@
 // Where events and their deliveries live, and how far each subject's changes were published.
 import type { Delivery, DeliveryStatus, EventType, StoredEvent } from '#functions/domain/events.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 /** What an attempt's answer changes on its delivery. */
 export interface AttemptRecord {

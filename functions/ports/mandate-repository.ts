@@ -2,7 +2,7 @@
 // key of a lookup item. Spending is one conditional write (no read-then-write),
 // so concurrent agent requests can never take `spent` over `total_max`.
 import type { Mandate, SpendRefusal } from '#functions/domain/mandate.ts';
-import type { Page, PageRequest } from './checkout-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 export interface MandateRepository {
   /** Writes the mandate and the lookup item for its token's hash. */

@@ -1,45 +1,7 @@
 // Where merchants live: the provider user registered once per platform user, and
 // that user's merchant accounts (each call to POST /v1/merchants adds one).
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
-
-/** One per platform user (`sub`), registered with the provider exactly once. */
-export interface ProviderUser {
-  ownerSub: string;
-  providerUserId: string;
-  /** The provider access token sealed by the TokenVault (base64 ciphertext); never the plaintext. */
-  sealedAccessToken: string;
-  email: string;
-  /** ISO-8601 UTC. */
-  createdAt: string;
-}
-
-export interface MerchantAccount {
-  /** 'acc_' + random. */
-  id: string;
-  ownerSub: string;
-  name: string;
-  description: string;
-  /** `WPY*<name>`, as on card statements. */
-  statementDescriptor: string;
-  state: string;
-  providerAccountId: string;
-  /** ISO-8601 UTC. */
-  createdAt: string;
-  /**
-   * Set when the onboarding request carried a retry key: a retry of the same
-   * request finds the account with `findAccountByOnboardingRequest` instead of
-   * creating a second one.
-   */
-  onboardingRequestKey?: string;
-}
-
-/** `createAccount` found an account with this id, or another account already made for the same onboarding request. */
-export class AccountAlreadyExistsError extends Error {
-  override readonly name = 'AccountAlreadyExistsError';
-  constructor(readonly existingAccountId: string) {
-    super(`Merchant account ${existingAccountId} already exists`);
-  }
-}
+import type { MerchantAccount, ProviderUser } from '#functions/domain/merchant.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 export interface MerchantRepository {
   getProviderUser(ownerSub: string): Promise<ProviderUser | undefined>;
@@ -56,9 +18,9 @@ export interface MerchantRepository {
   claimEmail(email: string, ownerSub: string): Promise<boolean>;
   /**
    * Binds the provider's user id to `ownerSub` with a conditional write (one item keyed by the
-   * provider user id). True when it is now, or already was, bound to this user; false when to another.
+   * provider's name and user id). True when it is now, or already was, bound to this user; false when to another.
    */
-  bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean>;
+  bindProviderUser(provider: string, providerUserId: string, ownerSub: string): Promise<boolean>;
 
   /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
   createAccount(account: MerchantAccount): Promise<void>;

@@ -1,4 +1,4 @@
-// Envelope encryption of merchant access tokens. The encryption context binds a
+// Envelope encryption of merchant provider credentials. The encryption context binds a
 // ciphertext to one merchant and one purpose: opening it under another fails.
 export interface TokenContext {
   merchantId: string;

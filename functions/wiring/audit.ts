@@ -9,7 +9,7 @@ import { systemClock } from '#functions/adapters/system-clock.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbAuditLog } from '#functions/adapters/dynamodb/audit-log.ts';
 import type { AuditDeps } from '#functions/app/audit.ts';
-import type { AuditRecord } from '#functions/ports/audit-log.ts';
+import type { AuditRecord } from '#functions/domain/audit-record.ts';
 import { logger, metrics } from '#functions/observability.ts';
 import { once } from './once.ts';
 

@@ -1,8 +1,8 @@
 // Composition root, provider part: the token vault (KMS in AWS, a raw AES key
-// locally), the platform's secrets (Secrets Manager or a local file) and the WePay
-// client, built once per process. Only routes that call the provider import this.
+// locally), the platform's secrets (Secrets Manager or a local file) and the payment
+// provider's adapter (WePay's client), built once per process. Only routes that call the provider import this.
 import { readFile } from 'node:fs/promises';
-import { config, requireSetting } from '#functions/config.ts';
+import { config, paymentProviderName, requireSetting } from '#functions/config.ts';
 import { systemClock } from '#functions/adapters/system-clock.ts';
 import type { TokenVault } from '#functions/ports/token-vault.ts';
 import type { PlatformSecrets } from '#functions/ports/secrets.ts';
@@ -10,7 +10,8 @@ import { secretsManagerPlatformSecrets } from '#functions/adapters/secrets/secre
 import { fileBackedPlatformSecrets } from '#functions/adapters/secrets/file-backed-platform-secrets.ts';
 import { kmsTokenVault } from '#functions/adapters/token-vault/kms-token-vault.ts';
 import { localTokenVault } from '#functions/adapters/token-vault/local-token-vault.ts';
-import { wepayClientFromConfig } from '#functions/adapters/wepay/wepay-client.ts';
+import { wepayClientFromConfig } from '#functions/adapters/providers/wepay/wepay-client.ts';
+import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import type { CheckoutDeps } from '#functions/app/checkouts.ts';
 import { callbackUriFor } from '#functions/app/ipn.ts';
 import { once } from './once.ts';
@@ -31,9 +32,12 @@ export const tokenVault = once<Promise<TokenVault>>(async () => {
 
 // The platform secret is read on the first call that needs it (registering a user), so
 // functions that only act with merchants' tokens need neither the secret nor its setting.
-export const paymentProvider = once(() =>
-  wepayClientFromConfig(config(), { platformCredentials: () => platformSecrets().platformCredentials() }),
-);
+export const paymentProvider = once<PaymentProvider>(() => {
+  const provider = wepayClientFromConfig(config(), { platformCredentials: () => platformSecrets().platformCredentials() });
+  // The route table and the API document name the provider at build time (config.ts).
+  if (provider.name !== paymentProviderName) throw new Error(`The provider adapter is ${provider.name}, the build expects ${paymentProviderName}`);
+  return provider;
+});
 
 export async function checkoutDeps(): Promise<CheckoutDeps> {
   return {
@@ -48,7 +52,7 @@ export async function checkoutDeps(): Promise<CheckoutDeps> {
     mandates: mandateRepository(),
     callbackUri: async () => {
       const { ipnBaseUrl } = config();
-      return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, await platformSecrets().platformCredentials());
+      return ipnBaseUrl === undefined ? undefined : callbackUriFor(ipnBaseUrl, paymentProvider().name, await platformSecrets().platformCredentials());
     },
   };
 }

@@ -1,16 +1,9 @@
 // An in-memory CheckoutRepository for unit tests: the same contract as the
 // DynamoDB adapter (conditional create and update, copies in and out), plus
 // seams to lose races on purpose.
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type CheckoutRepository,
-  type CreationIntent,
-  type OpenEntry,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 export class MemoryCheckouts implements CheckoutRepository {
   readonly items = new Map<string, Checkout>();
@@ -36,8 +29,8 @@ export class MemoryCheckouts implements CheckoutRepository {
   async getMany(ids: readonly string[]) {
     return ids.flatMap((id) => (this.items.has(id) ? [structuredClone(this.items.get(id)!)] : []));
   }
-  async getByProviderCheckoutId(providerCheckoutId: string) {
-    const found = [...this.items.values()].find((c) => c.provider.checkoutId === providerCheckoutId);
+  async getByProviderCheckoutId(provider: string, providerCheckoutId: string) {
+    const found = [...this.items.values()].find((c) => c.provider.name === provider && c.provider.checkoutId === providerCheckoutId);
     return found && structuredClone(found);
   }
   async update(checkout: Checkout, expectedVersion: number) {

@@ -10,8 +10,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import { AuditRecordExistsError, type AuditLog, type AuditQuery, type AuditRecord } from '#functions/ports/audit-log.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import { type AuditLog, type AuditQuery } from '#functions/ports/audit-log.ts';
+import { AuditRecordExistsError, type AuditRecord } from '#functions/domain/audit-record.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { DynamoDbRepositoryOptions } from './clients.ts';
 import { decodeCursor, encodeCursor, maxPageLimit } from './page-cursor.ts';
 

@@ -2,7 +2,7 @@
 //   checkout:  pk CHECKOUT#<id>, sk CHECKOUT; listed through four indexes, all
 //              sorted by `<createdAt>#<id>` (newest first, ties stable):
 //              gsi1 ACCOUNT#<accountId>, gsi2 PAYER#<sub>, gsi3 OWNER#<sub>, gsi4 CHECKOUTS
-//   pointer:   pk PROVIDER_CHECKOUT#wepay#<provider checkout id>, sk POINTER → checkoutId
+//   pointer:   pk PROVIDER_CHECKOUT#<provider name>#<provider checkout id>, sk POINTER → checkoutId
 //   open:      pk RECONCILE#OPEN, sk CHECKOUT#<id> (a checkout the reconciler watches) or
 //              CREATION#<id> (a creation intent, with what settling it needs). One
 //              partition in the base table rather than a new index: dynalite cannot add
@@ -16,23 +16,16 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, t
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type CheckoutRepository,
-  type CreationIntent,
-  type OpenEntry,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
 const openPartition = 'RECONCILE#OPEN';
 const watchKey = (id: string) => ({ pk: openPartition, sk: `CHECKOUT#${id}` });
 const creationKey = (id: string) => ({ pk: openPartition, sk: `CREATION#${id}` });
-const providerPointerKey = (providerCheckoutId: string) => ({
-  pk: `PROVIDER_CHECKOUT#wepay#${providerCheckoutId}`,
+const providerPointerKey = (provider: string, providerCheckoutId: string) => ({
+  pk: `PROVIDER_CHECKOUT#${provider}#${providerCheckoutId}`,
   sk: 'POINTER',
 });
 
@@ -68,9 +61,9 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return result.Item ? fromItem(result.Item) : undefined;
   }
 
-  async getByProviderCheckoutId(providerCheckoutId: string): Promise<Checkout | undefined> {
+  async getByProviderCheckoutId(provider: string, providerCheckoutId: string): Promise<Checkout | undefined> {
     const pointer = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: providerPointerKey(providerCheckoutId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: providerPointerKey(provider, providerCheckoutId), ConsistentRead: true }),
     );
     const checkoutId = pointer.Item?.['checkoutId'];
     if (typeof checkoutId !== 'string') return undefined;
@@ -201,7 +194,7 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...providerPointerKey(checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
+        Item: { ...providerPointerKey(checkout.provider.name, checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
       }),
     );
   }

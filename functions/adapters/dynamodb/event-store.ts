@@ -11,7 +11,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import type { Delivery, EventBody, EventType, StoredEvent } from '#functions/domain/events.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { AttemptRecord, EventStore } from '#functions/ports/event-store.ts';
 
 const eventKey = (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' });

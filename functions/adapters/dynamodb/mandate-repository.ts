@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
 import { spendRefusal, type Mandate, type SpendRefusal } from '#functions/domain/mandate.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 
 const mandateKey = (id: string) => ({ pk: `MANDATE#${id}`, sk: 'MANDATE' });

@@ -1,7 +1,7 @@
 // Merchants in the payments table (single-table design).
 //   provider user:       pk USER#<sub>, sk PROVIDER_USER
 //   email claim:         pk EMAIL#<lower-cased email>, sk CLAIM → ownerSub
-//   identity binding:    pk PROVIDER_USER#wepay#<provider user id>, sk BINDING → ownerSub
+//   identity binding:    pk PROVIDER_USER#<provider name>#<provider user id>, sk BINDING → ownerSub
 //   onboarding pointer:  pk USER#<sub>, sk ONBOARDING#<request key> → accountId
 //   account:             pk ACCOUNT#<id>, sk ACCOUNT; gsi3 (by-owner) OWNER_ACCOUNTS#<sub>,
 //                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
@@ -11,13 +11,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
-import {
-  AccountAlreadyExistsError,
-  type MerchantAccount,
-  type MerchantRepository,
-  type ProviderUser,
-} from '#functions/ports/merchant-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
+import { type MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/domain/merchant.ts';
 
 const providerUserKey = (ownerSub: string) => ({ pk: `USER#${ownerSub}`, sk: 'PROVIDER_USER' });
 const onboardingKey = (ownerSub: string, requestKey: string) => ({
@@ -26,7 +22,7 @@ const onboardingKey = (ownerSub: string, requestKey: string) => ({
 });
 const accountKey = (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
 const emailClaimKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'CLAIM' });
-const providerUserBindingKey = (providerUserId: string) => ({ pk: `PROVIDER_USER#wepay#${providerUserId}`, sk: 'BINDING' });
+const providerUserBindingKey = (provider: string, providerUserId: string) => ({ pk: `PROVIDER_USER#${provider}#${providerUserId}`, sk: 'BINDING' });
 const ownerAccountsPartition = (ownerSub: string) => `OWNER_ACCOUNTS#${ownerSub}`;
 const allAccountsPartition = 'ACCOUNTS';
 
@@ -66,8 +62,8 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return this.putOwnedBy(emailClaimKey(email), 'email_claim', ownerSub);
   }
 
-  bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean> {
-    return this.putOwnedBy(providerUserBindingKey(providerUserId), 'provider_user_binding', ownerSub);
+  bindProviderUser(provider: string, providerUserId: string, ownerSub: string): Promise<boolean> {
+    return this.putOwnedBy(providerUserBindingKey(provider, providerUserId), 'provider_user_binding', ownerSub);
   }
 
   /** One item per identity: written when free, rewritten by its owner (a retry), refused to anyone else. */

@@ -3,7 +3,7 @@
 // the partition it came from, so a forged one cannot reach another listing.
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 export const maxPageLimit = 100;
 

@@ -4,9 +4,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Mandate } from '#functions/domain/mandate.ts';
-import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import { fromItem as mandateFromItem } from './mandate-repository.ts';
-import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
 
 const storageAttributes = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'expires_at']);
 

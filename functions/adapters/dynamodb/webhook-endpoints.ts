@@ -8,14 +8,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
-import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
-import {
-  EndpointLimitError,
-  maxWebhookEndpoints,
-  type SealedSecret,
-  type WebhookEndpoint,
-  type WebhookEndpointRepository,
-} from '#functions/ports/webhook-endpoint-repository.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
+import { type WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import { EndpointLimitError, maxWebhookEndpoints, type SealedSecret, type WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 
 const partition = 'WEBHOOK_ENDPOINTS';
 const endpointKey = (id: string) => ({ pk: partition, sk: `ENDPOINT#${id}` });

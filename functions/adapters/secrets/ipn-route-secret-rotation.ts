@@ -6,18 +6,18 @@
 // step must be safe to run again:
 // - createSecret: reads AWSCURRENT and puts the next document (a fresh
 //   ipn_route_secret, the current one first in ipn_route_secret_previous, the
-//   WePay-issued fields copied) as AWSPENDING under that version id, unless that
+//   provider-issued fields copied) as AWSPENDING under that version id, unless that
 //   version already has a value: a re-run never generates a second pending value.
-// - setSecret: nothing to set. The route secret is ours alone: WePay holds only
+// - setSecret: nothing to set. The route secret is ours alone: the provider holds only
 //   whole callback URIs, fixed per checkout at creation, and our IPN handler reads
-//   the secret from Secrets Manager itself. The WePay-issued fields are unchanged.
+//   the secret from Secrets Manager itself. The provider-issued fields are unchanged.
 // - testSecret: the pending document passes the platform secret schema, still
-//   accepts the current route secret, and carries the same WePay-issued fields as
+//   accepts the current route secret, and carries the same provider-issued fields as
 //   AWSCURRENT (otherwise finishing would undo an operator's update made meanwhile).
 // - finishSecret: moves AWSCURRENT to the new version (Secrets Manager moves
 //   AWSPREVIOUS itself) and takes AWSPENDING off it.
 //
-// client_id, client_secret and app_access_token are issued by WePay only: this
+// client_id, client_secret and app_access_token are issued by the provider only: this
 // function never changes them (README runbook "Rotate the platform credentials").
 //
 // Errors and log lines name the secret, the step, the version and the fields at
@@ -136,7 +136,7 @@ export function ipnRouteSecretRotation({
     const changed = providerIssuedSecretKeys.filter((key) => String(pendingDocument[key]) !== String(currentDocument[key]));
     if (changed.length > 0) {
       throw new SecretRotationError(
-        `${pending} version ${version} of ${resource} has other WePay-issued fields than ${current} (${changed.join(', ')}): ` +
+        `${pending} version ${version} of ${resource} has other provider-issued fields than ${current} (${changed.join(', ')}): ` +
           `${current} changed after createSecret; rotate again (README runbook "Rotation failed")`,
       );
     }

@@ -6,7 +6,8 @@
 //    "ipn_route_secret": "<at least 32 characters>",
 //    "ipn_route_secret_previous": ["<the one before>", "..."]}
 //
-// client_id, client_secret and app_access_token are issued by WePay only; the
+// client_id, client_secret and app_access_token (the provider's app credentials)
+// are issued by the provider only; the
 // rotation function (rotate-ipn-route-secret) changes ipn_route_secret and
 // ipn_route_secret_previous and copies the rest.
 import { z } from 'zod';
@@ -30,7 +31,7 @@ export type PlatformSecretDocument = z.input<typeof platformSecretSchema>;
 
 export const platformSecretKeys = Object.keys(platformSecretSchema.shape) as (keyof PlatformSecretDocument)[];
 
-/** The fields only WePay can issue: no rotation function can renew them (README runbook "Rotate the platform credentials"). */
+/** The fields only the provider can issue: no rotation function can renew them (README runbook "Rotate the platform credentials"). */
 export const providerIssuedSecretKeys = ['client_id', 'client_secret', 'app_access_token'] as const satisfies readonly (keyof PlatformSecretDocument)[];
 
 /** A platform secret that is missing, unreadable or malformed. The message names fields, never values. */

@@ -9,7 +9,8 @@ import { delayAfter, outcomeOf, urlProblem, webhookHeaders, type StoredEvent, ty
 import type { Clock } from '#functions/ports/clock.ts';
 import type { AttemptRecord, EventStore } from '#functions/ports/event-store.ts';
 import type { WebhookSecretVault } from '#functions/ports/token-vault.ts';
-import type { WebhookEndpoint, WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import type { WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import type { WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 import type { DeliveryMessage, DeliveryQueue, WebhookResponse, WebhookSender } from '#functions/ports/webhook-sender.ts';
 
 export interface DeliverDeps {

@@ -5,12 +5,13 @@
 // no duplicate. Deliveries are decided when the event is created: the endpoints
 // enabled and subscribed then.
 import { eventIdFor, eventRetentionMs, newDelivery, type EventBody, type EventType, type StoredEvent } from '#functions/domain/events.ts';
-import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { EventStore } from '#functions/ports/event-store.ts';
-import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
 import type { Mandate } from '#functions/domain/mandate.ts';
-import type { WebhookEndpoint, WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import type { WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
+import type { WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 import type { DeliveryQueue, EventBus } from '#functions/ports/webhook-sender.ts';
 
 /** The API's JSON shapes, given by the HTTP layer (app/ does not import http/). */

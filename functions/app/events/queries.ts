@@ -1,7 +1,7 @@
 // Reading the event log, and asking for one more attempt of an event's deliveries.
 import { NotFoundError } from '#functions/domain/errors.ts';
 import type { EventType, StoredEvent } from '#functions/domain/events.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { EventStore } from '#functions/ports/event-store.ts';
 import type { WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
 import type { DeliveryQueue } from '#functions/ports/webhook-sender.ts';

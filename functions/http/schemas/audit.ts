@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AuditRecord } from '#functions/ports/audit-log.ts';
+import type { AuditRecord } from '#functions/domain/audit-record.ts';
+import { paymentProviderName } from '#functions/config.ts';
 
 const filter = (name: string) =>
   z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(1024, { error: `${name} must be at most 1024 characters` }).optional();
@@ -7,7 +8,7 @@ const filter = (name: string) =>
 const limitError = { error: 'limit must be an integer from 1 to 100' };
 
 export const listAuditEventsQuery = z.strictObject({
-  actor: filter('actor').meta({ description: "Matches actor.sub: a user's sub, provider:wepay, system:reconciler or system:rotation" }),
+  actor: filter('actor').meta({ description: `Matches actor.sub: a user's sub, provider:${paymentProviderName}, system:reconciler or system:rotation` }),
   resource_id: filter('resource_id'),
   action: filter('action').meta({ description: 'A route id (e.g. checkouts.refund), checkouts.update or secrets.rotate' }),
   limit: z.coerce.number(limitError).int(limitError).min(1, limitError).max(100, limitError).default(20),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
 import { refundsOf } from '#functions/domain/recorded-actions.ts';
-import { checkoutTypes } from '#functions/ports/payment-provider.ts';
-import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import { checkoutTypes } from '#functions/domain/checkout.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
+import { paymentProviderName } from '#functions/config.ts';
 import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
 
 export const uniqueId = z
@@ -103,7 +104,7 @@ const checkoutExample = {
   amount_charged_back: 0,
   refunds: [{ id: 'rfd_1a2b3c4d', amount: 500, reason: 'Customer returned one coffee', state: 'succeeded', created_at: '2026-12-01T10:05:00.000Z' }],
   agent: null,
-  provider: { name: 'wepay', checkout_id: '3141592653' },
+  provider: { name: paymentProviderName, checkout_id: '3141592653' },
   created_at: '2026-12-01T10:00:00.000Z',
   updated_at: '2026-12-01T10:05:00.000Z',
 };
@@ -124,7 +125,7 @@ export const checkoutResponse = z
     amount_charged_back: z.int(),
     refunds: z.array(refundResponse),
     agent: z.object({ mandate_id: z.string(), name: z.string() }).nullable().meta({ description: 'The agent that created it under a mandate; null for any other checkout.' }),
-    provider: z.object({ name: z.literal('wepay'), checkout_id: z.string() }),
+    provider: z.object({ name: z.literal(paymentProviderName), checkout_id: z.string() }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -160,7 +161,8 @@ export function checkoutJson(checkout: Checkout): z.output<typeof checkoutRespon
       created_at: refund.createdAt,
     })),
     agent: checkout.agent ? { mandate_id: checkout.agent.mandateId, name: checkout.agent.name } : null,
-    provider: { name: 'wepay', checkout_id: checkout.provider.checkoutId },
+    // Stored from the adapter's name, which the wiring checks against paymentProviderName.
+    provider: { name: checkout.provider.name as typeof paymentProviderName, checkout_id: checkout.provider.checkoutId },
     created_at: checkout.createdAt,
     updated_at: checkout.updatedAt,
   };

@@ -1,20 +1,23 @@
 import { z } from 'zod';
+import { paymentProviderName } from '#functions/config.ts';
 
-/** WePay's IPN form body; other fields it may add are ignored (the body is only a hint). */
-export const wepayIpnForm = z
-  .looseObject({
-    checkout_id: z
-      .string({ error: 'checkout_id is required' })
-      .regex(/^\d{1,20}$/, { error: 'checkout_id must be a WePay checkout id' })
-      .meta({ description: "WePay's checkout id; its state is always fetched from WePay, never taken from this body." }),
-    reference_id: z.string().max(255).optional(),
-  })
-  .meta({
-    id: 'WePayIpn',
-    description: "WePay's instant payment notification, sent to the callback URI given at checkout creation.",
-    examples: [{ checkout_id: '1234567890' }],
-  });
+/** The provider's notification route: named after the provider, so its callback URIs stay as they were handed out. */
+export const ipnRouteId = `ipn.${paymentProviderName}` as const;
+export const ipnRoutePath = `/v1/ipn/${paymentProviderName}/{route_token}` as const;
+
+/**
+ * The provider's notification form. Its fields are the provider's: its adapter reads
+ * them (PaymentProvider.parseNotification), and anything else it may add is ignored
+ * (the body is only a hint).
+ */
+export const providerNotificationForm = z.looseObject({}).meta({
+  id: 'ProviderNotification',
+  description:
+    "The payment provider's instant payment notification, sent to the callback URI given at checkout creation. " +
+    "It names the checkout that changed; its state is always fetched from the provider, never taken from this body.",
+  examples: [{ checkout_id: '1234567890' }],
+});
 
 export const ipnAcknowledgement = z
   .object({ status: z.literal('received') })
-  .meta({ id: 'IpnAcknowledgement', description: 'The notice is queued; the checkout is then fetched from WePay.', examples: [{ status: 'received' }] });
+  .meta({ id: 'IpnAcknowledgement', description: 'The notice is queued; the checkout is then fetched from the provider.', examples: [{ status: 'received' }] });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
 
 const text = (name: string, max: number) =>
   z.string({ error: `${name} must be a string` }).trim().min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });

@@ -5,7 +5,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditLog } from '#functions/adapters/dynamodb/audit-log.ts';
 import { newAuditId } from '#functions/app/audit.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import { AuditRecordExistsError, type AuditRecord } from '#functions/ports/audit-log.ts';
+import { AuditRecordExistsError, type AuditRecord } from '#functions/domain/audit-record.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;

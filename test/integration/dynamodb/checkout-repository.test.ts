@@ -1,12 +1,7 @@
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import {
-  CheckoutAlreadyExistsError,
-  ConcurrentUpdateError,
-  type Checkout,
-  type Page,
-  type PageRequest,
-} from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;
@@ -85,8 +80,9 @@ describe('DynamoDbCheckoutRepository', () => {
   it('finds a checkout by the provider’s checkout id', async () => {
     const checkout = aCheckout();
     await repository.create(checkout);
-    expect(await repository.getByProviderCheckoutId(checkout.provider.checkoutId)).toEqual(checkout);
-    expect(await repository.getByProviderCheckoutId('wp-unknown')).toBeUndefined();
+    expect(await repository.getByProviderCheckoutId(checkout.provider.name, checkout.provider.checkoutId)).toEqual(checkout);
+    expect(await repository.getByProviderCheckoutId(checkout.provider.name, 'wp-unknown')).toBeUndefined();
+    expect(await repository.getByProviderCheckoutId('another-provider', checkout.provider.checkoutId)).toBeUndefined();
   });
 
   it('updates at the expected version and counts the version up', async () => {
@@ -210,7 +206,7 @@ describe('DynamoDbCheckoutRepository', () => {
     await table.restart();
     const reopened = new DynamoDbCheckoutRepository({ client: table.documentClient, tableName: tableNames.payments });
     expect(await reopened.get(checkout.id)).toEqual(checkout);
-    expect(await reopened.getByProviderCheckoutId(checkout.provider.checkoutId)).toEqual(checkout);
+    expect(await reopened.getByProviderCheckoutId(checkout.provider.name, checkout.provider.checkoutId)).toEqual(checkout);
     repository = reopened;
   });
 });

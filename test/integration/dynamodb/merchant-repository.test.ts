@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMerchantRepository } from '#functions/adapters/dynamodb/merchant-repository.ts';
-import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/ports/merchant-repository.ts';
+import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/domain/merchant.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;
@@ -151,10 +151,10 @@ describe('DynamoDbMerchantRepository', () => {
     });
 
     it('a provider user is bound to one sub only, even when two race for it', async () => {
-      const results = await Promise.all(['merchant-race-a', 'merchant-race-b'].map((sub) => repository.bindProviderUser('wp-user-race', sub)));
+      const results = await Promise.all(['merchant-race-a', 'merchant-race-b'].map((sub) => repository.bindProviderUser('wepay', 'wp-user-race', sub)));
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = results[0] ? 'merchant-race-a' : 'merchant-race-b';
-      expect(await repository.bindProviderUser('wp-user-race', winner)).toBe(true);
+      expect(await repository.bindProviderUser('wepay', 'wp-user-race', winner)).toBe(true);
     });
   });
 

@@ -4,7 +4,8 @@
 import { jest } from '@jest/globals';
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconciliation-lease.ts';
-import type { Checkout, CreationIntent, OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 

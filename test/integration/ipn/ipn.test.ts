@@ -20,7 +20,7 @@ beforeAll(async () => {
   // A small time scale turns the queue's 180 s redelivery delay into 36 ms.
   h = await startCheckoutHarness({ sandbox: { timeScale: 0.0002 }, log: (line) => logLines.push(line) });
   const secrets = JSON.parse(await readFile(localSecretsPath(h.dataDir), 'utf8')) as { ipn_route_secret: string };
-  routeToken = routeTokenFor(secrets.ipn_route_secret);
+  routeToken = routeTokenFor('wepay', secrets.ipn_route_secret);
 });
 afterAll(() => h.close());
 

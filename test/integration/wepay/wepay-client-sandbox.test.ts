@@ -12,7 +12,7 @@ import {
   RateLimitedError,
 } from '#functions/domain/errors.ts';
 import type { CreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
-import { WePayClient } from '#functions/adapters/wepay/wepay-client.ts';
+import { WePayClient } from '#functions/adapters/providers/wepay/wepay-client.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const app = { clientId: '4710', clientSecret: 'sandbox-client-secret-for-tests', accessToken: 'STAGE_sandbox-app-token-for-tests' };

@@ -15,8 +15,10 @@ import {
 import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
-import type { MerchantAccount, MerchantRepository } from '#functions/ports/merchant-repository.ts';
-import type { PaymentProvider, ProviderCheckout, ProviderCheckoutState } from '#functions/ports/payment-provider.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
+import type { CheckoutState } from '#functions/domain/checkout-state.ts';
+import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 
 const payer: Principal = { sub: 'payer-1', roles: ['payer'] };
 const payer2: Principal = { sub: 'payer-2', roles: ['payer'] };
@@ -65,18 +67,20 @@ class FakeProvider implements PaymentProvider {
   callsTo(method: string) {
     return this.calls.filter((c) => c.method === method);
   }
-  async registerUser(): Promise<never> {
+  readonly name = 'wepay';
+  readonly statementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
+  async onboardMerchant(): Promise<never> {
     throw new Error('not used');
   }
-  async createAccount(): Promise<never> {
+  parseNotification(): never {
     throw new Error('not used');
   }
   async findCheckouts(_accessToken: string, input: { accountId: string }) {
     return [...this.checkouts.values()].filter((c) => c.accountId === input.accountId).map((c) => ({ ...c }));
   }
   async lookUpCard(): Promise<void> {}
-  async getCheckouts(reads: readonly { accessToken: string; checkoutId: string }[]) {
-    return Promise.all(reads.map((read) => this.getCheckout(read.accessToken, read.checkoutId)));
+  async getCheckouts(reads: readonly { credential: string; checkoutId: string }[]) {
+    return Promise.all(reads.map((read) => this.getCheckout(read.credential, read.checkoutId)));
   }
   async createCheckout(accessToken: string, input: Parameters<PaymentProvider['createCheckout']>[1]) {
     this.record('createCheckout', accessToken, input);
@@ -100,14 +104,14 @@ class FakeProvider implements PaymentProvider {
     this.checkouts.set(checkout.checkoutId, checkout);
     return { ...checkout };
   }
-  setState(checkoutId: string, state: ProviderCheckoutState, changes: Partial<ProviderCheckout> = {}) {
+  setState(checkoutId: string, state: CheckoutState, changes: Partial<ProviderCheckout> = {}) {
     Object.assign(this.checkouts.get(checkoutId)!, { state, ...changes });
   }
   async getCheckout(accessToken: string, checkoutId: string) {
     this.record('getCheckout', accessToken, checkoutId);
     return { ...this.checkouts.get(checkoutId)!, ...this.readOverride };
   }
-  private move(checkoutId: string, from: ProviderCheckoutState[], to: ProviderCheckoutState, changes: Partial<ProviderCheckout> = {}) {
+  private move(checkoutId: string, from: CheckoutState[], to: CheckoutState, changes: Partial<ProviderCheckout> = {}) {
     const checkout = this.checkouts.get(checkoutId)!;
     if (!from.includes(checkout.state)) throw new InvalidStateError('The checkout state does not allow this action');
     Object.assign(checkout, { state: to, ...changes });

@@ -2,7 +2,7 @@
 import { agentTokenHash, authenticateAgent, createMandate } from '#functions/app/mandates.ts';
 import { agentMandateFor } from '#functions/app/mandate-spending.ts';
 import { spendRefusal, type Mandate, type SpendRefusal } from '#functions/domain/mandate.ts';
-import type { Page } from '#functions/ports/checkout-repository.ts';
+import type { Page } from '#functions/domain/page.ts';
 import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 
 class MemoryMandates implements MandateRepository {

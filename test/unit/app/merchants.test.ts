@@ -3,7 +3,7 @@
 // rules before anything else, retries after a failure halfway, and who may see
 // an account.
 import {
-  accessTokenOf,
+  credentialOf,
   getMerchantAccount,
   listMerchantAccounts,
   onboardMerchant,
@@ -13,9 +13,12 @@ import {
 } from '#functions/app/merchants.ts';
 import { EmailInUseError, InvalidRequestError, NotFoundError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import type { PageRequest } from '#functions/ports/checkout-repository.ts';
-import type { MerchantAccount, MerchantRepository, ProviderUser } from '#functions/ports/merchant-repository.ts';
-import type { CreateAccountInput, PaymentProvider, RegisterUserInput } from '#functions/ports/payment-provider.ts';
+import type { PageRequest } from '#functions/domain/page.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
+import type { MerchantAccount, ProviderUser } from '#functions/domain/merchant.ts';
+import type { MerchantApplicant, MerchantCredential, OnboardMerchantInput as ProviderOnboardingInput, PaymentProvider } from '#functions/ports/payment-provider.ts';
+
+type CreateAccountInput = ProviderOnboardingInput['account'];
 import type { TokenContext, TokenVault } from '#functions/ports/token-vault.ts';
 
 class InMemoryMerchants implements MerchantRepository {
@@ -51,8 +54,8 @@ class InMemoryMerchants implements MerchantRepository {
   async claimEmail(email: string, ownerSub: string) {
     return this.claim(this.emailClaims, email.trim().toLowerCase(), ownerSub);
   }
-  async bindProviderUser(providerUserId: string, ownerSub: string) {
-    return this.claim(this.providerUserBindings, providerUserId, ownerSub);
+  async bindProviderUser(provider: string, providerUserId: string, ownerSub: string) {
+    return this.claim(this.providerUserBindings, `${provider}#${providerUserId}`, ownerSub);
   }
   private claim(held: Map<string, string>, key: string, ownerSub: string) {
     if (!held.has(key)) held.set(key, ownerSub);
@@ -94,8 +97,11 @@ class RecordingVault implements TokenVault {
   }
 }
 
+/** Onboards as the WePay adapter does: registers unless given a credential, lets the app keep the identity, creates the account. */
 class ScriptedProvider implements PaymentProvider {
-  readonly registrations: RegisterUserInput[] = [];
+  readonly name = 'wepay';
+  readonly statementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
+  readonly registrations: MerchantApplicant[] = [];
   readonly accountCreates: { accessToken: string; input: CreateAccountInput }[] = [];
   /** Errors the next calls throw, in order, before the call "reaches" the provider. */
   readonly registerFailures: Error[] = [];
@@ -112,8 +118,20 @@ class ScriptedProvider implements PaymentProvider {
   readonly sameUserAs = new Map<string, string>();
   private readonly userIds = new Map<string, string>();
 
+  async onboardMerchant(input: ProviderOnboardingInput) {
+    let credential = input.credential;
+    if (credential === undefined) {
+      const user = await this.registerUser(input.applicant);
+      credential = await input.keepIdentity({ providerUserId: user.userId, credential: user.accessToken as MerchantCredential });
+    }
+    return this.createAccount(credential, input.account);
+  }
+  parseNotification(): never {
+    throw new Error('not used by onboarding');
+  }
+
   /** Like WePay: an email it knows gets that user's id back, with a new token. */
-  async registerUser(input: RegisterUserInput) {
+  private async registerUser(input: MerchantApplicant) {
     const failure = this.registerFailures.shift();
     if (failure) throw failure;
     this.registrations.push(input);
@@ -122,7 +140,7 @@ class ScriptedProvider implements PaymentProvider {
     if (!this.userIds.has(email)) this.userIds.set(email, String(1000 + this.userIds.size + 1));
     return { userId: this.userIds.get(email)!, accessToken: `STAGE_token_of_user_${n}` };
   }
-  async createAccount(accessToken: string, input: CreateAccountInput) {
+  private async createAccount(accessToken: string, input: CreateAccountInput) {
     const failure = this.accountCreateFailures.shift();
     if (failure) throw failure;
     this.accountCreates.push({ accessToken, input });
@@ -317,7 +335,7 @@ describe('one provider user per user', () => {
     merchants.users.set('sub-ada', { ownerSub: 'sub-ada', providerUserId: '777', sealedAccessToken: sealed, email: 'ada@example.com', createdAt: '' });
     await onboardMerchant(deps, ada, input());
     expect(merchants.emailClaims.get('ada@example.com')).toBe('sub-ada');
-    expect(merchants.providerUserBindings.get('777')).toBe('sub-ada');
+    expect(merchants.providerUserBindings.get('wepay#777')).toBe('sub-ada');
     await expect(onboardMerchant(deps, grace, input('Hopper Espresso', 'ada@example.com'))).rejects.toBeInstanceOf(EmailInUseError);
   });
 
@@ -383,14 +401,14 @@ describe('listMerchantAccounts', () => {
   });
 });
 
-describe('accessTokenOf', () => {
+describe('credentialOf', () => {
   it("opens the owner's token for calls on their behalf", async () => {
     await onboardMerchant(deps, ada, input());
-    await expect(accessTokenOf(deps, 'sub-ada')).resolves.toBe('STAGE_token_of_user_1');
+    await expect(credentialOf(deps, 'sub-ada')).resolves.toBe('STAGE_token_of_user_1');
   });
 
   it('fails, without naming any token, for a user who was never registered', async () => {
-    const error = (await accessTokenOf(deps, 'sub-nobody').catch((e: unknown) => e)) as Error;
+    const error = (await credentialOf(deps, 'sub-nobody').catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
     expect(error.message).not.toMatch(/STAGE_/);
   });

@@ -6,8 +6,8 @@
 import { defaultReconcileSettings, runReconciliation, type ReconcileDeps } from '#functions/app/reconcile.ts';
 import { InvalidStateError } from '#functions/domain/errors.ts';
 import { CallWindow } from '#functions/domain/call-window.ts';
-import type { AuditRecord } from '#functions/ports/audit-log.ts';
-import type { Checkout } from '#functions/ports/checkout-repository.ts';
+import type { AuditRecord } from '#functions/domain/audit-record.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import type { CheckoutRead, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import type { LeaseOutcome, ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';

@@ -2,6 +2,8 @@
 // points down the layers (handlers → app → domain; adapters → ports → domain;
 // routes.ts and http/ depend on domain, never the reverse). A new file that
 // breaks a rule fails here with the offending import named.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cycles, importGraph } from './import-graph.ts';
 
@@ -59,5 +61,14 @@ describe('the import graph', () => {
       file.startsWith('functions/') ? targets.filter((t) => t.startsWith('local/') || t.startsWith('lib/')).map((t) => `${file} → ${t}`) : [],
     );
     expect(leaks).toEqual([]);
+  });
+
+  // The provider port speaks our domain; a second provider is one more adapter (docs/providers.md).
+  it("keeps WePay's name inside its adapter, its wiring and the configuration", () => {
+    const allowedPlaces = [/^functions\/adapters\/providers\/wepay\//, /^functions\/wiring\/provider\.ts$/, /^functions\/wiring\/providers\//, /^functions\/config\.ts$/];
+    const mentions = [...graph.keys()]
+      .filter((file) => file.startsWith('functions/') && !allowedPlaces.some((place) => place.test(file)))
+      .filter((file) => /wepay/i.test(readFileSync(join(root, file), 'utf8')));
+    expect(mentions).toEqual([]);
   });
 });

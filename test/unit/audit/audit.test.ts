@@ -8,7 +8,7 @@ import { PermissionDeniedError, InvalidRequestError } from '#functions/domain/er
 import { actorOf, auditTrail, isAuditedRoute, resourceIdOf, resourceTypeOf } from '#functions/http/audit.ts';
 import { responseEnvelope } from '#functions/http/middlewares.ts';
 import { logger } from '#functions/observability.ts';
-import type { AuditRecord } from '#functions/ports/audit-log.ts';
+import type { AuditRecord } from '#functions/domain/audit-record.ts';
 import { routeById, type RouteDefinition } from '#functions/routes.ts';
 import { reportAuditWriteFailure } from '#functions/wiring/audit.ts';
 import { captureOutput } from '../../support/log-capture.ts';

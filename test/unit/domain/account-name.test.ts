@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import { acceptAccountName, accountNameProblem, statementDescriptorFor } from '#functions/domain/account-name.ts';
+import { acceptAccountName as accept, accountNameProblem as problemOf, statementDescriptorFor as descriptorFor, type StatementNaming } from '#functions/domain/account-name.ts';
+
+/** WePay's, as its adapter supplies them. */
+const naming: StatementNaming = { descriptorPrefix: 'WPY*', reservedWord: 'wepay' };
+const acceptAccountName = (name: string) => accept(name, naming);
+const accountNameProblem = (name: string) => problemOf(name, naming);
+const statementDescriptorFor = (name: string) => descriptorFor(name, naming);
 
 function codeOf(name: string): string | undefined {
   try {

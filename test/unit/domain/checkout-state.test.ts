@@ -4,7 +4,6 @@ import {
   assertActionAllowed,
   checkoutActions,
   checkoutStates,
-  fromProviderState,
   isBehindProvider,
   isFinal,
   isReachable,
@@ -51,19 +50,6 @@ const historyWithObservations = lifecyclePath.chain((path) =>
         .map((positions) => ({ timeline, positions }));
     }),
 );
-
-describe('fromProviderState', () => {
-  it('maps the provider’s "charged back" to charged_back and keeps the others', () => {
-    expect(fromProviderState('charged back')).toBe('charged_back');
-    for (const state of checkoutStates.filter((s) => s !== 'charged_back')) {
-      expect(fromProviderState(state as Exclude<CheckoutState, 'charged_back'>)).toBe(state);
-    }
-  });
-
-  it('refuses a state it does not know', () => {
-    expect(() => fromProviderState('charged_back' as never)).toThrow(RangeError);
-  });
-});
 
 describe('the lifecycle graph', () => {
   it('is acyclic: no state is reachable from itself', () => {

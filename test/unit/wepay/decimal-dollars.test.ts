@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { fromDecimalDollars, toDecimalDollars } from '#functions/adapters/wepay/decimal-dollars.ts';
-import { JsonNumberLiteral, parseExactJson, stringifyExactJson } from '#functions/adapters/wepay/exact-json.ts';
+import { fromDecimalDollars, toDecimalDollars } from '#functions/adapters/providers/wepay/decimal-dollars.ts';
+import { JsonNumberLiteral, parseExactJson, stringifyExactJson } from '#functions/adapters/providers/wepay/exact-json.ts';
 
 const safeCents = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
 // Up to 15 significant digits a JSON number survives JSON.parse as its exact decimal.

@@ -2,7 +2,7 @@
 // card id becomes UnknownCardTokenError (the checkout use case answers it as
 // 400 parameter_invalid); every other 1003 stays a provider rejection.
 import { ProviderRejectedError, UnknownCardTokenError } from '#functions/domain/errors.ts';
-import { WePayClient } from '#functions/adapters/wepay/wepay-client.ts';
+import { WePayClient } from '#functions/adapters/providers/wepay/wepay-client.ts';
 import { storedCardFor, UNKNOWN_CREDIT_CARD_DESCRIPTION } from '#local/sandbox/card-checks.ts';
 import { WepayError } from '#local/sandbox/wepay-errors.ts';
 import { FakeWePay, wepayError } from './fake-wepay-server.ts';

@@ -16,7 +16,7 @@ import {
   WePayClient,
   wepayClientFromConfig,
   type WePayClientOptions,
-} from '#functions/adapters/wepay/wepay-client.ts';
+} from '#functions/adapters/providers/wepay/wepay-client.ts';
 import { FakeWePay, checkoutJson, drop, hang, html, json, wepayError } from './fake-wepay-server.ts';
 
 const merchantToken = 'STAGE_merchant-token-0123456789abcdef';
