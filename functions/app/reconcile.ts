@@ -167,8 +167,10 @@ async function settleCreation(
   mayCall: () => Promise<boolean>,
   tokenOf: (ownerSub: string) => Promise<string>,
 ): Promise<'settled' | 'unresolved' | 'nothing'> {
-  if (await deps.checkouts.get(intent.checkoutId)) {
-    await deps.checkouts.clearCreationIntent(intent.checkoutId);
+  const recorded = await deps.checkouts.get(intent.checkoutId);
+  if (recorded) {
+    // Its pointer and watch entry were written with it, but a crash may have left one out.
+    await recordCreated(deps, recorded);
     return 'nothing';
   }
   const accessToken = await tokenOf(intent.ownerSub);
