@@ -1,20 +1,19 @@
-// Checkouts: creation (run under idempotency by the handler), reads with API.md's
-// visibility rules and listings. Actions live in checkout-actions.ts, the shared
-// records in checkout-records.ts. The provider is the source of truth; our copy
+// Checkouts: creation, run once per unique_id (createCheckoutOnce), and the
+// provider refresh. Actions live in checkout-actions.ts, reads and listings in
+// checkout-queries.ts, the shared records in checkout-records.ts. The provider is the source of truth; our copy
 // only moves forward (domain/checkout-state.ts).
 import { withChange } from '#functions/domain/checkout-changes.ts';
 import { isFinal } from '#functions/domain/checkout-state.ts';
 import { CardDeclinedError, InvalidRequestError, NotFoundError, PaymentsError, ProviderUnavailableError, UnknownCardTokenError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
-import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
-import { hasRole, type Principal } from '#functions/domain/principal.ts';
+import { couldBeAccountId, idInMessage } from '#functions/domain/ids.ts';
+import type { Principal } from '#functions/domain/principal.ts';
 import type { Mandate } from '#functions/domain/mandate.ts';
-import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent, type Page } from '#functions/ports/checkout-repository.ts';
+import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent } from '#functions/ports/checkout-repository.ts';
 import type { StoredResponse } from '#functions/ports/idempotency-store.ts';
 import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
 import type { CreateCheckoutInput as ProviderCreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
-  canView,
   checkoutIdFor,
   defaultIntentLeaseMs,
   isoAt,
@@ -30,6 +29,7 @@ import { judgeVelocity, readVelocity, recordCreate, recordDecline, type Velocity
 
 export { actionIdFor, checkoutIdFor, providerUniqueIdFor, type CheckoutDeps } from './checkout-records.ts';
 export { performCheckoutAction, performCheckoutActionOnce, type CheckoutActionInput } from './checkout-actions.ts';
+export { getCheckout, listCheckouts, type ListCheckoutsInput } from './checkout-queries.ts';
 
 /** What the payer asks for; `accountId` is our account id, not the provider's. */
 export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'> & {
@@ -277,55 +277,8 @@ export async function createCheckoutOnce(
   );
 }
 
-/** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
-export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, principal: Principal, id: string): Promise<Checkout> {
-  const checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
-  return checkout;
-}
-
 /** Fetches the checkout from the provider with its merchant's token and records what it says. */
 export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, accessToken?: string): Promise<Checkout> {
   const token = accessToken ?? (await accessTokenOf(deps, checkout.ownerSub));
   return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(token, checkout.provider.checkoutId)), 'ipn');
-}
-
-export interface ListCheckoutsInput {
-  accountId?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** Bound on index pages read to fill one filtered page; a short page still carries its cursor. */
-const maxFilteredReads = 10;
-
-/**
- * Newest first. Ops see any checkout; a merchant those of accounts they own; a
- * payer their own (narrowed to one account when asked).
- */
-export async function listCheckouts(deps: Pick<CheckoutDeps, 'checkouts' | 'merchants'>, principal: Principal, input: ListCheckoutsInput): Promise<Page<Checkout>> {
-  const page = { limit: input.limit, ...(input.cursor ? { cursor: input.cursor } : {}) };
-  if (hasRole(principal, 'ops')) {
-    return input.accountId ? deps.checkouts.listByAccount(input.accountId, page) : deps.checkouts.listAll(page);
-  }
-  if (hasRole(principal, 'merchant')) {
-    if (!input.accountId) return deps.checkouts.listByOwner(principal.sub, page);
-    const account = await deps.merchants.getAccount(input.accountId);
-    if (!account || account.ownerSub !== principal.sub) {
-      throw new NotFoundError(`No merchant account ${input.accountId}`, { param: 'account_id' });
-    }
-    return deps.checkouts.listByAccount(input.accountId, page);
-  }
-  if (!input.accountId) return deps.checkouts.listByPayer(principal.sub, page);
-  // A payer's checkouts at one account: read the payer's index and keep that account's.
-  const items: Checkout[] = [];
-  let cursor = input.cursor;
-  for (let reads = 0; reads < maxFilteredReads; reads++) {
-    const next = await deps.checkouts.listByPayer(principal.sub, { limit: input.limit - items.length, ...(cursor ? { cursor } : {}) });
-    items.push(...next.items.filter((c) => c.accountId === input.accountId));
-    if (next.nextCursor === null) return { items, nextCursor: null };
-    cursor = next.nextCursor;
-    if (items.length === input.limit) break;
-  }
-  return { items, nextCursor: cursor ?? null };
 }
