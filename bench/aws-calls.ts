@@ -8,7 +8,7 @@
 //   and secrets come from a file, so KMS and Secrets Manager do not appear there.
 // - In-process with the AWS adapters, composed as functions/wiring/ composes them
 //   when PAYMENTS_RUNTIME=aws, running what the checkouts-create handler runs
-//   (idempotentResponse around createCheckout on the validated body): the KMS token
+//   (createCheckoutOnce on the validated body, rendered by creationResponse): the KMS token
 //   vault over a KMS client whose middleware answers locally (as bench/kms-calls.ts
 //   does), the Secrets Manager adapter (Powertools, cached) over a client whose
 //   middleware answers with the local secrets file, DynamoDB on the runtime's
@@ -32,10 +32,10 @@ const { DynamoDbIdempotencyStore } = await import('#functions/adapters/dynamodb/
 const { kmsTokenVault } = await import('#functions/adapters/token-vault/kms-token-vault.ts');
 const { secretsManagerPlatformSecrets } = await import('#functions/adapters/secrets/secrets-manager-platform-secrets.ts');
 const { wepayClientFromConfig } = await import('#functions/adapters/providers/wepay/wepay-client.ts');
-const { createCheckout } = await import('#functions/app/checkouts.ts');
+const { createCheckoutOnce } = await import('#functions/app/checkouts.ts');
 const { onboardMerchant } = await import('#functions/app/merchants.ts');
-const { idempotentResponse } = await import('#functions/http/idempotent-response.ts');
-const { checkoutJson, createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
+const { creationResponse } = await import('#functions/http/idempotent-response.ts');
+const { createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
 const { systemClock } = await import('#functions/adapters/system-clock.ts');
 
 const requests = Number(process.argv[2] ?? 50);
@@ -194,13 +194,14 @@ try {
   const onboarding = diff(before, snapshot());
 
   const payer = { sub: `bench-payer-${runLetters}`, roles: ['payer' as const] };
-  /** What functions/handlers/checkouts-create.ts does with a validated body. */
+  /** What functions/handlers/checkouts-create.ts does with a validated body: the same use case and renderer. */
   const handle = async (instance: Instance, raw: Record<string, unknown>) => {
     const body = createCheckoutRequest.parse(raw);
-    const response = await idempotentResponse(instance.idempotencyDeps, { principal: payer, uniqueId: body.unique_id, operation: 'checkouts.create', input: body, requestId: `req_${randomUUID()}` }, async () => {
-      const checkout = await createCheckout(instance.checkoutDeps, payer, createCheckoutInputFrom(body));
-      return { statusCode: 201, body: checkoutJson(checkout) };
-    });
+    const { response } = await createCheckoutOnce(
+      { ...instance.checkoutDeps, idempotency: instance.idempotencyDeps },
+      { principal: payer, input: createCheckoutInputFrom(body), asReceived: body },
+      creationResponse(`req_${randomUUID()}`),
+    );
     if (response.statusCode !== 201) throw new Error(`checkout: ${response.statusCode}`);
   };
   const measure = async (run: () => Promise<void>, n = 1) => {

@@ -39,6 +39,7 @@ import {
 } from '#functions/domain/recorded-actions.ts';
 import { withChange } from '#functions/domain/checkout-changes.ts';
 import { ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
+import type { StoredResponse } from '#functions/ports/idempotency-store.ts';
 import type { MerchantCredential, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
   actionIdFor,
@@ -52,6 +53,7 @@ import {
   statusOf,
   type CheckoutDeps,
 } from './checkout-records.ts';
+import { namespaceOf, runIdempotently, type IdempotencyDeps } from './idempotency.ts';
 import { credentialOf } from './merchants.ts';
 
 export interface CheckoutActionInput {
@@ -213,6 +215,24 @@ async function act(deps: CheckoutDeps, checkout: Checkout, action: RecordedActio
   }
   await hooks.afterProviderCall?.();
   return recordOutcome(deps, checkout, action.id, 'succeeded', answer);
+}
+
+/**
+ * POST /v1/checkouts/{id}/{action}: the action run once per (principal, unique_id).
+ * The operation names the checkout, so the same unique_id on another checkout is 422.
+ * The outcome stored for replays is the checkout after the action, as `render` presents it.
+ */
+export async function performCheckoutActionOnce(
+  deps: CheckoutDeps & { idempotency: IdempotencyDeps },
+  request: { principal: Principal; checkoutId: string; input: CheckoutActionInput; asReceived: unknown; hooks?: ActionHooks },
+  render: (checkout: Checkout) => StoredResponse,
+): Promise<{ response: StoredResponse; replayed: boolean }> {
+  const { principal, checkoutId, input } = request;
+  return runIdempotently(
+    deps.idempotency,
+    { namespace: namespaceOf(principal), uniqueId: input.uniqueId, operation: `checkouts.${input.action}:${checkoutId}`, input: request.asReceived },
+    { execute: async () => ({ response: render(await performCheckoutAction(deps, principal, checkoutId, input, request.hooks)) }) },
+  );
 }
 
 /** Records an action's outcome and what the provider showed, on the freshest copy. */

@@ -1,18 +1,19 @@
-// Checkouts: creation (run under idempotency by the handler), reads with API.md's
-// visibility rules and listings. Actions live in checkout-actions.ts, the shared
-// records in checkout-records.ts. The provider is the source of truth; our copy
+// Checkouts: creation, run once per unique_id (createCheckoutOnce), and the
+// provider refresh. Actions live in checkout-actions.ts, reads and listings in
+// checkout-queries.ts, the shared records in checkout-records.ts. The provider is the source of truth; our copy
 // only moves forward (domain/checkout-state.ts).
 import { withChange } from '#functions/domain/checkout-changes.ts';
 import { isFinal } from '#functions/domain/checkout-state.ts';
 import { CardDeclinedError, InvalidRequestError, NotFoundError, PaymentsError, ProviderUnavailableError, UnknownCardTokenError } from '#functions/domain/errors.ts';
 import { assertAppFeeWithinCap } from '#functions/domain/fees.ts';
-import { couldBeAccountId, couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
-import { hasRole, type Principal } from '#functions/domain/principal.ts';
+import { couldBeAccountId, idInMessage } from '#functions/domain/ids.ts';
+import type { Principal } from '#functions/domain/principal.ts';
+import type { Mandate } from '#functions/domain/mandate.ts';
 import { CheckoutAlreadyExistsError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
-import type { Page } from '#functions/domain/page.ts';
+import type { StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { MerchantAccount } from '#functions/domain/merchant.ts';
 import type { CreateCheckoutInput as ProviderCreateCheckoutInput, MerchantCredential, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import {
-  canView,
   checkoutIdFor,
   defaultIntentLeaseMs,
   isoAt,
@@ -23,10 +24,12 @@ import {
 } from './checkout-records.ts';
 import { agentMandateFor, releaseMandateSpend, spendMandate } from './mandate-spending.ts';
 import { credentialOf } from './merchants.ts';
-import { checkVelocity, recordCreate, recordDecline } from './velocity.ts';
+import { namespaceOf, runIdempotently, type IdempotencyDeps } from './idempotency.ts';
+import { judgeVelocity, readVelocity, recordCreate, recordDecline, type VelocityReading, type VelocitySubject } from './velocity.ts';
 
 export { actionIdFor, checkoutIdFor, providerUniqueIdFor, type CheckoutDeps } from './checkout-records.ts';
-export { performCheckoutAction, type CheckoutActionInput } from './checkout-actions.ts';
+export { performCheckoutAction, performCheckoutActionOnce, type CheckoutActionInput } from './checkout-actions.ts';
+export { getCheckout, listCheckouts, type ListCheckoutsInput } from './checkout-queries.ts';
 
 /** What the payer asks for; `accountId` is our account id, not the provider's. */
 export type CreateCheckoutInput = Omit<ProviderCreateCheckoutInput, 'callbackUri'> & {
@@ -68,38 +71,114 @@ export function checkoutFromProvider(
   return withChange(undefined, checkout, { version: 1, at: now, source });
 }
 
-/** Stores a checkout the provider created, watched by the reconciler while it may change; the creation is then settled. */
+/**
+ * Stores a checkout the provider created, watched by the reconciler while it may change;
+ * the creation is then settled. Also repairs a record a crash left half written.
+ */
 export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout): Promise<Checkout> {
-  if (!isFinal(checkout.state)) await deps.checkouts.watch(checkout.id);
-  let stored = checkout;
-  try {
-    await deps.checkouts.create(checkout);
-  } catch (error) {
-    if (!(error instanceof CheckoutAlreadyExistsError)) throw error;
-    stored = (await deps.checkouts.get(checkout.id))!;
-  }
+  const stored = await storeCreated(deps, checkout);
   await deps.checkouts.clearCreationIntent(checkout.id);
   return stored;
 }
 
-export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
+/**
+ * The checkout, its provider pointer and its watch entry, written together (one round
+ * trip). Each write is idempotent, and the creation intent is dropped only after all
+ * three succeeded: until then it stands for any that a crash left out, and whoever
+ * settles it (the request's retry, the reconciler) writes them again.
+ */
+async function storeCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout): Promise<Checkout> {
+  const [stored] = await Promise.all([
+    deps.checkouts.create(checkout).then(
+      () => checkout,
+      async (error: unknown) => {
+        if (!(error instanceof CheckoutAlreadyExistsError)) throw error;
+        return (await deps.checkouts.get(checkout.id))!;
+      },
+    ),
+    isFinal(checkout.state) ? undefined : deps.checkouts.watch(checkout.id),
+  ]);
+  return stored;
+}
+
+/** The reads a creation needs that depend on the request alone: issued at once, alongside the idempotency claim. */
+export interface CreationReads {
+  /** An agent's mandate, checked (its refusal rejects this promise); undefined for a user. */
+  mandate: Promise<Mandate | undefined>;
+  account: Promise<MerchantAccount | undefined>;
+  velocity: Promise<VelocityReading | undefined>;
+}
+
+/** Issued now, awaited later or never (a replay leaves it unused): its rejection is not unhandled meanwhile. */
+function issued<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+const velocitySubjectOf = (namespace: string, input: CreateCheckoutInput): VelocitySubject => ({
+  payer: namespace,
+  cardToken: input.creditCardId,
+  sourceIp: input.sourceIp ?? '',
+});
+
+export function startCreationReads(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): CreationReads {
+  // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
+  const accountId = input.accountId;
+  return {
+    mandate: issued(agentMandateFor(deps, principal, input)),
+    account: issued(couldBeAccountId(accountId) ? deps.merchants.getAccount(accountId) : Promise.resolve(undefined)),
+    // An agent's card is its mandate's, known only once the mandate is read: its velocity is read then.
+    velocity: issued(deps.velocity && principal.mandateId === undefined ? readVelocity(deps.velocity, velocitySubjectOf(namespaceOf(principal), input)) : Promise.resolve(undefined)),
+  };
+}
+
+/** What a creation attempt knows from the idempotency claim; without one, the worst is assumed (it may have acted). */
+export interface CreationAttempt {
+  resumed: boolean;
+  reads: CreationReads;
+}
+
+export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput, attempt?: CreationAttempt): Promise<Checkout> {
+  const { checkout, afterStored } = await createAndRecord(deps, principal, input, attempt ?? { resumed: true, reads: startCreationReads(deps, principal, input) });
+  await afterStored();
+  return checkout;
+}
+
+/**
+ * The creation's DynamoDB round trips (docs/money-movement.md "Call budget"): the reads
+ * (alongside the idempotency claim); the creation intent with the merchant's token and
+ * the velocity counts; the provider; the checkout with its pointer and watch entry. The
+ * intent is dropped by `afterStored`, alongside storing the answer.
+ */
+async function createAndRecord(
+  deps: CheckoutDeps,
+  principal: Principal,
+  input: CreateCheckoutInput,
+  { resumed, reads }: CreationAttempt,
+): Promise<{ checkout: Checkout; afterStored: () => Promise<void> }> {
   // An agent: its mandate's status and scope (401/403) come before anything else here; its card is the mandate's.
-  const mandate = await agentMandateFor(deps, principal, input);
+  const mandate = await reads.mandate;
   if (mandate) input = { ...input, creditCardId: mandate.creditCardId, autoCapture: true, fee: { appFee: 0, feePayer: 'payee_from_app' } };
   // An agent's namespace is its mandate: ids and provider unique_ids derive from (mandate, unique_id).
-  const namespace = mandate?.id ?? principal.sub;
-  // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
-  const account = couldBeAccountId(input.accountId) ? await deps.merchants.getAccount(input.accountId) : undefined;
+  const namespace = namespaceOf(principal);
+  const account = await reads.account;
   if (!account) throw new NotFoundError(`No merchant account ${idInMessage(input.accountId, couldBeAccountId)}`, { param: 'account_id' });
   assertAppFeeWithinCap(input.amount, input.fee.appFee, 'fee.app_fee');
 
   const id = checkoutIdFor(namespace, input.uniqueId);
-  const recorded = await deps.checkouts.get(id);
-  if (recorded) return recorded;
+  // Only an attempt that took over an earlier one can find its checkout recorded already.
+  if (resumed) {
+    const recorded = await deps.checkouts.get(id);
+    if (recorded) return { checkout: await storeCreated(deps, recorded), afterStored: () => deps.checkouts.clearCreationIntent(id) };
+  }
 
-  const providerUniqueId = providerUniqueIdFor(namespace, input.uniqueId);
-  const credential = await credentialOf(deps, account.ownerSub);
-  const callbackUri = await deps.callbackUri?.();
+  const velocitySubject = velocitySubjectOf(namespace, input);
+  const velocity = deps.velocity;
+  const reading = velocity && (mandate ? await readVelocity(velocity, velocitySubject) : await reads.velocity);
+  // Velocity limits apply to a first attempt only: a retry of a creation whose outcome is unknown
+  // is neither limited nor counted again (it may already have charged). A fresh claim is a first
+  // attempt, limited before anything is written.
+  if (!resumed && velocity && reading) judgeVelocity(velocity, velocitySubject, reading);
   // Recorded before the provider is called: a creation whose answer is lost and never
   // retried is then found and settled by the reconciler.
   const intent: CreationIntent = {
@@ -109,28 +188,34 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     accountId: account.id,
     ownerSub: account.ownerSub,
     providerAccountId: account.providerAccountId,
-    providerUniqueId,
+    providerUniqueId: providerUniqueIdFor(namespace, input.uniqueId),
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
     ...(mandate ? { mandate: { id: mandate.id, name: mandate.agent.name, amount: input.amount } } : {}),
     createdAt: isoAt(deps.clock),
     expiresAt: deps.clock.now() + (deps.intentLeaseMs ?? defaultIntentLeaseMs),
   };
-  const firstAttempt = await deps.checkouts.recordCreationIntent(intent);
-  // Velocity limits apply to a first attempt only: a retry of a creation whose outcome is
-  // unknown is neither limited nor counted again (it may already have charged).
-  const velocitySubject = { payer: namespace, cardToken: input.creditCardId, sourceIp: input.sourceIp ?? '' };
-  if (firstAttempt && deps.velocity) {
-    await checkVelocity(deps.velocity, velocitySubject).catch(async (error: unknown) => {
+  // One round trip: none of these depends on another (a create counts once it is about to reach the provider).
+  const [firstAttempt, credential, callbackUri] = await Promise.all([
+    deps.checkouts.recordCreationIntent(intent),
+    credentialOf(deps, account.ownerSub),
+    deps.callbackUri?.(),
+    !resumed && velocity ? recordCreate(velocity, velocitySubject) : undefined,
+  ]);
+  // An attempt that took over an earlier one is a first attempt only if that one wrote no intent.
+  if (resumed && firstAttempt && velocity && reading) {
+    try {
+      judgeVelocity(velocity, velocitySubject, reading);
+    } catch (error) {
       await deps.checkouts.clearCreationIntent(id);
       throw error;
-    });
-    await recordCreate(deps.velocity, velocitySubject);
+    }
+    await recordCreate(velocity, velocitySubject);
   }
   // The mandate's spending, in one conditional write, on a first attempt only: a retry's is held already.
   if (firstAttempt && mandate) await spendMandate(deps, mandate, input.amount, id);
   const created = await deps.provider.createCheckout(credential, {
     accountId: account.providerAccountId,
-    uniqueId: providerUniqueId,
+    uniqueId: intent.providerUniqueId,
     amount: input.amount,
     currency: input.currency,
     shortDescription: input.shortDescription,
@@ -141,13 +226,14 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
     ...(callbackUri === undefined ? {} : { callbackUri }),
   }).catch(async (error: unknown) => {
-    // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle.
-    if (error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)) {
-      await deps.checkouts.clearCreationIntent(id);
-      // Nothing was created: a declined (or refused) charge gives its amount and count back.
-      if (mandate) await releaseMandateSpend(deps, mandate.id, input.amount);
-    }
-    if (error instanceof CardDeclinedError && deps.velocity) await recordDecline(deps.velocity, velocitySubject);
+    await Promise.all([
+      // A definite refusal (a decline, throttling, a rejected call) created nothing: nothing to settle,
+      // and a mandate's amount and count come back.
+      ...(error instanceof PaymentsError && !(error instanceof ProviderUnavailableError)
+        ? [deps.checkouts.clearCreationIntent(id), mandate ? releaseMandateSpend(deps, mandate.id, input.amount) : undefined]
+        : []),
+      error instanceof CardDeclinedError && velocity ? recordDecline(velocity, velocitySubject) : undefined,
+    ]);
     // API.md: a card token the provider does not know is the caller's mistake, on that field.
     if (error instanceof UnknownCardTokenError) {
       throw new InvalidRequestError('parameter_invalid', 'payment_method.credit_card.id is not a card token the provider knows', {
@@ -156,58 +242,49 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
     }
     throw error;
   });
-  return recordCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
+  const checkout = await storeCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
+  return { checkout, afterStored: () => deps.checkouts.clearCreationIntent(id) };
 }
 
-/** Anyone but the payer, the account's owner and ops is told the checkout does not exist. */
-export async function getCheckout(deps: Pick<CheckoutDeps, 'checkouts'>, principal: Principal, id: string): Promise<Checkout> {
-  const checkout = couldBeCheckoutId(id) ? await deps.checkouts.get(id) : undefined;
-  if (!checkout || !canView(principal, checkout)) throw new NotFoundError(`No checkout ${idInMessage(id, couldBeCheckoutId)}`, { param: 'id' });
-  return checkout;
+/** What a creation answers, and what its replays answer. */
+export type CreationOutcome = { kind: 'created'; checkout: Checkout } | { kind: 'declined'; error: CardDeclinedError };
+
+export interface CreateCheckoutRequest {
+  principal: Principal;
+  input: CreateCheckoutInput;
+  /** The request as received (validated): with the operation, its fingerprint. */
+  asReceived: unknown;
+}
+
+/**
+ * POST /v1/checkouts: a creation run once per (namespace, unique_id). The outcome
+ * stored for replays is the creation or the card's decline, as `render` presents
+ * it; anything else is not replayed (app/idempotency.ts).
+ */
+export async function createCheckoutOnce(
+  deps: CheckoutDeps & { idempotency: IdempotencyDeps },
+  request: CreateCheckoutRequest,
+  render: (outcome: CreationOutcome) => StoredResponse,
+): Promise<{ response: StoredResponse; replayed: boolean }> {
+  const { principal, input } = request;
+  // Issued before the claim, so they share its round trip; a replay leaves them unused.
+  const reads = startCreationReads(deps, principal, input);
+  return runIdempotently(
+    deps.idempotency,
+    { namespace: namespaceOf(principal), uniqueId: input.uniqueId, operation: 'checkouts.create', input: request.asReceived },
+    {
+      execute: async ({ resumed }) => {
+        const { checkout, afterStored } = await createAndRecord(deps, principal, input, { resumed, reads });
+        // A creation intent left behind is harmless: the reconciler finds the checkout recorded and drops it.
+        return { response: render({ kind: 'created', checkout }), alongside: () => afterStored().catch(() => undefined) };
+      },
+      storedFromError: (error) => (error instanceof CardDeclinedError ? render({ kind: 'declined', error }) : undefined),
+    },
+  );
 }
 
 /** Fetches the checkout from the provider with its merchant's credential and records what it says. */
 export async function refreshFromProvider(deps: CheckoutDeps, checkout: Checkout, credential?: MerchantCredential): Promise<Checkout> {
   const used = credential ?? (await credentialOf(deps, checkout.ownerSub));
   return recordObservation(deps, checkout, statusOf(await deps.provider.getCheckout(used, checkout.provider.checkoutId)), 'ipn');
-}
-
-export interface ListCheckoutsInput {
-  accountId?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** Bound on index pages read to fill one filtered page; a short page still carries its cursor. */
-const maxFilteredReads = 10;
-
-/**
- * Newest first. Ops see any checkout; a merchant those of accounts they own; a
- * payer their own (narrowed to one account when asked).
- */
-export async function listCheckouts(deps: Pick<CheckoutDeps, 'checkouts' | 'merchants'>, principal: Principal, input: ListCheckoutsInput): Promise<Page<Checkout>> {
-  const page = { limit: input.limit, ...(input.cursor ? { cursor: input.cursor } : {}) };
-  if (hasRole(principal, 'ops')) {
-    return input.accountId ? deps.checkouts.listByAccount(input.accountId, page) : deps.checkouts.listAll(page);
-  }
-  if (hasRole(principal, 'merchant')) {
-    if (!input.accountId) return deps.checkouts.listByOwner(principal.sub, page);
-    const account = await deps.merchants.getAccount(input.accountId);
-    if (!account || account.ownerSub !== principal.sub) {
-      throw new NotFoundError(`No merchant account ${input.accountId}`, { param: 'account_id' });
-    }
-    return deps.checkouts.listByAccount(input.accountId, page);
-  }
-  if (!input.accountId) return deps.checkouts.listByPayer(principal.sub, page);
-  // A payer's checkouts at one account: read the payer's index and keep that account's.
-  const items: Checkout[] = [];
-  let cursor = input.cursor;
-  for (let reads = 0; reads < maxFilteredReads; reads++) {
-    const next = await deps.checkouts.listByPayer(principal.sub, { limit: input.limit - items.length, ...(cursor ? { cursor } : {}) });
-    items.push(...next.items.filter((c) => c.accountId === input.accountId));
-    if (next.nextCursor === null) return { items, nextCursor: null };
-    cursor = next.nextCursor;
-    if (items.length === input.limit) break;
-  }
-  return { items, nextCursor: cursor ?? null };
 }

@@ -1,8 +1,10 @@
 // Stripe-style idempotency for a principal's request keyed by its unique_id:
 // the first request runs; the same request again replays its stored response;
 // the same key with another request is refused; while the first is in flight
-// others wait. Only outcomes worth replaying are stored (what `execute` returns,
-// and the errors `storedFromError` turns into a response, e.g. a card decline).
+// others wait. An application concern: each use case names its operation and
+// decides what outcome is stored (what `execute` returns, and the errors
+// `storedFromError` turns into an answer, e.g. a card decline); HTTP only renders
+// it (functions/http/idempotent-response.ts).
 // A failure that leaves the provider's outcome unknown (503 provider_unavailable,
 // or an unexpected error) keeps the key bound to this request, without a stored
 // response: its retry (same unique_id, same body) takes it over at once and runs
@@ -15,9 +17,11 @@
 // a lock that expires on its own schedule (Powertools ties it to the Lambda's
 // remaining time), and its DynamoDB layer relies on ReturnValuesOnConditionCheckFailure,
 // which dynalite does not implement. The same table design and conditional
-// writes, 100 lines here, meet all of it.
+// writes meet all of it, with Powertools' call counts in AWS (our store asks for
+// the refusing record too, and reads it only where dynalite leaves it out).
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
+import type { Principal } from '#functions/domain/principal.ts';
 import type { Clock } from '#functions/ports/clock.ts';
 import type { IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
@@ -33,11 +37,34 @@ export interface IdempotencyDeps {
 }
 
 export interface IdempotentRequest {
-  principalSub: string;
+  /** Whose key space: namespaceOf(principal). */
+  namespace: string;
   uniqueId: string;
-  /** The operation and its validated input: together, the request's fingerprint. */
+  /** The use case's name for the operation; with `input`, the request's fingerprint. */
   operation: string;
   input: unknown;
+}
+
+/** What the use case's work is told about this attempt. */
+export interface Attempt {
+  /** An earlier attempt of this very request was left without an outcome: it may have acted. */
+  resumed: boolean;
+}
+
+/** The use case's outcome: what its caller renders, and what a replay answers. */
+export interface Outcome {
+  response: StoredResponse;
+  /**
+   * Work that needs the outcome recorded but not the answer stored (e.g. dropping a
+   * creation intent): run alongside storing the answer, one round trip for both.
+   */
+  alongside?: () => Promise<void>;
+}
+
+export interface IdempotentWork {
+  execute: (attempt: Attempt) => Promise<Outcome>;
+  /** An error worth replaying as an answer (a card decline: 402 again, never a second charge); undefined for the rest. */
+  storedFromError?: (error: unknown) => StoredResponse | undefined;
 }
 
 /** Longest Retry-After we suggest while a request is in flight: most finish in a second or two. */
@@ -55,8 +82,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function idempotencyKey(principalSub: string, uniqueId: string): string {
-  return JSON.stringify([principalSub, uniqueId]);
+/**
+ * The key space a principal's unique_ids live in (API.md): a user's `sub`, or an
+ * agent's mandate. The idempotency key and every id derived from a unique_id
+ * (checkout id, provider unique_id, action id) use it.
+ */
+export function namespaceOf(principal: Pick<Principal, 'sub' | 'mandateId'>): string {
+  return principal.mandateId ?? principal.sub;
+}
+
+/** The idempotency record's key: the one derivation. */
+export function idempotencyKey(namespace: string, uniqueId: string): string {
+  return JSON.stringify([namespace, uniqueId]);
 }
 
 export function fingerprintOf(operation: string, input: unknown): string {
@@ -68,13 +105,17 @@ export function outcomeMayBeUnknown(error: unknown): boolean {
   return error instanceof ProviderUnavailableError || !(error instanceof PaymentsError);
 }
 
+/**
+ * Claims the key (one call; a replay ends there), runs the work, stores its outcome.
+ * Reads the work needs may be issued before calling this, so they share the claim's
+ * round trip; a replay or a refusal simply leaves their results unused.
+ */
 export async function runIdempotently(
   deps: IdempotencyDeps,
   request: IdempotentRequest,
-  execute: () => Promise<StoredResponse>,
-  storedFromError: (error: unknown) => StoredResponse | undefined,
+  work: IdempotentWork,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
-  const key = idempotencyKey(request.principalSub, request.uniqueId);
+  const key = idempotencyKey(request.namespace, request.uniqueId);
   const fingerprint = fingerprintOf(request.operation, request.input);
   const { retentionSeconds, lockSeconds } = deps.settings;
   const began = await deps.store.begin(key, fingerprint, { now: deps.clock.now(), lockMs: lockSeconds * 1000, retentionSeconds });
@@ -90,18 +131,21 @@ export async function runIdempotently(
     case 'acquired':
       break;
   }
-  let response: StoredResponse;
+  let outcome: Outcome;
   try {
-    response = await execute();
+    outcome = await work.execute({ resumed: began.resumed });
   } catch (error) {
-    const stored = storedFromError(error);
+    const stored = work.storedFromError?.(error);
     if (!stored) {
       if (outcomeMayBeUnknown(error)) await deps.store.abandon(key, began.lockToken);
       else await deps.store.release(key, began.lockToken);
       throw error;
     }
-    response = stored;
+    outcome = { response: stored };
   }
-  await deps.store.complete(key, began.lockToken, response, { now: deps.clock.now(), retentionSeconds });
-  return { response, replayed: false };
+  await Promise.all([
+    deps.store.complete(key, began.lockToken, outcome.response, { now: deps.clock.now(), retentionSeconds }),
+    outcome.alongside?.(),
+  ]);
+  return { response: outcome.response, replayed: false };
 }

@@ -176,8 +176,10 @@ async function settleCreation(
   mayCall: () => Promise<boolean>,
   tokenOf: (ownerSub: string) => Promise<MerchantCredential>,
 ): Promise<'settled' | 'unresolved' | 'nothing'> {
-  if (await deps.checkouts.get(intent.checkoutId)) {
-    await deps.checkouts.clearCreationIntent(intent.checkoutId);
+  const recorded = await deps.checkouts.get(intent.checkoutId);
+  if (recorded) {
+    // Its pointer and watch entry were written with it, but a crash may have left one out.
+    await recordCreated(deps, recorded);
     return 'nothing';
   }
   const credential = await tokenOf(intent.ownerSub);

@@ -38,12 +38,22 @@ function counterKeys(subject: VelocitySubject): Record<VelocityDimension, string
   };
 }
 
-/** @throws VelocityLimitedError when any window is full. */
-export async function checkVelocity(deps: VelocityDeps, subject: VelocitySubject): Promise<void> {
+/** The counters of a subject as read at `now`. */
+export interface VelocityReading {
+  now: number;
+  recent: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Reads every counter of the subject at once (one call), to be judged by judgeVelocity. */
+export async function readVelocity(deps: VelocityDeps, subject: VelocitySubject): Promise<VelocityReading> {
   const now = deps.clock.now();
+  return { now, recent: await deps.store.recent(Object.values(counterKeys(subject)), now) };
+}
+
+/** @throws VelocityLimitedError when any window of the reading is full. */
+export function judgeVelocity(deps: Pick<VelocityDeps, 'limits'>, subject: VelocitySubject, { now, recent }: VelocityReading): void {
   const keys = counterKeys(subject);
   const rules = windowRules(deps.limits);
-  const recent = await deps.store.recent(Object.values(keys), now);
   let worst: VelocityLimitedError | undefined;
   for (const dimension of Object.keys(keys) as VelocityDimension[]) {
     const verdict = judgeWindow(recent.get(keys[dimension]) ?? [], now, rules[dimension]);
@@ -52,6 +62,11 @@ export async function checkVelocity(deps: VelocityDeps, subject: VelocitySubject
     }
   }
   if (worst) throw worst;
+}
+
+/** @throws VelocityLimitedError when any window is full. */
+export async function checkVelocity(deps: VelocityDeps, subject: VelocitySubject): Promise<void> {
+  judgeVelocity(deps, subject, await readVelocity(deps, subject));
 }
 
 /** Counts a create that is about to reach the provider. */

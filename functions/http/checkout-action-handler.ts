@@ -1,8 +1,7 @@
-// The three checkout actions share one handler shape: idempotent by unique_id (the
-// operation names the checkout, so the same unique_id on another checkout is 422),
-// the action use case, the checkout as the answer.
+// The three checkout actions share one handler shape: the action use case, run once
+// per unique_id (app/checkout-actions.ts), the checkout as the answer.
 import type { CheckoutDeps } from '#functions/app/checkout-records.ts';
-import { performCheckoutAction } from '#functions/app/checkouts.ts';
+import { performCheckoutActionOnce } from '#functions/app/checkouts.ts';
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import type { CheckoutAction } from '#functions/domain/checkout-state.ts';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -22,18 +21,17 @@ export function checkoutActionHandler<A extends CheckoutAction>(action: A, { che
     // Every action route requires a token (routes.ts), so the pipeline always sets the principal.
     const caller = principal as Principal;
     const fields = body as { unique_id: string; reason?: string; amount?: number };
-    return idempotentResponse(
-      idempotencyDeps(),
-      { principal: caller, uniqueId: fields.unique_id, operation: `checkouts.${action}:${id}`, input: body, requestId },
-      async () => {
-        const checkout = await performCheckoutAction(await checkoutDeps(), caller, id, {
-          action,
-          uniqueId: fields.unique_id,
-          ...(fields.reason === undefined ? {} : { reason: fields.reason }),
-          ...(fields.amount === undefined ? {} : { amount: fields.amount }),
-        });
-        return { statusCode: 200, body: checkoutJson(checkout) };
-      },
+    const input = {
+      action,
+      uniqueId: fields.unique_id,
+      ...(fields.reason === undefined ? {} : { reason: fields.reason }),
+      ...(fields.amount === undefined ? {} : { amount: fields.amount }),
+    };
+    const result = await performCheckoutActionOnce(
+      { ...(await checkoutDeps()), idempotency: idempotencyDeps() },
+      { principal: caller, checkoutId: id, input, asReceived: body },
+      (checkout) => ({ statusCode: 200, body: checkoutJson(checkout) }),
     );
+    return idempotentResponse(result);
   });
 }

@@ -1,34 +1,26 @@
-// Runs a route's work under idempotency and answers as API.md says: a replay has
-// the first response's status and body plus `Idempotent-Replayed: true`; a card
-// decline is a response worth replaying (402 again, never a second charge); an
-// unknown outcome (503) keeps the key bound for the retry that settles it; any
-// other failure frees the key (app/idempotency.ts).
-import { runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
-import { CardDeclinedError } from '#functions/domain/errors.ts';
-import type { Principal } from '#functions/domain/principal.ts';
+// Renders what an idempotent use case answered (functions/app/idempotency.ts owns
+// the key, the fingerprint and what is stored): the stored status and body, plus
+// `Idempotent-Replayed: true` on a replay (API.md). Also how a checkout creation's
+// outcome is presented, the one thing the use case asks of HTTP: the checkout as
+// JSON, or a decline as API.md's error body.
+import type { CreationOutcome } from '#functions/app/checkouts.ts';
+import type { StoredResponse } from '#functions/ports/idempotency-store.ts';
 import { businessMetric, countMetric } from '#functions/observability.ts';
 import { errorResponse } from './error-response.ts';
 import type { RouteResponse } from './http-handler.ts';
+import { checkoutJson } from './schemas/checkouts.ts';
 
-export async function idempotentResponse(
-  deps: IdempotencyDeps,
-  request: { principal: Principal; uniqueId: string; operation: string; input: unknown; requestId: string },
-  execute: () => Promise<RouteResponse>,
-): Promise<RouteResponse> {
-  const { response, replayed } = await runIdempotently(
-    deps,
-    { principalSub: request.principal.sub, uniqueId: request.uniqueId, operation: request.operation, input: request.input },
-    async () => {
-      const { statusCode, body } = await execute();
-      return { statusCode, body };
-    },
-    (error) => {
-      if (!(error instanceof CardDeclinedError)) return undefined;
-      countMetric(businessMetric.cardDeclined);
-      const mapped = errorResponse(error, request.requestId);
-      return { statusCode: mapped.statusCode, body: mapped.body };
-    },
-  );
+export function idempotentResponse({ response, replayed }: { response: StoredResponse; replayed: boolean }): RouteResponse {
   if (replayed) countMetric(businessMetric.idempotentReplay);
   return { statusCode: response.statusCode, body: response.body, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
+}
+
+/** A creation's outcome as the 201 (or the 402 of a decline) that the request and its replays answer. */
+export function creationResponse(requestId: string) {
+  return (outcome: CreationOutcome): StoredResponse => {
+    if (outcome.kind === 'created') return { statusCode: 201, body: checkoutJson(outcome.checkout) };
+    countMetric(businessMetric.cardDeclined);
+    const { statusCode, body } = errorResponse(outcome.error, requestId);
+    return { statusCode, body };
+  };
 }

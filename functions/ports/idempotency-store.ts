@@ -8,8 +8,12 @@ export interface StoredResponse {
 }
 
 export type BeginOutcome =
-  /** This request holds the key until `lockExpiresAt`; finish with complete() or release(). */
-  | { kind: 'acquired'; lockToken: string }
+  /**
+   * This request holds the key until its lock expires; finish with complete(), release() or abandon().
+   * `resumed`: it took over a record of the same request left without an outcome (a crash, a timeout,
+   * an unknown outcome), so an earlier attempt may have acted; false when the key was free.
+   */
+  | { kind: 'acquired'; lockToken: string; resumed: boolean }
   /** Done before with the same fingerprint: replay this. */
   | { kind: 'completed'; response: StoredResponse }
   /** Another request with the same fingerprint holds the lock until this time (epoch ms). */
@@ -20,7 +24,8 @@ export type BeginOutcome =
 export interface IdempotencyStore {
   /**
    * Takes the key when it is unused, expired, or held by a lock that expired
-   * (a crashed or timed-out request); otherwise reports what holds it.
+   * (a crashed or timed-out request); otherwise reports what holds it. One round trip
+   * in AWS, whatever the outcome.
    */
   begin(key: string, fingerprint: string, options: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome>;
   /** Stores the response to replay; a no-op if another request has since taken over the lock. */

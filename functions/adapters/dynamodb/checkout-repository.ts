@@ -8,9 +8,11 @@
 //              partition in the base table rather than a new index: dynalite cannot add
 //              an index to an existing table, and a few writes a second fit one partition.
 // Single-item conditional writes only (dynalite has no transactions). The
-// pointer is written before the checkout, with content that depends only on
-// the checkout, so a retry rewrites it harmlessly and a pointer whose checkout
-// write failed just resolves to nothing.
+// pointer is written with the checkout (one round trip), with content that
+// depends only on the checkout, so a retry rewrites it harmlessly and a pointer
+// whose checkout write failed just resolves to nothing. A checkout whose pointer
+// write failed is covered by its creation intent, which is dropped only once both
+// are written (app/checkouts.ts).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
@@ -39,19 +41,22 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
   }
 
   async create(checkout: Checkout): Promise<void> {
-    await this.putProviderPointer(checkout);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(checkout),
-          ConditionExpression: 'attribute_not_exists(pk)',
+    // One round trip: the pointer's content depends only on the checkout, so writing it again is harmless.
+    await Promise.all([
+      this.putProviderPointer(checkout),
+      this.client
+        .send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(checkout),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((error: unknown) => {
+          if (error instanceof ConditionalCheckFailedException) throw new CheckoutAlreadyExistsError(checkout.id);
+          throw error;
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new CheckoutAlreadyExistsError(checkout.id);
-      throw error;
-    }
+    ]);
   }
 
   async get(id: string): Promise<Checkout | undefined> {

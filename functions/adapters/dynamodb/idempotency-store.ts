@@ -1,9 +1,13 @@
 // The idempotency table on DynamoDB: every transition is one conditional write,
 // which dynalite supports (it has no transactions and no TTL, so expiry is also
-// checked here in code; TTL only garbage-collects in AWS).
+// checked here in code; TTL only garbage-collects in AWS). begin() is one call in
+// AWS whatever the outcome (the refusing record comes back with the refusal, as
+// Powertools' idempotency does); dynalite lacks that, so locally a refusal is
+// followed by one read.
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 import { idempotencyTable } from './table-definitions.ts';
 
@@ -34,8 +38,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       lock_expires_at: now + lockMs,
       [expiryAttribute]: Math.floor(now / 1000) + retentionSeconds,
     };
+    const nowSeconds = Math.floor(now / 1000);
+    let existing: IdempotencyItem | undefined;
     try {
-      await this.options.client.send(
+      const { Attributes } = await this.options.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: item,
@@ -44,15 +50,24 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ConditionExpression:
             'attribute_not_exists(id) OR #expires < :nowSeconds OR (#status = :inProgress AND lock_expires_at < :now AND fingerprint = :fingerprint)',
           ExpressionAttributeNames: { '#expires': expiryAttribute, '#status': 'status' },
-          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':inProgress': 'in_progress', ':now': now, ':fingerprint': fingerprint },
+          ExpressionAttributeValues: { ':nowSeconds': nowSeconds, ':inProgress': 'in_progress', ':now': now, ':fingerprint': fingerprint },
+          // The record we replaced says whether this is a takeover (an earlier attempt may have acted)...
+          ReturnValues: 'ALL_OLD',
+          // ...and the one that refused us comes back with the refusal: a replay is this one call.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'acquired', lockToken };
+      const replaced = Attributes as IdempotencyItem | undefined;
+      return { kind: 'acquired', lockToken, resumed: replaced !== undefined && Number(replaced[expiryAttribute]) >= nowSeconds };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The exception carries the item in DynamoDB's wire format (the document client does not convert errors).
+      if (error.Item) existing = unmarshall(error.Item) as IdempotencyItem;
     }
-    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id: key }, ConsistentRead: true }));
-    const existing = Item as IdempotencyItem | undefined;
+    // dynalite accepts ReturnValuesOnConditionCheckFailure but returns no item: read it (local runs only).
+    existing ??= (await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id: key }, ConsistentRead: true }))).Item as
+      | IdempotencyItem
+      | undefined;
     // Deleted or expired between our write and our read: try once more.
     if (!existing) return this.begin(key, fingerprint, { now, lockMs, retentionSeconds });
     if (existing.fingerprint !== fingerprint) return { kind: 'fingerprint_mismatch' };

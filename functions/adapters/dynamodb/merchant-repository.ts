@@ -25,6 +25,7 @@ const emailClaimKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCas
 const providerUserBindingKey = (provider: string, providerUserId: string) => ({ pk: `PROVIDER_USER#${provider}#${providerUserId}`, sk: 'BINDING' });
 const ownerAccountsPartition = (ownerSub: string) => `OWNER_ACCOUNTS#${ownerSub}`;
 const allAccountsPartition = 'ACCOUNTS';
+const maxKnownProviderUsers = 1_000;
 
 export class DynamoDbMerchantRepository implements MerchantRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -35,9 +36,23 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     this.tableName = options.tableName;
   }
 
+  /**
+   * A provider user is written once (putProviderUserIfAbsent) and never changed, so one
+   * found is kept for the process: a warm function opens a merchant's token without a
+   * read. Its token stays sealed here; a miss is never kept (onboarding may follow).
+   */
+  private readonly providerUsers = new Map<string, ProviderUser>();
+
   async getProviderUser(ownerSub: string): Promise<ProviderUser | undefined> {
+    const known = this.providerUsers.get(ownerSub);
+    if (known) return known;
     const item = await this.getItem(providerUserKey(ownerSub));
-    return item ? providerUserFromItem(item) : undefined;
+    if (!item) return undefined;
+    const user = providerUserFromItem(item);
+    // Bounded: the oldest entry goes first.
+    if (this.providerUsers.size >= maxKnownProviderUsers) this.providerUsers.delete(this.providerUsers.keys().next().value!);
+    this.providerUsers.set(ownerSub, user);
+    return user;
   }
 
   async putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser> {

@@ -2,13 +2,12 @@
 // called / outcome written / answer stored): the client's retry with the same
 // unique_id ends with the provider having acted exactly once and a 200 saying so.
 // As in crash-recovery.test.ts, the test runs exactly what the action handler runs
-// (runIdempotently around performCheckoutAction, same operation and validated
-// body, so the HTTP retry computes the same fingerprint) through the running
+// (performCheckoutActionOnce on the same validated body, so the HTTP retry computes
+// the same fingerprint) through the running
 // runtime's real adapters, with seams that throw ProcessDied where the process
 // dies: a dead process neither completes, frees nor abandons its idempotency key.
 import { jest } from '@jest/globals';
-import { performCheckoutAction, type CheckoutActionInput } from '#functions/app/checkouts.ts';
-import { runIdempotently } from '#functions/app/idempotency.ts';
+import { performCheckoutActionOnce, type CheckoutActionInput } from '#functions/app/checkouts.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { cancelCheckoutRequest, captureCheckoutRequest, refundCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
 import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
@@ -55,17 +54,20 @@ async function runActionAndDie(action: Action, checkoutId: string, rawBody: Reco
     ...(body.reason === undefined ? {} : { reason: body.reason }),
     ...(body.amount === undefined ? {} : { amount: body.amount }),
   };
-  return runIdempotently(
-    { ...idempotency, store: dyingStore(idempotency.store) },
-    { principalSub: merchant.sub, uniqueId: body.unique_id, operation: `checkouts.${action}:${checkoutId}`, input: body },
-    async () => {
-      const checkout = await performCheckoutAction(await checkoutDeps(), merchant, checkoutId, input, {
+  const deps = await checkoutDeps();
+  return performCheckoutActionOnce(
+    { ...deps, idempotency: { ...idempotency, store: dyingStore(idempotency.store) } },
+    {
+      principal: merchant,
+      checkoutId,
+      input,
+      asReceived: body,
+      hooks: {
         ...(crash === 'after intent' ? { afterIntent: die } : {}),
         ...(crash === 'after the provider call' ? { afterProviderCall: die } : {}),
-      });
-      return { statusCode: 200, body: checkout };
+      },
     },
-    () => undefined,
+    (checkout) => ({ statusCode: 200, body: checkout }),
   );
 }
 

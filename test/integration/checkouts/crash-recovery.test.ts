@@ -4,9 +4,8 @@
 // checkout, never a second one.
 //
 // How the crash is simulated, honestly and in-process: the test runs the very
-// code the handler runs (runIdempotently around createCheckout, with the same
-// operation name and the same validated body, so the fingerprint is the one an
-// HTTP retry will compute) through the real adapters of the running local
+// code the handler runs (createCheckoutOnce on the same validated body with the
+// handler's renderer, so the fingerprint is the one an HTTP retry will compute) through the real adapters of the running local
 // runtime: the DynamoDB idempotency store and checkout repository on its
 // dynalite, the WePay client on its sandbox, its vault. Only two seams are
 // wrapped: the provider, which after the sandbox really created the checkout
@@ -20,8 +19,8 @@
 // retry is refused while it holds however slow the machine is, and "the lock has
 // expired" is made so by moving the record's lock expiry into the past, as the
 // passing of time would, rather than by sleeping past it.
-import { checkoutIdFor, createCheckout, providerUniqueIdFor } from '#functions/app/checkouts.ts';
-import { runIdempotently } from '#functions/app/idempotency.ts';
+import { checkoutIdFor, createCheckoutOnce, providerUniqueIdFor } from '#functions/app/checkouts.ts';
+import { creationResponse } from '#functions/http/idempotent-response.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { createCheckoutInputFrom, createCheckoutRequest } from '#functions/http/schemas/checkouts.ts';
 import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
@@ -116,20 +115,19 @@ function providerThatDiesAfterCharging(real: PaymentProvider): PaymentProvider {
   });
 }
 
-/** Runs exactly what the checkouts-create handler runs for this body, with the given seams. */
+/** Runs exactly what the checkouts-create handler runs for this body (the same use case and renderer), with the given seams. */
 async function runCreateLikeTheHandler(rawBody: Record<string, unknown>, seams: { dyingStore?: boolean; dyingProvider?: boolean }) {
   const body = createCheckoutRequest.parse(rawBody);
   const idempotency = idempotencyDeps();
   const deps = await checkoutDeps();
-  return runIdempotently(
-    { ...idempotency, store: seams.dyingStore ? storeThatDiesBeforeFinishing(idempotency.store) : idempotency.store },
-    { principalSub: payer.sub, uniqueId: body.unique_id, operation: 'checkouts.create', input: body },
-    async () => {
-      const provider = seams.dyingProvider ? providerThatDiesAfterCharging(deps.provider) : deps.provider;
-      const checkout = await createCheckout({ ...deps, provider }, payer, createCheckoutInputFrom(body));
-      return { statusCode: 201, body: checkout };
+  return createCheckoutOnce(
+    {
+      ...deps,
+      provider: seams.dyingProvider ? providerThatDiesAfterCharging(deps.provider) : deps.provider,
+      idempotency: { ...idempotency, store: seams.dyingStore ? storeThatDiesBeforeFinishing(idempotency.store) : idempotency.store },
     },
-    () => undefined,
+    { principal: payer, input: createCheckoutInputFrom(body), asReceived: body },
+    creationResponse('req_crash_test'),
   );
 }
 

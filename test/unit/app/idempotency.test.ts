@@ -1,7 +1,7 @@
 // runIdempotently against a scripted store: which outcome of begin() leads to
 // which answer, what is stored, what frees the key, and the fingerprint rules.
 import { jest } from '@jest/globals';
-import { canonicalJson, fingerprintOf, idempotencyKey, runIdempotently, type IdempotencyDeps } from '#functions/app/idempotency.ts';
+import { canonicalJson, fingerprintOf, idempotencyKey, namespaceOf, runIdempotently, type Attempt, type IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { CardDeclinedError, CheckoutBusyError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
@@ -33,15 +33,23 @@ const depsWith = (store: IdempotencyStore, settings = { retentionSeconds: 86_400
   settings,
 });
 
-const request = { principalSub: 'payer-1', uniqueId: 'order-1', operation: 'checkouts.create', input: { amount: 100, currency: 'USD' } };
+const request = { namespace: 'payer-1', uniqueId: 'order-1', operation: 'checkouts.create', input: { amount: 100, currency: 'USD' } };
 const created: StoredResponse = { statusCode: 201, body: { id: 'chk_1' } };
 const noStoredErrors = () => undefined;
 
+/** The work as a plain function: its response is the outcome, and some errors may be stored. */
+const run = (
+  deps: IdempotencyDeps,
+  req: typeof request,
+  execute: (attempt: Attempt) => Promise<StoredResponse>,
+  storedFromError: (error: unknown) => StoredResponse | undefined,
+) => runIdempotently(deps, req, { execute: async (attempt) => ({ response: await execute(attempt) }), storedFromError });
+
 describe('runIdempotently', () => {
   test('the first request runs, and its response is stored against the lock it took, with the retention', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-1' });
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-1', resumed: false });
     const execute = jest.fn(async () => created);
-    const result = await runIdempotently(depsWith(store), request, execute, noStoredErrors);
+    const result = await run(depsWith(store), request, execute, noStoredErrors);
     expect(result).toEqual({ response: created, replayed: false });
     expect(execute).toHaveBeenCalledTimes(1);
     expect(calls).toEqual([
@@ -54,7 +62,7 @@ describe('runIdempotently', () => {
     const stored: StoredResponse = { statusCode: 402, body: { error: { code: 'card_declined' } } };
     const { store, calls } = scriptedStore({ kind: 'completed', response: stored });
     const execute = jest.fn(async () => created);
-    expect(await runIdempotently(depsWith(store), request, execute, noStoredErrors)).toEqual({ response: stored, replayed: true });
+    expect(await run(depsWith(store), request, execute, noStoredErrors)).toEqual({ response: stored, replayed: true });
     expect(execute).not.toHaveBeenCalled();
     expect(calls.map((c) => c.method)).toEqual(['begin']);
   });
@@ -62,7 +70,7 @@ describe('runIdempotently', () => {
   test('a key used with another request is refused with idempotency_key_reused', async () => {
     const { store } = scriptedStore({ kind: 'fingerprint_mismatch' });
     const execute = jest.fn(async () => created);
-    await expect(runIdempotently(depsWith(store), request, execute, noStoredErrors)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(run(depsWith(store), request, execute, noStoredErrors)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(execute).not.toHaveBeenCalled();
   });
 
@@ -73,15 +81,15 @@ describe('runIdempotently', () => {
     [-1_000, 1], // an expired lock the store still reported
   ])('a key in flight for %i ms more is idempotency_key_in_use with Retry-After %i', async (remainingMs, retryAfter) => {
     const { store } = scriptedStore({ kind: 'in_progress', lockExpiresAt: now + remainingMs });
-    const error = await runIdempotently(depsWith(store), request, async () => created, noStoredErrors).catch((e: unknown) => e);
+    const error = await run(depsWith(store), request, async () => created, noStoredErrors).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyKeyInUseError);
     expect((error as IdempotencyKeyInUseError).retryAfterSeconds).toBe(retryAfter);
   });
 
   test('a failure worth replaying (a decline) is stored as the response and replayed later', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-2' });
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-2', resumed: false });
     const declined: StoredResponse = { statusCode: 402, body: { error: { code: 'card_declined' } } };
-    const result = await runIdempotently(
+    const result = await run(
       depsWith(store),
       request,
       async () => {
@@ -95,10 +103,10 @@ describe('runIdempotently', () => {
   });
 
   test('an unknown outcome (provider_unavailable) keeps the key bound to this request, without a response, for its retry to settle', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-3' });
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-3', resumed: false });
     const unavailable = new ProviderUnavailableError();
     await expect(
-      runIdempotently(depsWith(store), request, async () => {
+      run(depsWith(store), request, async () => {
         throw unavailable;
       }, noStoredErrors),
     ).rejects.toBe(unavailable);
@@ -107,32 +115,61 @@ describe('runIdempotently', () => {
   });
 
   test('an unexpected error (the provider may have acted) keeps the key bound too', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-5' });
-    await expect(runIdempotently(depsWith(store), request, async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-5', resumed: false });
+    await expect(run(depsWith(store), request, async () => {
       throw new TypeError('bug');
     }, noStoredErrors)).rejects.toBeInstanceOf(TypeError);
     expect(calls.map((c) => c.method)).toEqual(['begin', 'abandon']);
   });
 
   test('a failure that proves nothing happened (a refusal) frees the key and is rethrown: nothing is cached', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-6' });
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-6', resumed: false });
     const busy = new CheckoutBusyError(2);
-    await expect(runIdempotently(depsWith(store), request, async () => {
+    await expect(run(depsWith(store), request, async () => {
       throw busy;
     }, noStoredErrors)).rejects.toBe(busy);
     expect(calls.map((c) => c.method)).toEqual(['begin', 'release']);
     expect(calls[1]!.args).toEqual([idempotencyKey('payer-1', 'order-1'), 'lock-6']);
   });
 
+  test('the work is told whether it took over an earlier attempt of the same request', async () => {
+    for (const resumed of [false, true]) {
+      const { store } = scriptedStore({ kind: 'acquired', lockToken: 'lock-7', resumed });
+      const execute = jest.fn(async (_attempt: Attempt) => created);
+      await run(depsWith(store), request, execute, noStoredErrors);
+      expect(execute).toHaveBeenCalledWith({ resumed });
+    }
+  });
+
+  test('work alongside the outcome runs together with storing the answer, after the work itself', async () => {
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-8', resumed: false });
+    const order: string[] = [];
+    const result = await runIdempotently(depsWith(store), request, {
+      execute: async () => {
+        order.push('execute');
+        return { response: created, alongside: async () => void order.push(`alongside after ${calls.length} store calls`) };
+      },
+    });
+    expect(result).toEqual({ response: created, replayed: false });
+    // complete() was issued before alongside ran: both in one round trip.
+    expect(order).toEqual(['execute', 'alongside after 2 store calls']);
+    expect(calls.map((c) => c.method)).toEqual(['begin', 'complete']);
+  });
+
   test('the lock and retention come from the settings', async () => {
-    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-4' });
-    await runIdempotently(depsWith(store, { retentionSeconds: 172_800, lockSeconds: 1 }), request, async () => created, noStoredErrors);
+    const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-4', resumed: false });
+    await run(depsWith(store, { retentionSeconds: 172_800, lockSeconds: 1 }), request, async () => created, noStoredErrors);
     expect(calls[0]!.args[2]).toEqual({ now, lockMs: 1_000, retentionSeconds: 172_800 });
     expect(calls[1]!.args[3]).toEqual({ now, retentionSeconds: 172_800 });
   });
 });
 
 describe('keys and fingerprints', () => {
+  test("a user's namespace is their sub, an agent's its mandate", () => {
+    expect(namespaceOf({ sub: 'payer-1' })).toBe('payer-1');
+    expect(namespaceOf({ sub: 'payer-1', mandateId: 'mdt_1' })).toBe('mdt_1');
+  });
+
   test('the key is (sub, unique_id): another principal with the same unique_id is another key, and no separator can be forged', () => {
     expect(idempotencyKey('payer-1', 'order-1')).not.toBe(idempotencyKey('payer-2', 'order-1'));
     expect(idempotencyKey('a', 'b:c')).not.toBe(idempotencyKey('a:b', 'c'));
