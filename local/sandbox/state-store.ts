@@ -107,8 +107,9 @@ export class SandboxStore {
     } else if (existsSync(legacy)) {
       migrateLegacyState(JSON.parse(readFileSync(legacy, 'utf8')), (entry) => store.apply(entry, null, null));
       store.compact();
-      rmSync(legacy);
     }
+    // Migrated (a crash may have come between the snapshot's rename and this removal).
+    rmSync(legacy, { force: true });
     const validEnd = readEntries(store.journalFd, JOURNAL, (entry, at) => store.apply(entry, 'journal', at));
     // Cut a torn last line off, or the next append would be glued to it.
     if (fstatSync(store.journalFd).size > validEnd) ftruncateSync(store.journalFd, validEnd);
@@ -127,6 +128,7 @@ export class SandboxStore {
   flush(): void {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
+    if (this.closed) return;
     if (this.dirty.size > 0) {
       const lines: Buffer[] = [];
       const written: Array<{ checkoutId: number; at: LineLocation }> = [];
