@@ -1,6 +1,8 @@
 // Measures what persisting one change costs as the sandbox's state grows: the
 // journal (this store) against rewriting the whole state, as version 1 did.
-//   node --expose-gc --import tsx local/sandbox/bench-persistence.ts [sizes, default 1000,20000,50000]
+//   node --expose-gc --import tsx local/sandbox/bench-persistence.ts [sizes] [hotCheckouts]
+// (sizes default 1000,20000,50000; hotCheckouts defaults to the store's 5,000:
+// pass e.g. 1000000 to see the heap with every checkout in memory).
 // At each size the state is grown to that many checkouts, then 10,000 more
 // payments' changes are made (about 11 MB of journal, so compactions are
 // included), each flushed on its own: the worst case, as under load the store
@@ -13,6 +15,7 @@ import type { CheckoutRecord } from '#local/sandbox/records.ts';
 import { SandboxStore } from '#local/sandbox/state-store.ts';
 
 const sizes = (process.argv[2] ?? '1000,20000,50000').split(',').map(Number);
+const hotCheckouts = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
 const MEASURED_CHANGES = 10_000;
 
 function record(store: SandboxStore, i: number): CheckoutRecord {
@@ -59,7 +62,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 console.log('checkouts | journal µs/change | full rewrite µs/change (v1) | compactions | snapshot MB | heap MB');
 for (const size of sizes) {
   const directory = mkdtempSync(join(tmpdir(), 'sandbox-bench-'));
-  const store = SandboxStore.open(directory);
+  const store = SandboxStore.open(directory, { hotCheckouts });
   for (let i = 0; i < size; i++) change(store, i);
   store.compact();
   let next = size;

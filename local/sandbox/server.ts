@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CallLog } from '#local/sandbox/call-log.ts';
+import type { SandboxAppCredentials } from '#local/sandbox/calls/context.ts';
 import { CheckoutLifecycle, type LifecycleDelays } from '#local/sandbox/checkout-lifecycle.ts';
 import { FaultInjector } from '#local/sandbox/faults.ts';
 import { BodyTooLarge, browserCors, sendJson } from '#local/sandbox/http-io.ts';
@@ -19,11 +20,7 @@ import { WepayApi } from '#local/sandbox/wepay-api.ts';
 import { unknownError } from '#local/sandbox/wepay-errors.ts';
 
 /** The platform's app credentials the sandbox accepts. */
-export interface SandboxApp {
-  clientId: string;
-  clientSecret: string;
-  accessToken: string;
-}
+export type SandboxApp = SandboxAppCredentials;
 
 export interface SandboxOptions {
   /** 0 = any free port. */

@@ -15,8 +15,7 @@ import { registerUser, userView } from '#local/sandbox/calls/users.ts';
 import type { CheckoutRecord, CheckoutState } from '#local/sandbox/records.ts';
 import { invalidParameter, unknownCall, WepayError } from '#local/sandbox/wepay-errors.ts';
 
-export type { ApiContext as WepayApiOptions, CallOutcome, Params, SandboxAppCredentials } from '#local/sandbox/calls/context.ts';
-export { REQUIRED_SCOPES } from '#local/sandbox/calls/users.ts';
+export type { CallOutcome } from '#local/sandbox/calls/context.ts';
 
 export class WepayApi {
   constructor(private readonly context: ApiContext) {}
