@@ -50,6 +50,8 @@ export interface RunningSandbox {
   port: number;
   /** Whether this credit_card_id exists (the local runtime reuses dev.json's cards across restarts). */
   hasCreditCard(creditCardId: string): boolean;
+  /** Appends every pending change to the journal now: a hook for tests and tools (the store does it by itself within 20 ms). */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     url: baseUrl,
     port,
     hasCreditCard: (creditCardId) => /^\d{1,15}$/.test(creditCardId) && store.creditCards.has(Number(creditCardId)),
+    flush: () => store.flush(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         process.off('exit', flushOnExit);
