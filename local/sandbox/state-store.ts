@@ -12,7 +12,7 @@
 // is ignored and cut off. A version-1 `state.json` is migrated on first open.
 // Memory: see CheckoutTable; every other collection is small per payment.
 import { randomInt } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Collection } from '#local/sandbox/persistence/collection.ts';
 import { CheckoutTable, type StoredFile } from '#local/sandbox/persistence/checkout-table.ts';
@@ -110,6 +110,8 @@ export class SandboxStore {
     }
     // Migrated (a crash may have come between the snapshot's rename and this removal).
     rmSync(legacy, { force: true });
+    // A compaction that a crash interrupted before its rename left only its temporary file.
+    for (const name of readdirSync(directory)) if (name.startsWith(`${SNAPSHOT}.`) && name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
     const validEnd = readEntries(store.journalFd, JOURNAL, (entry, at) => store.apply(entry, 'journal', at));
     // Cut a torn last line off, or the next append would be glued to it.
     if (fstatSync(store.journalFd).size > validEnd) ftruncateSync(store.journalFd, validEnd);
@@ -139,7 +141,13 @@ export class SandboxStore {
         lines.push(line);
         position += line.length;
       }
-      writeAll(this.journalFd, Buffer.concat(lines));
+      try {
+        writeAll(this.journalFd, Buffer.concat(lines));
+      } catch (error) {
+        // Half an append (a full disk) would sit before the next one: cut it; the changes stay pending.
+        ftruncateSync(this.journalFd, this.journalBytes);
+        throw error;
+      }
       this.journalBytes = position;
       this.dirty.clear();
       for (const { checkoutId, at } of written) this.checkouts.persisted(checkoutId, 'journal', at);
