@@ -16,7 +16,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { join } from 'node:path';
 import { Collection } from '#local/sandbox/persistence/collection.ts';
 import { CheckoutTable, type StoredFile } from '#local/sandbox/persistence/checkout-table.ts';
-import { encodeEntry, readEntries, readEntryAt, type Entry, type LineLocation } from '#local/sandbox/persistence/line-file.ts';
+import { encodeEntry, readEntries, readEntryAt, readLineAt, type Entry, type LineLocation } from '#local/sandbox/persistence/line-file.ts';
 import { migrateLegacyState } from '#local/sandbox/persistence/legacy.ts';
 import type { AccountRecord, CardRecord, CheckoutRecord, NextIds, PendingIpn, TokenRecord, UniqueIdRecord, UserRecord } from '#local/sandbox/records.ts';
 
@@ -42,6 +42,7 @@ const SNAPSHOT = 'snapshot.jsonl';
 const JOURNAL = 'journal.jsonl';
 const NEXT_ID = 'next_id';
 const CHECKOUTS = 'checkouts';
+const NEWLINE = Buffer.from('\n');
 
 export class SandboxStore {
   readonly users: Collection<number, UserRecord>;
@@ -86,7 +87,8 @@ export class SandboxStore {
     );
     this.checkouts = new CheckoutTable({
       hotLimit: options.hotCheckouts ?? DEFAULT_HOT_CHECKOUTS,
-      readRecord: (file, at) => this.readCheckout(file, at),
+      readRecord: (file, at) => readEntryAt(this.fdOf(file), at).v as CheckoutRecord,
+      readLine: (file, at) => readLineAt(this.fdOf(file), at),
       changed: (checkoutId) => this.markChanged(CHECKOUTS, String(checkoutId)),
     });
     this.compactAtBytes = options.compactAtBytes ?? DEFAULT_COMPACT_AT_BYTES;
@@ -186,9 +188,11 @@ export class SandboxStore {
         for (const [key, value] of collection.entries()) write(encodeEntry(collection.kind, String(key), value));
       }
       for (const entry of this.checkouts.entries()) {
-        const record = this.checkouts.peek(entry.checkout_id);
-        if (!record) continue;
-        const line = encodeEntry(CHECKOUTS, String(entry.checkout_id), record);
+        // A cold checkout's line is copied as it is on disk: no decoding and encoding again.
+        const cold = this.checkouts.coldLine(entry.checkout_id);
+        const record = cold ? undefined : this.checkouts.peek(entry.checkout_id);
+        const line = cold ? Buffer.concat([cold, NEWLINE]) : record ? encodeEntry(CHECKOUTS, String(entry.checkout_id), record) : undefined;
+        if (!line) continue;
         locations.push({ checkoutId: entry.checkout_id, at: { offset: position, length: line.length - 1 } });
         write(line);
       }
@@ -260,10 +264,10 @@ export class SandboxStore {
     }
   }
 
-  private readCheckout(file: StoredFile, at: LineLocation): CheckoutRecord {
+  private fdOf(file: StoredFile): number {
     const fd = file === 'journal' ? this.journalFd : this.snapshotFd;
     if (fd === undefined) throw new Error('sandbox state: no snapshot to read a checkout from');
-    return readEntryAt(fd, at).v as CheckoutRecord;
+    return fd;
   }
 }
 

@@ -26,6 +26,8 @@ export interface CheckoutIndexEntry {
 export interface CheckoutTableOptions {
   hotLimit: number;
   readRecord: (file: StoredFile, at: LineLocation) => CheckoutRecord;
+  /** The persisted line itself, unparsed: compaction copies cold checkouts without decoding them. */
+  readLine: (file: StoredFile, at: LineLocation) => Buffer;
   changed: (checkoutId: number) => void;
 }
 
@@ -74,6 +76,13 @@ export class CheckoutTable {
     const entry = this.index.get(checkoutId);
     if (!entry?.file) return undefined;
     return this.options.readRecord(entry.file, entry);
+  }
+
+  /** A cold checkout's persisted line, as written; undefined when the record is in memory (encode that one). */
+  coldLine(checkoutId: number): Buffer | undefined {
+    if (this.hot.has(checkoutId)) return undefined;
+    const entry = this.index.get(checkoutId);
+    return entry?.file ? this.options.readLine(entry.file, entry) : undefined;
   }
 
   /** Stores a new or changed checkout; it reaches the journal at the next flush. */

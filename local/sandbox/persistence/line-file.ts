@@ -73,11 +73,16 @@ export function readEntries(fd: number, name: string, onEntry: (entry: Entry, at
   return validEnd;
 }
 
+/** The bytes of one line (without its newline), from where readEntries or an append said it is. */
+export function readLineAt(fd: number, at: LineLocation): Buffer {
+  const buffer = Buffer.alloc(at.length);
+  if (readSync(fd, buffer, 0, at.length, at.offset) !== at.length) throw new Error(`sandbox state: no entry at byte ${at.offset}`);
+  return buffer;
+}
+
 /** Reads one entry back from where readEntries or an append said it is. */
 export function readEntryAt(fd: number, at: LineLocation): Entry {
-  const buffer = Buffer.alloc(at.length);
-  const read = readSync(fd, buffer, 0, at.length, at.offset);
-  const entry = read === at.length ? parseEntry(buffer.toString('utf8')) : undefined;
+  const entry = parseEntry(readLineAt(fd, at).toString('utf8'));
   if (entry === undefined) throw new Error(`sandbox state: no entry at byte ${at.offset}`);
   return entry;
 }
