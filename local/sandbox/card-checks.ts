@@ -51,9 +51,10 @@ function integerParam(params: Record<string, unknown>, name: string): number {
 export const UNKNOWN_CREDIT_CARD_DESCRIPTION = 'Invalid credit_card_id: no such credit card';
 
 /** The stored card a checkout's `credit_card.id` names, or 1003 invalid parameter. */
-export function storedCardFor<T>(cards: Readonly<Record<string, T>>, id: unknown): T {
+export function storedCardFor<T>(cards: Readonly<Record<string, T>> | { get(id: number): T | undefined }, id: unknown): T {
   const key = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : typeof id === 'string' && /^[1-9]\d{0,14}$/.test(id) ? id : undefined;
-  const card = key === undefined || !Object.hasOwn(cards, key) ? undefined : cards[key];
+  const card =
+    key === undefined ? undefined : typeof cards.get === 'function' ? (cards.get as (id: number) => T | undefined)(Number(key)) : Object.hasOwn(cards, key) ? (cards as Record<string, T>)[key] : undefined;
   if (card === undefined) throw invalidParameter(UNKNOWN_CREDIT_CARD_DESCRIPTION);
   return card;
 }

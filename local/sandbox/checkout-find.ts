@@ -3,7 +3,6 @@
 // WePay documents them: account_id (required), start, limit (default 50, at most
 // 50), reference_id, state, start_time, end_time (epoch seconds, inclusive),
 // sort_order (DESC by default, newest first; ASC).
-import type { CheckoutRecord } from '#local/sandbox/state-store.ts';
 import { invalidParameter } from '#local/sandbox/wepay-errors.ts';
 
 type Params = Record<string, unknown>;
@@ -25,8 +24,16 @@ function optionalText(params: Params, name: string): string | undefined {
   return value;
 }
 
-/** The matching checkouts of the account, in the order and page asked for. */
-export function findCheckouts(all: readonly CheckoutRecord[], accountId: number, params: Params): CheckoutRecord[] {
+/** What find filters and sorts on: the checkout store's index entries carry it. */
+export interface FindableCheckout {
+  checkout_id: number;
+  state: string;
+  reference_id: string | null;
+  create_time: number;
+}
+
+/** The matching checkouts among one account's, in the order and page asked for. */
+export function findCheckouts<T extends FindableCheckout>(ofAccount: readonly T[], params: Params): T[] {
   const start = optionalInteger(params, 'start', 0) ?? 0;
   const limit = optionalInteger(params, 'limit', 1) ?? maxLimit;
   if (limit > maxLimit) throw invalidParameter(`limit may be at most ${maxLimit}`);
@@ -36,9 +43,8 @@ export function findCheckouts(all: readonly CheckoutRecord[], accountId: number,
   const endTime = optionalInteger(params, 'end_time', 0);
   const sortOrder = optionalText(params, 'sort_order') ?? 'DESC';
   if (sortOrder !== 'ASC' && sortOrder !== 'DESC') throw invalidParameter('sort_order must be ASC or DESC');
-  const matching = all.filter(
+  const matching = ofAccount.filter(
     (c) =>
-      c.account_id === accountId &&
       (referenceId === undefined || c.reference_id === referenceId) &&
       (state === undefined || c.state === state) &&
       (startTime === undefined || c.create_time >= startTime) &&

@@ -3,7 +3,8 @@
 // told), and a checkout left in `new` expires after 30 minutes. Delays are
 // multiplied by the time scale; the due time is stored on the checkout so that a
 // restart re-arms it.
-import type { CheckoutRecord, CheckoutState, SandboxStore } from '#local/sandbox/state-store.ts';
+import type { CheckoutRecord, CheckoutState } from '#local/sandbox/records.ts';
+import type { SandboxStore } from '#local/sandbox/state-store.ts';
 
 export interface LifecycleDelays {
   captureAfterMs: number | null;
@@ -26,15 +27,16 @@ export class CheckoutLifecycle {
 
   constructor(private readonly options: CheckoutLifecycleOptions) {}
 
-  /** Decides the checkout's next automatic move from its current state, and arms it. */
+  /** Decides the checkout's next automatic move from its current state, and arms it; the caller persists the checkout. */
   plan(checkout: CheckoutRecord): void {
     const next = this.nextMove(checkout);
     checkout.next_transition = next === null ? null : { to: next.to, at: Date.now() + next.afterMs * this.options.timeScale() };
-    this.arm(checkout);
+    this.arm(checkout.checkout_id, checkout.next_transition);
   }
 
+  /** Re-arms the moves pending when the sandbox last stopped (the index holds them: no record is read). */
   resume(): void {
-    for (const checkout of Object.values(this.options.store.state.checkouts)) this.arm(checkout);
+    for (const entry of this.options.store.checkouts.entries()) this.arm(entry.checkout_id, entry.next_transition);
   }
 
   close(): void {
@@ -60,21 +62,20 @@ export class CheckoutLifecycle {
     }
   }
 
-  private arm(checkout: CheckoutRecord): void {
-    const existing = this.timers.get(checkout.checkout_id);
+  private arm(checkoutId: number, next: CheckoutRecord['next_transition']): void {
+    const existing = this.timers.get(checkoutId);
     if (existing) clearTimeout(existing);
-    this.timers.delete(checkout.checkout_id);
-    const next = checkout.next_transition;
+    this.timers.delete(checkoutId);
     if (!next || this.closed) return;
     const timer = setTimeout(() => {
-      this.timers.delete(checkout.checkout_id);
-      const current = this.options.store.state.checkouts[checkout.checkout_id];
+      this.timers.delete(checkoutId);
+      const current = this.options.store.checkouts.get(checkoutId);
       // Only if nothing else moved it meanwhile (a capture call, a cancel, a forced state).
       if (current?.next_transition && current.next_transition.at === next.at && current.next_transition.to === next.to) {
         this.options.move(current.checkout_id, next.to);
       }
     }, Math.max(0, next.at - Date.now()));
     timer.unref();
-    this.timers.set(checkout.checkout_id, timer);
+    this.timers.set(checkoutId, timer);
   }
 }

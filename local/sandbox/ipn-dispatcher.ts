@@ -46,28 +46,23 @@ export class IpnDispatcher {
 
   /** Re-arms the deliveries that were pending when the sandbox last stopped. */
   resume(): void {
-    for (const pending of Object.values(this.options.store.state.pending_ipns)) this.schedule(pending.checkout_id);
+    for (const pending of this.options.store.pendingIpns.values()) this.schedule(pending.checkout_id);
   }
 
   /** A checkout changed: make sure an IPN goes out after the batch window. */
   notifyChange(checkoutId: number): void {
     if (this.closed || this.options.enabled?.() === false) return;
-    const checkout = this.options.store.state.checkouts[checkoutId];
+    const checkout = this.options.store.checkouts.get(checkoutId);
     if (!checkout?.callback_uri) return;
     if (this.inFlight.has(checkoutId)) {
       this.changedInFlight.add(checkoutId);
       return;
     }
-    const pending = this.options.store.state.pending_ipns[checkoutId];
+    const pending = this.options.store.pendingIpns.get(checkoutId);
     // A first try not yet sent already covers this change: that is the batching.
     if (pending && pending.attempt === 0) return;
     // Otherwise (nothing pending, or a retry waiting) a fresh first try replaces it.
-    this.options.store.state.pending_ipns[checkoutId] = {
-      checkout_id: checkoutId,
-      attempt: 0,
-      due_at: Date.now() + this.options.batchWindowMs(),
-    };
-    this.options.store.changed();
+    this.options.store.pendingIpns.set(checkoutId, { checkout_id: checkoutId, attempt: 0, due_at: Date.now() + this.options.batchWindowMs() });
     this.schedule(checkoutId);
   }
 
@@ -80,7 +75,7 @@ export class IpnDispatcher {
   }
 
   private schedule(checkoutId: number): void {
-    const pending = this.options.store.state.pending_ipns[checkoutId];
+    const pending = this.options.store.pendingIpns.get(checkoutId);
     if (!pending || this.closed) return;
     const existing = this.timers.get(checkoutId);
     if (existing) clearTimeout(existing);
@@ -94,11 +89,10 @@ export class IpnDispatcher {
 
   private async deliver(checkoutId: number): Promise<void> {
     const { store } = this.options;
-    const pending = store.state.pending_ipns[checkoutId];
-    const checkout = store.state.checkouts[checkoutId];
+    const pending = store.pendingIpns.get(checkoutId);
+    const checkout = store.checkouts.get(checkoutId);
     if (!pending || !checkout?.callback_uri) {
-      delete store.state.pending_ipns[checkoutId];
-      store.changed();
+      store.pendingIpns.delete(checkoutId);
       return;
     }
     const form = new URLSearchParams({ checkout_id: String(checkoutId) });
@@ -113,31 +107,23 @@ export class IpnDispatcher {
     if (this.changedInFlight.delete(checkoutId)) {
       // The receiver may have fetched the state before the change: tell it again.
       this.record({ checkout_id: checkoutId, attempt, status, at, outcome: status === 200 ? 'delivered' : 'retry_scheduled' });
-      store.state.pending_ipns[checkoutId] = { checkout_id: checkoutId, attempt: 0, due_at: Date.now() + this.options.batchWindowMs() };
-      store.changed();
+      store.pendingIpns.set(checkoutId, { checkout_id: checkoutId, attempt: 0, due_at: Date.now() + this.options.batchWindowMs() });
       this.schedule(checkoutId);
       return;
     }
     if (status === 200) {
       this.record({ checkout_id: checkoutId, attempt, status, at, outcome: 'delivered' });
-      delete store.state.pending_ipns[checkoutId];
-      store.changed();
+      store.pendingIpns.delete(checkoutId);
       return;
     }
     const delay = IPN_RETRY_DELAYS_MS[attempt - 1];
     if (delay === undefined) {
       this.record({ checkout_id: checkoutId, attempt, status, at, outcome: 'gave_up' });
-      delete store.state.pending_ipns[checkoutId];
-      store.changed();
+      store.pendingIpns.delete(checkoutId);
       return;
     }
     this.record({ checkout_id: checkoutId, attempt, status, at, outcome: 'retry_scheduled' });
-    store.state.pending_ipns[checkoutId] = {
-      checkout_id: checkoutId,
-      attempt,
-      due_at: Date.now() + delay * this.options.timeScale(),
-    };
-    store.changed();
+    store.pendingIpns.set(checkoutId, { checkout_id: checkoutId, attempt, due_at: Date.now() + delay * this.options.timeScale() });
     this.schedule(checkoutId);
   }
 

@@ -1,24 +1,26 @@
 // The WePay-v2-compatible sandbox: an HTTP server (node:http only) that routes
-// /v2/* to the WePay calls, /__sandbox/* to introspection and fault injection
-// for tests, and keeps its state under `${dataDir}/sandbox/`. See README.md.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// /v2/* to the WePay calls (provider-calls.ts), /__sandbox/* to the test API
+// (test-api.ts), and keeps its state under `${dataDir}/sandbox/`
+// (state-store.ts). This file wires the pieces and owns their lifetime. See README.md.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CallLog } from '#local/sandbox/call-log.ts';
+import type { SandboxAppCredentials } from '#local/sandbox/calls/context.ts';
 import { CheckoutLifecycle, type LifecycleDelays } from '#local/sandbox/checkout-lifecycle.ts';
-import { FaultInjector, faultName, parseFaultMode, type FaultMode } from '#local/sandbox/faults.ts';
+import { FaultInjector } from '#local/sandbox/faults.ts';
+import { BodyTooLarge, browserCors, sendJson } from '#local/sandbox/http-io.ts';
 import { IpnDispatcher } from '#local/sandbox/ipn-dispatcher.ts';
-import { checkoutStates, SandboxStore, tokenDigest, type CheckoutState } from '#local/sandbox/state-store.ts';
+import { handleProviderCall, type ProviderCallDeps } from '#local/sandbox/provider-calls.ts';
+import type { RuntimeSettings } from '#local/sandbox/runtime-settings.ts';
+import { SandboxStore, type SandboxStoreOptions } from '#local/sandbox/state-store.ts';
+import { handleTestApi, type TestApiDeps } from '#local/sandbox/test-api.ts';
 import { Throttle, type ThrottleLimit } from '#local/sandbox/throttle.ts';
-import { WepayApi, type CallOutcome } from '#local/sandbox/wepay-api.ts';
-import { throttled, unknownError, unparseableBody, WepayError } from '#local/sandbox/wepay-errors.ts';
+import { WepayApi } from '#local/sandbox/wepay-api.ts';
+import { unknownError } from '#local/sandbox/wepay-errors.ts';
 
 /** The platform's app credentials the sandbox accepts. */
-export interface SandboxApp {
-  clientId: string;
-  clientSecret: string;
-  accessToken: string;
-}
+export type SandboxApp = SandboxAppCredentials;
 
 export interface SandboxOptions {
   /** 0 = any free port. */
@@ -36,6 +38,8 @@ export interface SandboxOptions {
   throttle?: ThrottleLimit | null;
   /** Close changes of one checkout within this window become one IPN. Default 100 ms. */
   ipnBatchWindowMs?: number;
+  /** How many full checkouts stay in memory, and when the journal is compacted (see state-store.ts). */
+  persistence?: SandboxStoreOptions;
   /** Receives one line per call; never tokens, secrets, card numbers or callback URIs. */
   log?: (line: string) => void;
 }
@@ -46,76 +50,14 @@ export interface RunningSandbox {
   port: number;
   /** Whether this credit_card_id exists (the local runtime reuses dev.json's cards across restarts). */
   hasCreditCard(creditCardId: string): boolean;
+  /** Appends every pending change to the journal now: a hook for tests and tools (the store does it by itself within 20 ms). */
+  flush(): void;
   close(): Promise<void>;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleDelays = { captureAfterMs: 5_000, releaseAfterMs: 60_000 };
 export const DEFAULT_THROTTLE: ThrottleLimit = { calls: 30, window_s: 10 };
 export const DEFAULT_IPN_BATCH_WINDOW_MS = 100;
-const MAX_BODY_BYTES = 1024 * 1024;
-
-// WePay's tokenization is called by the payer's browser, from any page: any origin may call it.
-const browserCallable = new Set(['/v2/credit_card/create']);
-const browserPreflight = { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '3600' };
-function browserCors(pathname: string): Record<string, string> {
-  return browserCallable.has(pathname) ? { 'Access-Control-Allow-Origin': '*' } : {};
-}
-
-interface RuntimeSettings {
-  /** False: IPNs are not sent (as if lost) until set back to true. Not persisted. */
-  ipn: boolean;
-  timeScale: number;
-  lifecycle: LifecycleDelays;
-  ipnBatchWindowMs: number;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  response.end(text);
-}
-
-function introspectionError(response: ServerResponse, status: number, description: string): void {
-  sendJson(response, status, { error: status === 404 ? 'not_found' : 'invalid_request', error_description: description });
-}
-
-function isNonNegativeNumberOrNull(value: unknown): value is number | null {
-  return value === null || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
-}
-
-function parseThrottle(value: unknown): ThrottleLimit | null | undefined {
-  if (value === null) return null;
-  if (typeof value !== 'object' || value === undefined) return undefined;
-  const { calls, window_s: windowS } = value as Record<string, unknown>;
-  if (typeof calls !== 'number' || !Number.isInteger(calls) || calls < 1) return undefined;
-  if (typeof windowS !== 'number' || !(windowS > 0)) return undefined;
-  return { calls, window_s: windowS };
-}
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const log = options.log ?? (() => {});
@@ -127,7 +69,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
   if (!(settings.timeScale > 0)) throw new Error('startSandbox: timeScale must be greater than 0');
 
-  const store = SandboxStore.open(join(options.dataDir, 'sandbox'));
+  const store = SandboxStore.open(join(options.dataDir, 'sandbox'), options.persistence);
   const throttle = new Throttle(options.throttle === undefined ? DEFAULT_THROTTLE : options.throttle);
   const faults = new FaultInjector();
   const calls = new CallLog();
@@ -161,198 +103,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   lifecycle.resume();
   ipn.resume();
 
-  /** Responses held back by a delay fault, so that close() can drop them. */
   const delayedResponses = new Set<NodeJS.Timeout>();
-
-  async function handleProviderCall(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
-    const cors = browserCors(pathname);
-    if (request.method === 'OPTIONS' && cors['Access-Control-Allow-Origin']) {
-      // A preflight is not a WePay call: no fault is taken and nothing is logged as a call.
-      const asked = request.headers['access-control-request-headers'];
-      response.writeHead(204, { ...cors, ...browserPreflight, ...(asked ? { 'Access-Control-Allow-Headers': asked } : {}) }).end();
-      return;
-    }
-    const started = Date.now();
-    const raw = await readBody(request);
-    let params: unknown = {};
-    let parseError: WepayError | undefined;
-    if (raw.trim() !== '') {
-      try {
-        params = JSON.parse(raw);
-      } catch {
-        parseError = unparseableBody();
-      }
-    }
-    const fault: FaultMode | undefined = faults.take(pathname);
-    const faultLabel = fault === undefined ? null : faultName(fault);
-    const finish = (outcome: CallOutcome) => {
-      calls.record({ path: pathname, params, status: outcome.status, body: outcome.body, fault: faultLabel, viaBatch: false });
-      sendJson(response, outcome.status, outcome.body, { ...outcome.headers, ...cors });
-      log(`sandbox ${request.method} ${pathname} ${outcome.status}${faultLabel ? ` (fault ${faultLabel})` : ''} ${Date.now() - started} ms`);
-    };
-    /** Closes the connection without an answer; the calls log still shows what the call did (e.g. its checkout_id). */
-    const drop = (outcome?: CallOutcome) => {
-      calls.record({ path: pathname, params, status: null, body: outcome?.body ?? {}, fault: faultLabel, viaBatch: false });
-      log(`sandbox ${request.method} ${pathname} dropped (fault ${faultLabel})`);
-      request.socket.destroy();
-    };
-    const failWith = (error: WepayError) => finish({ status: error.status, body: error.body, headers: error.headers });
-
-    if (fault === 'drop_before_commit') return drop();
-    if (fault === 'unknown_error') return failWith(unknownError());
-    if (fault === 'throttle') return failWith(throttled(DEFAULT_THROTTLE.window_s));
-    if (request.method !== 'POST') {
-      return failWith(new WepayError(405, 'invalid_request', 1001, 'every WePay call is a POST'));
-    }
-    if (parseError) return failWith(parseError);
-
-    const outcome = api.call(pathname.slice('/v2'.length), params, request.headers.authorization);
-    if (fault === 'drop_after_commit') return drop(outcome);
-    if (fault !== undefined && typeof fault === 'object') {
-      const timer = setTimeout(() => {
-        delayedResponses.delete(timer);
-        finish(outcome);
-      }, fault.delay_ms);
-      delayedResponses.add(timer);
-      return;
-    }
-    finish(outcome);
-  }
-
-  async function handleIntrospection(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const method = request.method ?? 'GET';
-    const route = url.pathname;
-    const raw = method === 'GET' || method === 'DELETE' ? '' : await readBody(request);
-    let body: Record<string, unknown> = {};
-    if (raw.trim() !== '') {
-      try {
-        const parsed: unknown = JSON.parse(raw);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-        body = parsed as Record<string, unknown>;
-      } catch {
-        return introspectionError(response, 400, 'the body must be a JSON object');
-      }
-    }
-
-    if (route === '/__sandbox/health' && method === 'GET') return sendJson(response, 200, { status: 'ok' });
-
-    if (route === '/__sandbox/calls') {
-      if (method === 'GET') return sendJson(response, 200, { calls: calls.list(url.searchParams.get('path')) });
-      if (method === 'DELETE') {
-        calls.clear();
-        return sendJson(response, 200, { calls: [] });
-      }
-    }
-
-    if (route === '/__sandbox/faults') {
-      if (method === 'GET') return sendJson(response, 200, { faults: faults.list() });
-      if (method === 'DELETE') {
-        faults.clear();
-        return sendJson(response, 200, { faults: [] });
-      }
-      if (method === 'POST') {
-        const path = body['path'];
-        const mode = parseFaultMode(body['mode']);
-        const times = body['times'] ?? 1;
-        if (typeof path !== 'string' || !path.startsWith('/')) return introspectionError(response, 400, 'path must be a path such as /v2/checkout/create');
-        if (mode === undefined) {
-          return introspectionError(response, 400, 'mode must be drop_after_commit, drop_before_commit, unknown_error, throttle or {"delay_ms": D}');
-        }
-        if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) return introspectionError(response, 400, 'times must be a positive integer');
-        faults.arm(path, mode, times);
-        return sendJson(response, 201, { faults: faults.list() });
-      }
-    }
-
-    const checkoutRoute = /^\/__sandbox\/checkouts\/(\d{1,15})(\/state)?$/.exec(route);
-    if (checkoutRoute) {
-      const checkoutId = Number(checkoutRoute[1]);
-      const checkout = store.state.checkouts[checkoutId];
-      if (!checkout) return introspectionError(response, 404, `checkout ${checkoutId} does not exist`);
-      if (!checkoutRoute[2] && method === 'GET') return sendJson(response, 200, api.checkoutView(checkout));
-      if (checkoutRoute[2] && method === 'POST') {
-        if (!('state' in body) && ('amount_refunded' in body || 'amount_charged_back' in body)) {
-          const amounts: { amount_refunded?: number; amount_charged_back?: number } = {};
-          for (const name of ['amount_refunded', 'amount_charged_back'] as const) {
-            if (!(name in body)) continue;
-            const cents = body[name];
-            if (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0) {
-              return introspectionError(response, 400, `${name} must be a non-negative integer number of cents`);
-            }
-            amounts[name] = cents;
-          }
-          const moved = api.moveAmounts(checkoutId, amounts);
-          log(`sandbox checkout ${checkoutId} amounts ${JSON.stringify(amounts)} (told)`);
-          return sendJson(response, 200, moved ? api.checkoutView(moved) : {});
-        }
-        const state = body['state'] === 'charged_back' ? 'charged back' : body['state'];
-        if (typeof state !== 'string' || !(checkoutStates as readonly string[]).includes(state)) {
-          return introspectionError(response, 400, `state must be one of ${checkoutStates.join(', ')}`);
-        }
-        const moved = api.moveCheckout(checkoutId, state as CheckoutState);
-        log(`sandbox checkout ${checkoutId} → ${state} (told)`);
-        return sendJson(response, 200, moved ? api.checkoutView(moved) : {});
-      }
-    }
-
-    if (route === '/__sandbox/ipns' && method === 'GET') {
-      const checkoutId = url.searchParams.get('checkout_id');
-      const deliveries = checkoutId === null ? ipn.deliveries : ipn.deliveries.filter((d) => String(d.checkout_id) === checkoutId);
-      return sendJson(response, 200, { ipns: deliveries, pending: Object.values(store.state.pending_ipns) });
-    }
-
-    if (route === '/__sandbox/tokens/revoke' && method === 'POST') {
-      const token = body['access_token'];
-      const record = typeof token === 'string' ? store.state.tokens[tokenDigest(token)] : undefined;
-      if (!record) return introspectionError(response, 404, 'no such access_token');
-      record.revoked = true;
-      store.changed();
-      return sendJson(response, 200, { revoked: true });
-    }
-
-    if (route === '/__sandbox/config') {
-      if (method === 'POST') {
-        if ('ipn' in body) {
-          if (typeof body['ipn'] !== 'boolean') return introspectionError(response, 400, 'ipn must be true or false');
-          settings.ipn = body['ipn'];
-        }
-        if ('throttle' in body) {
-          const limit = parseThrottle(body['throttle']);
-          if (limit === undefined) return introspectionError(response, 400, 'throttle must be null or {"calls": N, "window_s": S}');
-          throttle.configure(limit);
-        }
-        if ('lifecycle' in body) {
-          const given = body['lifecycle'] as Record<string, unknown> | null;
-          const capture = given?.['captureAfterMs'] ?? null;
-          const release = given?.['releaseAfterMs'] ?? null;
-          if (!isNonNegativeNumberOrNull(capture) || !isNonNegativeNumberOrNull(release)) {
-            return introspectionError(response, 400, 'lifecycle must be {"captureAfterMs": ms | null, "releaseAfterMs": ms | null}');
-          }
-          settings.lifecycle = { captureAfterMs: capture, releaseAfterMs: release };
-        }
-        if ('timeScale' in body) {
-          const scale = body['timeScale'];
-          if (typeof scale !== 'number' || !(scale > 0)) return introspectionError(response, 400, 'timeScale must be a number greater than 0');
-          settings.timeScale = scale;
-        }
-        if ('ipnBatchWindowMs' in body) {
-          const windowMs = body['ipnBatchWindowMs'];
-          if (typeof windowMs !== 'number' || !(windowMs >= 0)) return introspectionError(response, 400, 'ipnBatchWindowMs must be a number ≥ 0');
-          settings.ipnBatchWindowMs = windowMs;
-        }
-      }
-      if (method === 'POST' || method === 'GET') return sendJson(response, 200, { throttle: throttle.current, ...settings });
-    }
-
-    return introspectionError(response, 404, `no sandbox route ${method} ${route}`);
-  }
+  const providerDeps: ProviderCallDeps = { api, faults, calls, throttleWindow: DEFAULT_THROTTLE, delayedResponses, log };
+  const testApiDeps: TestApiDeps = { store, api, log, calls, faults, ipn, throttle, settings };
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
     const handled = url.pathname.startsWith('/__sandbox/')
-      ? handleIntrospection(request, response, url)
+      ? handleTestApi(testApiDeps, request, response, url)
       : url.pathname.startsWith('/v2/')
-        ? handleProviderCall(request, response, url.pathname)
+        ? handleProviderCall(providerDeps, request, response, url.pathname)
         : Promise.resolve(sendJson(response, 404, { error: 'invalid_request', error_description: 'unknown call', error_code: 1001 }));
     handled.catch((error: unknown) => {
       if (response.headersSent || request.socket.destroyed) return;
@@ -377,7 +137,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`sandbox listening on ${baseUrl}`);
 
-  // A process that exits without close() (Ctrl-C in npm start) still writes its last changes.
+  // A process that exits without close() (Ctrl-C in npm start) still appends its last changes.
   const flushOnExit = () => store.flush();
   process.on('exit', flushOnExit);
 
@@ -385,7 +145,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   return {
     url: baseUrl,
     port,
-    hasCreditCard: (creditCardId) => Object.hasOwn(store.state.credit_cards, creditCardId),
+    hasCreditCard: (creditCardId) => /^\d{1,15}$/.test(creditCardId) && store.creditCards.has(Number(creditCardId)),
+    flush: () => store.flush(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         process.off('exit', flushOnExit);

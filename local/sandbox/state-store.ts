@@ -1,181 +1,238 @@
-// The sandbox's state, persisted as one JSON document under `${dataDir}/sandbox/`.
-// Writes are coalesced (a burst of calls costs one write) and atomic (temp file +
-// rename), so a crash leaves either the old or the new document, never half of one.
-// Access tokens are kept only as SHA-256 digests and card numbers not at all.
-import { createHash, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// The sandbox's state, persisted incrementally under `${dataDir}/sandbox/`:
+// - `journal.jsonl`: every change appended as one JSON line (the whole new
+//   record of one key, or null for a removal); changes within WRITE_DELAY_MS
+//   share one append, so a change costs the size of what changed, not of the state;
+// - `snapshot.jsonl`: the whole state in the same format, written to a temporary
+//   file, synced and renamed into place when the journal outgrows both
+//   `compactAtBytes` and the snapshot (so compaction's cost, amortized, stays
+//   constant per change); the journal is then emptied.
+// Loading reads the snapshot, then replays the journal: entries are whole
+// records, so replaying one twice (a crash between the rename and emptying the
+// journal) changes nothing; a torn last line (a crash in the middle of an append)
+// is ignored and cut off. A version-1 `state.json` is migrated on first open.
+// Memory: see CheckoutTable; every other collection is small per payment.
+import { randomInt } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FeePayer } from '#local/sandbox/wire-money.ts';
+import { Collection } from '#local/sandbox/persistence/collection.ts';
+import { CheckoutTable, type StoredFile } from '#local/sandbox/persistence/checkout-table.ts';
+import { encodeEntry, readEntries, readEntryAt, readLineAt, type Entry, type LineLocation } from '#local/sandbox/persistence/line-file.ts';
+import { migrateLegacyState } from '#local/sandbox/persistence/legacy.ts';
+import type { AccountRecord, CardRecord, CheckoutRecord, NextIds, PendingIpn, TokenRecord, UniqueIdRecord, UserRecord } from '#local/sandbox/records.ts';
 
-export const checkoutStates = [
-  'new',
-  'authorized',
-  'captured',
-  'released',
-  'cancelled',
-  'refunded',
-  'charged back',
-  'failed',
-  'expired',
-] as const;
-export type CheckoutState = (typeof checkoutStates)[number];
-
-export interface UserRecord {
-  user_id: number;
-  email: string;
-  first_name: string;
-  last_name: string;
-  create_time: number;
+export interface SandboxStoreOptions {
+  /** Full checkout records kept in memory besides the index; default 5,000. */
+  hotCheckouts?: number;
+  /** The journal is compacted into the snapshot once larger than this and than the snapshot; default 8 MiB. */
+  compactAtBytes?: number;
 }
 
-export interface TokenRecord {
-  user_id: number;
-  revoked: boolean;
-}
-
-export interface AccountRecord {
-  account_id: number;
-  owner_user_id: number;
-  name: string;
-  description: string;
-  reference_id: string | null;
-  state: 'active';
-  create_time: number;
-}
-
-export interface CardRecord {
-  credit_card_id: number;
-  brand: string;
-  last_four: string;
-  declines: boolean;
-  expiration_month: number;
-  expiration_year: number;
-  user_name: string;
-  create_time: number;
-}
-
-export type CheckoutPayment =
-  | { kind: 'credit_card'; credit_card_id: number; auto_capture: boolean }
-  | { kind: 'hosted' };
-
-/** Amounts in integer cents. */
-export interface CheckoutRecord {
-  checkout_id: number;
-  account_id: number;
-  state: CheckoutState;
-  short_description: string;
-  long_description: string | null;
-  type: string;
-  currency: string;
-  amount: number;
-  app_fee: number;
-  fee_payer: FeePayer;
-  processing_fee: number;
-  reference_id: string | null;
-  unique_id: string | null;
-  amount_refunded: number;
-  amount_charged_back: number;
-  refund_reason: string | null;
-  cancel_reason: string | null;
-  create_time: number;
-  callback_uri: string | null;
-  payment: CheckoutPayment;
-  /** The next automatic move (capture, release, expiry), epoch ms; survives restarts. */
-  next_transition: { to: CheckoutState; at: number } | null;
-}
-
-/** What a unique_id was used for: the checkout it created, or the decline it got. */
-export interface UniqueIdRecord {
-  fingerprint: string;
-  checkout_id: number | null;
-  declined: boolean;
-}
-
-/** An IPN waiting to be (re)sent: `attempt` tries have been made so far. */
-export interface PendingIpn {
-  checkout_id: number;
-  attempt: number;
-  due_at: number;
-}
-
-export interface SandboxState {
-  version: 1;
-  next_id: { user: number; account: number; credit_card: number; checkout: number };
-  users: Record<string, UserRecord>;
-  /** Keyed by the SHA-256 hex digest of the access token. */
-  tokens: Record<string, TokenRecord>;
-  accounts: Record<string, AccountRecord>;
-  credit_cards: Record<string, CardRecord>;
-  checkouts: Record<string, CheckoutRecord>;
-  unique_ids: Record<string, UniqueIdRecord>;
-  pending_ipns: Record<string, PendingIpn>;
-}
-
-export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-function freshState(): SandboxState {
-  // Ids start at a random base so that two fresh sandboxes rarely hand out the same ids.
-  const base = randomInt(1_000, 9_000) * 100_000;
-  return {
-    version: 1,
-    next_id: { user: base + 1, account: base + 1, credit_card: base + 1, checkout: base + 1 },
-    users: {},
-    tokens: {},
-    accounts: {},
-    credit_cards: {},
-    checkouts: {},
-    unique_ids: {},
-    pending_ipns: {},
-  };
+export interface StoreStats {
+  checkouts: number;
+  hotCheckouts: number;
+  journalBytes: number;
+  snapshotBytes: number;
+  compactions: number;
 }
 
 const WRITE_DELAY_MS = 20;
+const DEFAULT_HOT_CHECKOUTS = 5_000;
+const DEFAULT_COMPACT_AT_BYTES = 8 * 1024 * 1024;
+const SNAPSHOT = 'snapshot.jsonl';
+const JOURNAL = 'journal.jsonl';
+const NEXT_ID = 'next_id';
+const CHECKOUTS = 'checkouts';
+const NEWLINE = Buffer.from('\n');
 
 export class SandboxStore {
-  readonly state: SandboxState;
-  private readonly file: string;
-  private writeTimer: NodeJS.Timeout | undefined;
-  private closed = false;
-  private lastWriteMs = 0;
+  readonly users: Collection<number, UserRecord>;
+  /** Keyed by the SHA-256 hex digest of the access token. */
+  readonly tokens: Collection<string, TokenRecord>;
+  readonly accounts: Collection<number, AccountRecord>;
+  readonly creditCards: Collection<number, CardRecord>;
+  readonly uniqueIds: Collection<string, UniqueIdRecord>;
+  readonly pendingIpns: Collection<number, PendingIpn>;
+  readonly checkouts: CheckoutTable;
   /** Why the last background write failed, if it did; close() writes again and throws if it still fails. */
   lastWriteError: unknown;
 
+  private nextIds: NextIds;
+  private readonly collections: Map<string, Collection<string | number, unknown>>;
+  /** Keys changed since the last flush, each once however often it changed. */
+  private readonly dirty = new Map<string, { kind: string; id: string }>();
+  private readonly compactAtBytes: number;
+  private snapshotFd: number | undefined;
+  private readonly journalFd: number;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  private compactions = 0;
+  private writeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
   private constructor(
     private readonly directory: string,
-    state: SandboxState,
+    options: SandboxStoreOptions,
   ) {
-    this.state = state;
-    this.file = join(directory, 'state.json');
+    const changed = (kind: string, id: string) => this.markChanged(kind, id);
+    const numeric = (id: string) => Number(id);
+    const text = (id: string) => id;
+    this.users = new Collection('users', numeric, changed);
+    this.tokens = new Collection('tokens', text, changed);
+    this.accounts = new Collection('accounts', numeric, changed);
+    this.creditCards = new Collection('credit_cards', numeric, changed);
+    this.uniqueIds = new Collection('unique_ids', text, changed);
+    this.pendingIpns = new Collection('pending_ipns', numeric, changed);
+    this.collections = new Map(
+      [this.users, this.tokens, this.accounts, this.creditCards, this.uniqueIds, this.pendingIpns].map((c) => [c.kind, c as Collection<string | number, unknown>]),
+    );
+    this.checkouts = new CheckoutTable({
+      hotLimit: options.hotCheckouts ?? DEFAULT_HOT_CHECKOUTS,
+      readRecord: (file, at) => readEntryAt(this.fdOf(file), at).v as CheckoutRecord,
+      readLine: (file, at) => readLineAt(this.fdOf(file), at),
+      changed: (checkoutId) => this.markChanged(CHECKOUTS, String(checkoutId)),
+    });
+    this.compactAtBytes = options.compactAtBytes ?? DEFAULT_COMPACT_AT_BYTES;
+    // Ids start at a random base so that two fresh sandboxes rarely hand out the same ids.
+    const base = randomInt(1_000, 9_000) * 100_000;
+    this.nextIds = { user: base + 1, account: base + 1, credit_card: base + 1, checkout: base + 1 };
+    this.journalFd = openSync(join(directory, JOURNAL), 'a+');
   }
 
   /** Opens (or creates) the state under `directory`. */
-  static open(directory: string): SandboxStore {
+  static open(directory: string, options: SandboxStoreOptions = {}): SandboxStore {
     mkdirSync(directory, { recursive: true });
-    let state: SandboxState;
-    try {
-      state = JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8')) as SandboxState;
-      if (state.version !== 1) throw new Error(`unsupported sandbox state version ${String(state.version)}`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      state = freshState();
+    const store = new SandboxStore(directory, options);
+    const legacy = join(directory, 'state.json');
+    if (existsSync(join(directory, SNAPSHOT))) {
+      store.snapshotFd = openSync(join(directory, SNAPSHOT), 'r');
+      store.snapshotBytes = readEntries(store.snapshotFd, SNAPSHOT, (entry, at) => store.apply(entry, 'snapshot', at));
+    } else if (existsSync(legacy)) {
+      migrateLegacyState(JSON.parse(readFileSync(legacy, 'utf8')), (entry) => store.apply(entry, null, null));
+      store.compact();
     }
-    return new SandboxStore(directory, state);
+    // Migrated (a crash may have come between the snapshot's rename and this removal).
+    rmSync(legacy, { force: true });
+    // A compaction that a crash interrupted before its rename left only its temporary file.
+    for (const name of readdirSync(directory)) if (name.startsWith(`${SNAPSHOT}.`) && name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
+    const validEnd = readEntries(store.journalFd, JOURNAL, (entry, at) => store.apply(entry, 'journal', at));
+    // Cut a torn last line off, or the next append would be glued to it.
+    if (fstatSync(store.journalFd).size > validEnd) ftruncateSync(store.journalFd, validEnd);
+    store.journalBytes = validEnd;
+    return store;
   }
 
-  nextId(kind: keyof SandboxState['next_id']): number {
-    const id = this.state.next_id[kind];
-    this.state.next_id[kind] = id + 1;
+  nextId(kind: keyof NextIds): number {
+    const id = this.nextIds[kind];
+    this.nextIds = { ...this.nextIds, [kind]: id + 1 };
+    this.markChanged(NEXT_ID, '');
     return id;
   }
 
+  /** Appends every change since the last flush to the journal now; compacts if the journal has grown enough. */
+  flush(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    if (this.closed) return;
+    if (this.dirty.size > 0) {
+      const lines: Buffer[] = [];
+      const written: Array<{ checkoutId: number; at: LineLocation }> = [];
+      let position = this.journalBytes;
+      for (const { kind, id } of this.dirty.values()) {
+        const line = encodeEntry(kind, id, this.currentValue(kind, id));
+        if (kind === CHECKOUTS) written.push({ checkoutId: Number(id), at: { offset: position, length: line.length - 1 } });
+        lines.push(line);
+        position += line.length;
+      }
+      try {
+        writeAll(this.journalFd, Buffer.concat(lines));
+      } catch (error) {
+        // Half an append (a full disk) would sit before the next one: cut it; the changes stay pending.
+        ftruncateSync(this.journalFd, this.journalBytes);
+        throw error;
+      }
+      this.journalBytes = position;
+      this.dirty.clear();
+      for (const { checkoutId, at } of written) this.checkouts.persisted(checkoutId, 'journal', at);
+      this.checkouts.evict();
+    }
+    this.lastWriteError = undefined;
+    if (this.journalBytes > Math.max(this.compactAtBytes, this.snapshotBytes)) this.compact();
+  }
+
   /**
-   * Marks the state changed; it reaches the disk shortly. The wait grows with the
-   * cost of a write, so that a large state under load spends most of its time
-   * answering calls rather than serializing itself.
+   * Writes the whole current state as a new snapshot and empties the journal;
+   * changes not yet flushed are in the snapshot, so they need no journal line.
    */
-  changed(): void {
+  compact(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    const temporary = join(this.directory, `${SNAPSHOT}.${process.pid}.tmp`);
+    const fd = openSync(temporary, 'w');
+    const locations: Array<{ checkoutId: number; at: LineLocation }> = [];
+    let position = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const write = (line: Buffer) => {
+      pending.push(line);
+      pendingBytes += line.length;
+      position += line.length;
+      if (pendingBytes >= 1 << 20) {
+        writeAll(fd, Buffer.concat(pending));
+        pending = [];
+        pendingBytes = 0;
+      }
+    };
+    try {
+      write(encodeEntry(NEXT_ID, '', this.nextIds));
+      for (const collection of this.collections.values()) {
+        for (const [key, value] of collection.entries()) write(encodeEntry(collection.kind, String(key), value));
+      }
+      for (const entry of this.checkouts.entries()) {
+        // A cold checkout's line is copied as it is on disk: no decoding and encoding again.
+        const cold = this.checkouts.coldLine(entry.checkout_id);
+        const record = cold ? undefined : this.checkouts.peek(entry.checkout_id);
+        const line = cold ? Buffer.concat([cold, NEWLINE]) : record ? encodeEntry(CHECKOUTS, String(entry.checkout_id), record) : undefined;
+        if (!line) continue;
+        locations.push({ checkoutId: entry.checkout_id, at: { offset: position, length: line.length - 1 } });
+        write(line);
+      }
+      writeAll(fd, Buffer.concat(pending));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, join(this.directory, SNAPSHOT));
+    if (this.snapshotFd !== undefined) closeSync(this.snapshotFd);
+    this.snapshotFd = openSync(join(this.directory, SNAPSHOT), 'r');
+    this.snapshotBytes = position;
+    this.dirty.clear();
+    for (const { checkoutId, at } of locations) this.checkouts.persisted(checkoutId, 'snapshot', at);
+    this.checkouts.evict();
+    ftruncateSync(this.journalFd, 0);
+    this.journalBytes = 0;
+    this.compactions += 1;
+  }
+
+  stats(): StoreStats {
+    return {
+      checkouts: this.checkouts.size,
+      hotCheckouts: this.checkouts.hotSize,
+      journalBytes: this.journalBytes,
+      snapshotBytes: this.snapshotBytes,
+      compactions: this.compactions,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    closeSync(this.journalFd);
+    if (this.snapshotFd !== undefined) closeSync(this.snapshotFd);
+  }
+
+  private markChanged(kind: string, id: string): void {
+    this.dirty.set(`${kind}\u0000${id}`, { kind, id });
     if (this.closed || this.writeTimer) return;
     this.writeTimer = setTimeout(() => {
       try {
@@ -184,25 +241,37 @@ export class SandboxStore {
         // Kept in memory; the next change (or close) tries again and reports it.
         this.lastWriteError = error;
       }
-    }, Math.max(WRITE_DELAY_MS, this.lastWriteMs * 4));
+    }, WRITE_DELAY_MS);
     this.writeTimer.unref();
   }
 
-  /** Writes the state now, atomically. */
-  flush(): void {
-    if (this.writeTimer) clearTimeout(this.writeTimer);
-    this.writeTimer = undefined;
-    const started = Date.now();
-    const temporary = join(this.directory, `state.json.${process.pid}.tmp`);
-    writeFileSync(temporary, JSON.stringify(this.state));
-    renameSync(temporary, this.file);
-    this.lastWriteMs = Date.now() - started;
-    this.lastWriteError = undefined;
+  private currentValue(kind: string, id: string): unknown {
+    if (kind === NEXT_ID) return this.nextIds;
+    if (kind === CHECKOUTS) return this.checkouts.peek(Number(id)) ?? null;
+    return this.collections.get(kind)?.persistedValue(id) ?? null;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
+  /** Applies one persisted entry; `file` is null for a migrated one (journaled by the compaction that follows). */
+  private apply(entry: Entry, file: StoredFile | null, at: LineLocation | null): void {
+    if (entry.k === NEXT_ID) {
+      this.nextIds = entry.v as NextIds;
+    } else if (entry.k === CHECKOUTS) {
+      if (entry.v === null) return;
+      if (file && at) this.checkouts.loaded(entry.v as CheckoutRecord, file, at);
+      else this.checkouts.set(entry.v as CheckoutRecord);
+    } else {
+      this.collections.get(entry.k)?.load(entry.id, entry.v);
+    }
   }
+
+  private fdOf(file: StoredFile): number {
+    const fd = file === 'journal' ? this.journalFd : this.snapshotFd;
+    if (fd === undefined) throw new Error('sandbox state: no snapshot to read a checkout from');
+    return fd;
+  }
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
 }

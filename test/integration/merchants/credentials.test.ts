@@ -205,7 +205,7 @@ describe('after the flows', () => {
     const dynamoFiles = files.filter((f) => f.path.startsWith('dynamodb'));
     expect(dynamoFiles.length).toBeGreaterThan(0);
     for (const id of accountIds) expect(dynamoFiles.some((f) => f.bytes.includes(String(id)))).toBe(true);
-    expect(files.some((f) => f.path === join('sandbox', 'state.json'))).toBe(true);
+    expect(files.some((f) => f.path.startsWith(join('sandbox', 'snapshot')) || f.path.startsWith(join('sandbox', 'journal')))).toBe(true);
 
     for (const { value } of tokens) {
       for (const form of revealingForms(value)) {
