@@ -79,10 +79,14 @@ export class IpnDispatcher {
     if (!pending || this.closed) return;
     const existing = this.timers.get(checkoutId);
     if (existing) clearTimeout(existing);
+    // Timers count whole milliseconds and may fire a little before a fractional (time-scaled)
+    // due time: a try is never sent before its due_at, so the retry schedule holds as WePay's does.
     const timer = setTimeout(() => {
       this.timers.delete(checkoutId);
-      void this.deliver(checkoutId);
-    }, Math.max(0, pending.due_at - Date.now()));
+      const due = this.options.store.pendingIpns.get(checkoutId)?.due_at;
+      if (due !== undefined && Date.now() < due) this.schedule(checkoutId);
+      else void this.deliver(checkoutId);
+    }, Math.max(0, Math.ceil(pending.due_at - Date.now())));
     timer.unref();
     this.timers.set(checkoutId, timer);
   }
