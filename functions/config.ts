@@ -1,6 +1,6 @@
 // The one configuration module. Every setting is read here, validated with zod
 // once, and a bad value stops start-up with a message naming the variable.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The app client id the local issuer mints tokens for (local/issuer.ts), AUTH_AUDIENCE's local default. */
 export const localAppClientId = 'local-dev-client';

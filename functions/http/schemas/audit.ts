@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditRecord } from '#functions/ports/audit-log.ts';
 
 const filter = (name: string) =>

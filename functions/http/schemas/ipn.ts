@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** WePay's IPN form body; other fields it may add are ignored (the body is only a hint). */
 export const wepayIpnForm = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MerchantAccount } from '#functions/ports/merchant-repository.ts';
 
 const text = (name: string, max: number) =>
