@@ -5,7 +5,6 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from '#functions/domain/principal.ts';
@@ -43,8 +42,8 @@ export function httpHandler<I extends RouteId>(
 ) {
   const route = routeById(routeId) as RouteDefinition;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    // Responses hold checkout data: traces keep timings, not bodies.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    // The handler's X-Ray subsegment where the function loads the tracer (functions/wiring/tracing.ts).
+    .use(tracer.handlerMiddleware())
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics))
