@@ -61,11 +61,30 @@ export const bundleSettings = {
  * (bench/README.md, "Memory sizes"). Lambda gives CPU in proportion to memory (1,769 MB
  * is one vCPU) and bills memory × duration: a function that mostly waits (on
  * DynamoDB, the provider, a merchant's endpoint) costs less with less memory, while
- * its cold import, pure CPU, takes longer. Each size keeps the measured RSS under half
- * of the memory and the import, scaled to the memory's CPU share, under about 600 ms.
+ * its cold import, pure CPU, takes longer. Measured: RSS after import 51-63 MiB without
+ * the Encryption SDK, 71-76 MiB with it; import CPU about half again as much with it.
+ * So 256 MB (RSS under half of it, import about 7× its one-vCPU time) for the functions
+ * without the Encryption SDK, which answer from DynamoDB alone; 512 MB for those with
+ * it (the provider and webhook paths), whose cold start would otherwise double.
  */
 export const defaultMemorySize = 512;
-const memorySizes: Readonly<Record<string, number>> = {};
+const memorySizes: Readonly<Record<string, number>> = {
+  authorize: 256,
+  health: 256,
+  openapi: 256,
+  'fees-quote': 256,
+  'checkouts-get': 256,
+  'checkouts-list': 256,
+  'merchants-get': 256,
+  'merchants-list': 256,
+  'mandates-get': 256,
+  'mandates-list': 256,
+  'mandates-current': 256,
+  'mandates-checkouts': 256,
+  'mandates-revoke': 256,
+  'audit-events-list': 256,
+  'rotate-ipn-route-secret': 256,
+};
 
 export function memorySizeFor(handler: string): number {
   return memorySizes[handler] ?? defaultMemorySize;
