@@ -223,7 +223,7 @@ try {
     if (response.statusCode !== 201) throw new Error(`checkout: ${response.statusCode}`);
     return JSON.parse(JSON.stringify(response.body)) as { provider: { checkout_id: string } };
   };
-  const measure = async (run: () => Promise<void>, n = 1) => {
+  const measure = async (run: () => Promise<unknown>, n = 1) => {
     const start = snapshot();
     for (let i = 0; i < n; i++) await run();
     return diff(start, snapshot(), n);
