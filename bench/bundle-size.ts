@@ -105,9 +105,10 @@ try {
   const base = loads.get(baseline.name)!;
 
   console.log(`Bundles (esbuild ${bundleSettings.target}, minified, no source map) and median import over ${runs} fresh processes each, node ${process.version}`);
-  console.log('| function | bundle | budget | import | × baseline | budget | import CPU | RSS | memory | import at its CPU share |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  console.log(`| ${baseline.name} | ${baseline.kib.toFixed(0)} KiB | | ${base.ms.toFixed(1)} ms | 1.00 | | ${base.cpuMs.toFixed(0)} ms | ${base.rssMiB.toFixed(0)} MiB | | |`);
+  // The CPU time of the import is steadier than its wall time on a loaded machine: both ratios are printed.
+  console.log('| function | bundle | budget | import | × baseline | budget | import CPU | CPU × baseline | RSS | memory | import at its CPU share |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`| ${baseline.name} | ${baseline.kib.toFixed(0)} KiB | | ${base.ms.toFixed(1)} ms | 1.00 | | ${base.cpuMs.toFixed(0)} ms | 1.00 | ${base.rssMiB.toFixed(0)} MiB | | |`);
   let sizeMet = 0;
   let ratioMet = 0;
   for (const b of functions) {
@@ -119,7 +120,7 @@ try {
     if (ratio <= limit.ratio) ratioMet += 1;
     const tags = [b.encryption ? 'Encryption SDK' : '', b.xray ? 'X-Ray SDK' : ''].filter(Boolean).join(', ');
     console.log(
-      `| ${b.name}${tags ? ` (${tags})` : ''} | ${b.kib.toFixed(0)} KiB | ${b.kib <= limit.kib ? 'ok' : 'over'} ≤ ${limit.kib} | ${l.ms.toFixed(1)} ms | ${ratio.toFixed(2)} | ${ratio <= limit.ratio ? 'ok' : 'over'} ≤ ${limit.ratio} | ${l.cpuMs.toFixed(0)} ms | ${l.rssMiB.toFixed(0)} MiB | ${memory} MB | ${((l.cpuMs * vcpuMb) / memory).toFixed(0)} ms |`,
+      `| ${b.name}${tags ? ` (${tags})` : ''} | ${b.kib.toFixed(0)} KiB | ${b.kib <= limit.kib ? 'ok' : 'over'} ≤ ${limit.kib} | ${l.ms.toFixed(1)} ms | ${ratio.toFixed(2)} | ${ratio <= limit.ratio ? 'ok' : 'over'} ≤ ${limit.ratio} | ${l.cpuMs.toFixed(0)} ms | ${(l.cpuMs / base.cpuMs).toFixed(2)} | ${l.rssMiB.toFixed(0)} MiB | ${memory} MB | ${((l.cpuMs * vcpuMb) / memory).toFixed(0)} ms |`,
     );
   }
   console.log(`\nSize budget met by ${sizeMet} of ${functions.length} functions; import ratio budget by ${ratioMet} of ${functions.length}.`);
