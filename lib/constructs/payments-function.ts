@@ -30,7 +30,7 @@ const createRequireBanner =
  * In Lambda the SDK's default credential chain always stops at its first link, the
  * environment; the bundles get that link alone (functions/adapters/lambda-credentials.ts),
  * without the SSO, INI, process, web-identity and metadata links and their STS and SSO
- * clients: 132 KiB less in every bundle that uses an AWS client.
+ * clients: 131-132 KiB less in every bundle that uses an AWS client, and a faster import.
  */
 export const bundleAliases = {
   '@aws-sdk/credential-provider-node': path.join(projectRoot, 'functions', 'adapters', 'lambda-credentials.ts'),
@@ -41,8 +41,9 @@ export const bundleAliases = {
  * with them; bench/README.md has the figures behind each choice):
  * - the AWS SDK is bundled, not taken from the runtime: one minified file imports
  *   2-3× faster than the runtime's node_modules copy, and the version is the one tested;
- * - no source map in the asset and no `--enable-source-maps`: Node parses the whole map
- *   at every cold import, and the asset grows by megabytes; a minified stack trace
+ * - no source map in the asset and no `--enable-source-maps`: the map is 4× the bundle
+ *   (3.9 MiB for checkouts-create), all of it fetched at a cold start, and issue 16
+ *   measured the flag at 17-19% of the cold import; a minified stack trace
  *   (file:line:column) is mapped back with the same commit rebuilt with `--sourcemap`
  *   (esbuild's output is deterministic). Not `keepNames` either: 6% more bundle for
  *   names that the rebuilt map gives anyway.
@@ -61,8 +62,8 @@ export const bundleSettings = {
  * (bench/README.md, "Memory sizes"). Lambda gives CPU in proportion to memory (1,769 MB
  * is one vCPU) and bills memory × duration: a function that mostly waits (on
  * DynamoDB, the provider, a merchant's endpoint) costs less with less memory, while
- * its cold import, pure CPU, takes longer. Measured: RSS after import 51-63 MiB without
- * the Encryption SDK, 71-76 MiB with it; import CPU about half again as much with it.
+ * its cold import, pure CPU, takes longer. Measured: RSS after import 50-58 MiB without
+ * the Encryption SDK, 61-73 MiB with it; import CPU 1.5-2× as much with it.
  * So 256 MB (RSS under half of it, import about 7× its one-vCPU time) for the functions
  * without the Encryption SDK, which answer from DynamoDB alone; 512 MB for those with
  * it (the provider and webhook paths), whose cold start would otherwise double.
