@@ -1,5 +1,9 @@
 // AWS calls per new checkout and per replay: DynamoDB, KMS, Secrets Manager.
 //   npx tsx bench/aws-calls.ts [requests=50]
+// Also per GET of a checkout and per list (HTTP), and per IPN processed (AWS
+// adapters; one whose checkout did not move, one whose checkout the sandbox moved).
+// The figures are written as JSON to BENCH_RESULT_FILE, by default
+// $TMPDIR/payments-bench/aws-calls.json, where bench/cost.ts reads them.
 // Counted with a middleware on the SDK clients (initialize step: one count per
 // command sent, retries of one command not counted twice):
 // - Over HTTP through the local runtime (the real handlers, the real wiring): the
@@ -15,7 +19,9 @@
 //   dynalite, the WePay client on its sandbox. "Cold" is a fresh composition (a new
 //   Lambda instance); "warm" reuses it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
@@ -24,7 +30,7 @@ process.env.LOG_LEVEL ??= 'ERROR';
 const { startBenchRuntime } = await import('./bench-runtime.ts');
 const { localSecretsPath } = await import('#local/secrets-file.ts');
 const { config } = await import('#functions/config.ts');
-const { callbackUriFor } = await import('#functions/app/ipn.ts');
+const { callbackUriFor, processIpn } = await import('#functions/app/ipn.ts');
 const { createDynamoDbClients } = await import('#functions/adapters/dynamodb/clients.ts');
 const { DynamoDbCheckoutRepository } = await import('#functions/adapters/dynamodb/checkout-repository.ts');
 const { DynamoDbMerchantRepository } = await import('#functions/adapters/dynamodb/merchant-repository.ts');
@@ -153,6 +159,19 @@ try {
   before = snapshot();
   for (let i = 0; i < requests; i++) await post(httpReplayBody);
   const httpReplay = diff(before, snapshot(), requests);
+  const getJson = async (path: string) => {
+    const response = await fetch(`${runtime.apiUrl}${path}`, { headers: { authorization: `Bearer ${runtime.dev.tokens.payer}` } });
+    const json = (await response.json()) as { id?: string; data?: { id: string }[] };
+    if (response.status !== 200) throw new Error(`GET ${path}: HTTP ${response.status}`);
+    return json;
+  };
+  const someCheckout = (await getJson('/v1/checkouts?limit=1')).data![0]!.id;
+  before = snapshot();
+  for (let i = 0; i < requests; i++) await getJson(`/v1/checkouts/${someCheckout}`);
+  const httpGet = diff(before, snapshot(), requests);
+  before = snapshot();
+  for (let i = 0; i < requests; i++) await getJson('/v1/checkouts?limit=20');
+  const httpList = diff(before, snapshot(), requests);
   if (httpNew.size === 0) throw new Error('No DynamoDB call was counted: the wiring did not share the counted client');
 
   // ── in-process, the AWS adapters ───────────────────────────────────────────
@@ -203,8 +222,9 @@ try {
       creationResponse(`req_${randomUUID()}`),
     );
     if (response.statusCode !== 201) throw new Error(`checkout: ${response.statusCode}`);
+    return JSON.parse(JSON.stringify(response.body)) as { provider: { checkout_id: string } };
   };
-  const measure = async (run: () => Promise<void>, n = 1) => {
+  const measure = async (run: () => Promise<unknown>, n = 1) => {
     const start = snapshot();
     for (let i = 0; i < n; i++) await run();
     return diff(start, snapshot(), n);
@@ -217,6 +237,23 @@ try {
   const warmNew = await measure(() => handle(warm, rawBody(newUniqueId('aws-warm'), account.id)), requests);
   const warmReplay = await measure(() => handle(warm, replayRaw), requests);
   const coldReplay = await measure(() => handle(awsInstance(), replayRaw), Math.min(requests, 20));
+
+  // IPNs, processed as the IPN processor does (its notice from the queue), on checkouts of this merchant.
+  const ipnCheckouts: string[] = [];
+  for (let i = 0; i < Math.min(requests, 20); i++) ipnCheckouts.push((await handle(warm, rawBody(newUniqueId('aws-ipn'), account.id))).provider.checkout_id);
+  const notice = (checkoutId: string) => ({ provider: 'wepay', checkoutId, receivedAt: new Date().toISOString() }) as Parameters<typeof processIpn>[1];
+  for (const id of ipnCheckouts) await processIpn(warm.checkoutDeps, notice(id)); // settle what creation left pending
+  let next = 0;
+  const ipnUnchanged = await measure(async () => {
+    await processIpn(warm.checkoutDeps, notice(ipnCheckouts[next++ % ipnCheckouts.length]!));
+  }, ipnCheckouts.length);
+  next = 0;
+  const ipnChanged = await measure(async () => {
+    const id = ipnCheckouts[next++]!;
+    const moved = await fetch(`${runtime.sandboxUrl}/__sandbox/checkouts/${id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'captured' }) });
+    if (!moved.ok) throw new Error(`sandbox state change: HTTP ${moved.status}`);
+    if ((await processIpn(warm.checkoutDeps, notice(id))) !== 'updated') throw new Error('the IPN did not update the checkout');
+  }, ipnCheckouts.length);
 
   // ── the table ──────────────────────────────────────────────────────────────
   const services: Service[] = ['DynamoDB', 'KMS', 'Secrets Manager'];
@@ -235,12 +272,36 @@ try {
   console.log('| --- | --- | --- | --- |');
   console.log(row('HTTP, local runtime: new checkout', httpNew, true));
   console.log(row('HTTP, local runtime: replay', httpReplay, true));
+  console.log(row('HTTP, local runtime: GET /v1/checkouts/{id}', httpGet, true));
+  console.log(row('HTTP, local runtime: GET /v1/checkouts?limit=20', httpList, true));
   console.log(row('AWS adapters, cold instance: new checkout', coldNew));
   console.log(row('AWS adapters, warm: first new checkout of this instance', warmFirst));
   console.log(row('AWS adapters, warm: new checkout', warmNew));
   console.log(row('AWS adapters, warm: replay', warmReplay));
   console.log(row('AWS adapters, cold instance: replay', coldReplay));
+  console.log(row('AWS adapters, warm: IPN, checkout unchanged', ipnUnchanged));
+  console.log(row('AWS adapters, warm: IPN, checkout moved (captured)', ipnChanged));
   console.log(row('(once per merchant) onboarding, for reference', onboarding));
+
+  const resultFile = process.env.BENCH_RESULT_FILE ?? join(tmpdir(), 'payments-bench', 'aws-calls.json');
+  const asObject = (figures: Map<string, number>) => Object.fromEntries(figures);
+  await mkdir(dirname(resultFile), { recursive: true });
+  await writeFile(resultFile, JSON.stringify({
+    measuredAt: new Date().toISOString(),
+    requests,
+    perOperation: {
+      // Through the whole HTTP pipeline (velocity checks and the audit record included).
+      create: asObject(httpNew),
+      replay: asObject(httpReplay),
+      createAdapters: asObject(warmNew),
+      createColdInstance: asObject(coldNew),
+      get: asObject(httpGet),
+      list: asObject(httpList),
+      ipnUnchanged: asObject(ipnUnchanged),
+      ipnChanged: asObject(ipnChanged),
+    },
+  }, null, 2));
+  console.log(`\nWritten to ${resultFile} (bench/cost.ts reads it).`);
 } finally {
   await runtime.close();
   await rm(dataDir, { recursive: true, force: true });

@@ -1,19 +1,37 @@
-// Checkout creation latency through the local runtime (API Gateway stand-in →
-// authorizer → handler → idempotency store and checkout record on dynalite →
-// WePay client → sandbox) against direct /v2/checkout/create calls to the same
-// sandbox, in the same run: the ratio is the backend's overhead.
-//   npx tsx bench/checkouts.ts [sequential=200] [concurrent=50]
-// Fresh data directory, sandbox throttle off (the bench would otherwise measure
-// 1007s), nothing moving at the provider. Prints p50/p99 per series.
+// Latency and throughput of the API through the local runtime (API Gateway stand-in →
+// authorizer → handler → DynamoDB on dynalite → WePay client → sandbox) against the
+// direct /v2/checkout/create call to the same sandbox and a bare node:http server
+// answering a fixed JSON body, all in the same run: the ratios are the backend's
+// overhead.
+//   npx tsx bench/checkouts.ts [sequential=200] [throughput=200] [--xray-hooks]
+// Sequential: after 20 warm-ups of each kind, N of each series interleaved (new
+// checkout, replay, get, list, direct, bare), so drift hits all alike. Throughput:
+// 10 clients each sending requests back to back until `throughput` requests of the
+// series are done. `--xray-hooks` loads the X-Ray SDK in automatic mode first, as a
+// function with the Powertools Tracer does in Lambda (cls-hooked's async hooks on every
+// promise of the process); bench/tracer-hooks.ts compares the two. With
+// BENCH_RESULT_FILE set, the figures are also written there as JSON.
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
+const xrayHooks = process.argv.includes('--xray-hooks');
+const [sequentialArg, throughputArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+if (xrayHooks) {
+  delete process.env.AWS_XRAY_MANUAL_MODE;
+  await import('aws-xray-sdk-core');
+} else {
+  process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
+}
 process.env.LOG_LEVEL ??= 'ERROR';
 const { startBenchRuntime } = await import('./bench-runtime.ts');
 const { ensureLocalSecrets } = await import('#local/secrets-file.ts');
 
-const sequential = Number(process.argv[2] ?? 200);
-const concurrent = Number(process.argv[3] ?? 50);
+const sequential = Number(sequentialArg ?? 200);
+const throughputRequests = Number(throughputArg ?? 200);
+const clients = 10;
 const warmup = 20;
 // Readable unique_ids: the run's letters and a counter.
 const runId = randomUUID().replace(/[^a-f]/g, '');
@@ -21,6 +39,12 @@ let sequence = 0;
 const newUniqueId = (label: string) => `${label}-${runId}-${(sequence += 1)}`;
 
 const { dataDir, runtime } = await startBenchRuntime('bench');
+// The floor of any HTTP answer on this machine: a server that only writes a fixed body.
+const bare = createServer((_request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+});
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
 
 try {
   const { dev, apiUrl, sandboxUrl } = runtime;
@@ -35,11 +59,11 @@ try {
     fee: { app_fee: 400, fee_payer: 'payee_from_app' },
     payment_method: { type: 'credit_card', credit_card: { id: dev.credit_card_ids.success, auto_capture: true } },
   });
-  const postJson = async (url: string, token: string, body: unknown, expected: number) => {
+  const call = async (url: string, expected: number, token?: string, body?: unknown) => {
     const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json = (await response.json()) as Record<string, any>;
     if (response.status !== expected) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(json).slice(0, 200)}`);
@@ -47,7 +71,7 @@ try {
   };
 
   // The demo account's provider id, as the backend sends it, read from a checkout the API made.
-  const first = await postJson(`${apiUrl}/v1/checkouts`, dev.tokens.payer, apiBody(newUniqueId('bench')), 201);
+  const first = await call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, apiBody(newUniqueId('bench')));
   const providerCheckout = (await (await fetch(`${sandboxUrl}/__sandbox/checkouts/${first.provider.checkout_id}`)).json()) as { account_id: number };
   // What the WePay client sends for the same checkout (the sandbox accepts the app token on any account).
   const directBody = (uniqueId: string) => ({
@@ -60,14 +84,18 @@ try {
     unique_id: uniqueId,
     payment_method: { type: 'credit_card', credit_card: { id: Number(dev.credit_card_ids.success), auto_capture: true } },
   });
-
-  const series = {
-    api: () => postJson(`${apiUrl}/v1/checkouts`, dev.tokens.payer, apiBody(newUniqueId('bench')), 201),
-    direct: () => postJson(`${sandboxUrl}/v2/checkout/create`, credentials.appAccessToken, directBody(newUniqueId('direct')), 200),
-  };
   const replayBody = apiBody(newUniqueId('replay'));
-  await postJson(`${apiUrl}/v1/checkouts`, dev.tokens.payer, replayBody, 201);
-  const replay = () => postJson(`${apiUrl}/v1/checkouts`, dev.tokens.payer, replayBody, 201);
+  await call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, replayBody);
+
+  const series: Record<string, () => Promise<unknown>> = {
+    'bare node:http server': () => call(bareUrl, 200),
+    'direct POST /v2/checkout/create': () => call(`${sandboxUrl}/v2/checkout/create`, 200, credentials.appAccessToken, directBody(newUniqueId('direct'))),
+    'API POST /v1/checkouts, new': () => call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, apiBody(newUniqueId('bench'))),
+    'API POST /v1/checkouts, replay': () => call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, replayBody),
+    'API GET /v1/checkouts/{id}': () => call(`${apiUrl}/v1/checkouts/${first.id}`, 200, dev.tokens.payer),
+    'API GET /v1/checkouts?limit=20': () => call(`${apiUrl}/v1/checkouts?limit=20`, 200, dev.tokens.payer),
+  };
+  const names = Object.keys(series);
 
   const timed = async (run: () => Promise<unknown>) => {
     const started = process.hrtime.bigint();
@@ -75,50 +103,46 @@ try {
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
   const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  const summary = (samples: number[]) => {
-    const sorted = [...samples].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+
+  for (let i = 0; i < warmup; i++) for (const name of names) await series[name]!();
+
+  const samples = new Map<string, number[]>(names.map((name) => [name, []]));
+  for (let i = 0; i < sequential; i++) for (const name of names) samples.get(name)!.push(await timed(series[name]!));
+
+  /** `clients` loops sending back to back until `total` requests are done: requests per second. */
+  const throughput = async (run: () => Promise<unknown>, total: number) => {
+    let sent = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (sent < total) {
+        sent += 1;
+        await run();
+      }
+    }));
+    return total / ((performance.now() - started) / 1000);
   };
-  const runConcurrent = async (run: () => Promise<unknown>, n: number) => {
-    const started = process.hrtime.bigint();
-    const samples = await Promise.all(Array.from({ length: n }, () => timed(run)));
-    return { ...summary(samples), wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
-  };
+  const rates = new Map<string, number>();
+  for (const name of names) rates.set(name, await throughput(series[name]!, throughputRequests));
 
-  for (let i = 0; i < warmup; i++) {
-    await series.api();
-    await series.direct();
-    await replay();
-  }
-
-  // Interleaved in blocks so that drift (GC, disk) hits both series alike.
-  const apiSamples: number[] = [];
-  const directSamples: number[] = [];
-  const replaySamples: number[] = [];
-  for (let i = 0; i < sequential; i++) {
-    apiSamples.push(await timed(series.api));
-    directSamples.push(await timed(series.direct));
-    replaySamples.push(await timed(replay));
-  }
-  const apiSeq = summary(apiSamples);
-  const directSeq = summary(directSamples);
-  const replaySeq = summary(replaySamples);
-  const apiConc = await runConcurrent(series.api, concurrent);
-  const directConc = await runConcurrent(series.direct, concurrent);
-
+  const result = Object.fromEntries(names.map((name) => {
+    const sorted = [...samples.get(name)!].sort((a, b) => a - b);
+    return [name, { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: rates.get(name)! }];
+  }));
+  const direct = result['direct POST /v2/checkout/create']!;
   const ms = (value: number) => `${value.toFixed(2)} ms`;
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
-  console.log(`Checkout creation, local runtime vs direct sandbox call (node ${process.version}, ${sequential} sequential each, ${concurrent} concurrent; ${warmup} warm-up each)`);
-  console.log('| series | n | p50 | p99 | ratio p50 | ratio p99 |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  console.log(`| direct POST /v2/checkout/create (sequential) | ${directSeq.n} | ${ms(directSeq.p50)} | ${ms(directSeq.p99)} | 1× | 1× |`);
-  console.log(`| API POST /v1/checkouts, new (sequential) | ${apiSeq.n} | ${ms(apiSeq.p50)} | ${ms(apiSeq.p99)} | ${ratio(apiSeq.p50, directSeq.p50)} | ${ratio(apiSeq.p99, directSeq.p99)} |`);
-  console.log(`| API POST /v1/checkouts, replay (sequential) | ${replaySeq.n} | ${ms(replaySeq.p50)} | ${ms(replaySeq.p99)} | ${ratio(replaySeq.p50, directSeq.p50)} | ${ratio(replaySeq.p99, directSeq.p99)} |`);
-  console.log(`| direct, ${concurrent} concurrent | ${directConc.n} | ${ms(directConc.p50)} | ${ms(directConc.p99)} | 1× | 1× |`);
-  console.log(`| API new, ${concurrent} concurrent | ${apiConc.n} | ${ms(apiConc.p50)} | ${ms(apiConc.p99)} | ${ratio(apiConc.p50, directConc.p50)} | ${ratio(apiConc.p99, directConc.p99)} |`);
-  console.log(`Wall time of the concurrent batches: direct ${ms(directConc.wallMs)}, API ${ms(apiConc.wallMs)}.`);
-  console.log('Overhead per new checkout at p50 (API − direct): ' + ms(apiSeq.p50 - directSeq.p50) + '.');
+  console.log(`Through the local runtime vs the direct sandbox call (node ${process.version}; ${sequential} sequential of each, interleaved, after ${warmup} warm-ups; throughput: ${clients} clients, ${throughputRequests} requests per series${xrayHooks ? '; X-Ray SDK hooks ON' : ''})`);
+  console.log('| series | p50 | p99 | p50 × direct | p99 × direct | req/s at 10 clients | × direct |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const name of names) {
+    const r = result[name]!;
+    console.log(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.p50 / direct.p50).toFixed(1)}× | ${(r.p99 / direct.p99).toFixed(1)}× | ${r.perSecond.toFixed(0)} | ${(r.perSecond / direct.perSecond).toFixed(3)} |`);
+  }
+  const created = result['API POST /v1/checkouts, new']!;
+  const replayed = result['API POST /v1/checkouts, replay']!;
+  console.log(`\nTargets: new checkout p50 ${(created.p50 / direct.p50).toFixed(1)}× direct (≤ 8×: ${created.p50 / direct.p50 <= 8 ? 'met' : 'not met'}); replay ${(replayed.p50 / direct.p50).toFixed(1)}× (≤ 3×: ${replayed.p50 / direct.p50 <= 3 ? 'met' : 'not met'}); creates/s at 10 clients ${created.perSecond.toFixed(0)} (≥ 5× the issue's 21–31/s, i.e. ≥ 155: ${created.perSecond >= 155 ? 'met' : 'not met'}).`);
+  if (process.env.BENCH_RESULT_FILE) await writeFile(process.env.BENCH_RESULT_FILE, JSON.stringify({ xrayHooks, result }));
 } finally {
+  await new Promise((resolve) => bare.close(resolve));
   await runtime.close();
   await rm(dataDir, { recursive: true, force: true });
 }

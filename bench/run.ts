@@ -14,10 +14,11 @@ const dir = fileURLToPath(new URL('.', import.meta.url));
 const helpers = new Set(['run.ts', 'bench-runtime.ts']);
 /** Arguments for a quick run (see each script's header for their meaning). */
 const smallSizes: Record<string, string[]> = {
-  'checkouts.ts': ['30', '10'],
+  'checkouts.ts': ['50', '100'],
   'aws-calls.ts': ['10'],
+  'tracer-hooks.ts': ['30', '60'],
   'kms-calls.ts': ['100', '5'],
-  'bundle-size.ts': ['1'],
+  'bundle-size.ts': ['3'],
 };
 /** A bench that has not finished by then is stopped and reported. */
 const benchTimeoutMs = 10 * 60_000;

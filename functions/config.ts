@@ -1,6 +1,6 @@
 // The one configuration module. Every setting is read here, validated with zod
 // once, and a bad value stops start-up with a message naming the variable.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The payment provider this build speaks to: WePay (API v2), whose adapter is

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 import { containsCardNumber, maskCardNumbers } from '#functions/domain/card-data.ts';
 
 const sensitiveKey =
@@ -56,8 +56,35 @@ function perInvocation<T extends object>(processWide: T, pick: (invocation: { lo
 
 export const logger: Logger = perInvocation(processLogger, (invocation) => invocation.logger);
 
-/** X-Ray: on in Lambda (active tracing), off elsewhere by Powertools' own detection. */
-export const tracer = new Tracer({ serviceName });
+/**
+ * What the code asks of X-Ray: subsegments for AWS SDK calls and for the handler. Every
+ * function has Lambda active tracing (its segment, with initialization and invocation
+ * times, linked to API Gateway's) without loading anything. The Powertools Tracer (the
+ * X-Ray SDK, whose cls-hooked async hooks cost CPU on every promise) is installed only
+ * by functions/wiring/tracing.ts, which the composition roots of the functions that call
+ * out of AWS import (the provider, merchants' webhook endpoints): there its subsegments
+ * show where a slow request spent its time. Elsewhere these are no-ops (bench/README.md).
+ */
+export interface Tracing {
+  captureAWSv3Client<T>(client: T): T;
+  /** A middy middleware: the handler's subsegment and cold-start annotation. */
+  handlerMiddleware(): MiddlewareObj;
+}
+
+// middy refuses a middleware without a hook: this one has an empty `before`.
+const untraced: Tracing = { captureAWSv3Client: (client) => client, handlerMiddleware: () => ({ before: () => undefined }) };
+let installedTracing: Tracing = untraced;
+
+/** Called once, at import, by functions/wiring/tracing.ts. */
+export function installTracing(tracing: Tracing): void {
+  installedTracing = tracing;
+}
+
+/** Delegates to the installed tracing at the time of the call (clients and handlers are built after every import ran). */
+export const tracer: Tracing = {
+  captureAWSv3Client: (client) => installedTracing.captureAWSv3Client(client),
+  handlerMiddleware: () => installedTracing.handlerMiddleware(),
+};
 
 /** Business metrics as CloudWatch EMF lines (namespace from POWERTOOLS_METRICS_NAMESPACE). */
 export const metrics: Metrics = perInvocation(processMetrics, (invocation) => invocation.metrics);

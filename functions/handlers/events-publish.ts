@@ -5,7 +5,6 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishAccountCreated, publishCheckoutChanges, publishMandateEvents } from '#functions/app/events/publish.ts';
 import { logger, tracer } from '#functions/observability.ts';
@@ -29,6 +28,6 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
 }
 
 export const handler = middy<DynamoDBStreamEvent, unknown, Error, Context>()
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));

@@ -1,9 +1,9 @@
 import { config } from '#functions/config.ts';
 import { quoteFees, quoteFeesFromPolicy } from '#functions/domain/fees.ts';
-import { httpHandler } from '#functions/http/http-handler.ts';
+import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
 import { feeQuoteJson } from '#functions/http/schemas/fees.ts';
 
-export const handler = httpHandler('fees.quote', async ({ body }) => {
+export const handler = unauditedHttpHandler('fees.quote', async ({ body }) => {
   const processingFeeRate = body.processing_fee_rate ?? config().processingFeeRate;
   const quote =
     'price' in body

@@ -1,3 +1,3 @@
-import { httpHandler } from '#functions/http/http-handler.ts';
+import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
 
-export const handler = httpHandler('health', async () => ({ statusCode: 200, body: { status: 'ok' } }));
+export const handler = unauditedHttpHandler('health', async () => ({ statusCode: 200, body: { status: 'ok' } }));

@@ -4,7 +4,6 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ipnQueueSettings } from '#functions/wiring/queue-settings.ts';
 import { processIpn } from '#functions/app/ipn.ts';
@@ -39,6 +38,6 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));

@@ -6,7 +6,6 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliver } from '#functions/app/events/deliver.ts';
 import type { DeliveryMessage } from '#functions/ports/webhook-sender.ts';
@@ -25,7 +24,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   // WebhookDeliveryFailed feeds the construct's FailedDeliveries alarm.
   .use(logMetrics(metrics))

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the route table and the very zod
 // schemas that validate requests, so the two cannot drift apart. Every route of
 // the table is documented: a route added there appears here with no other change.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '#functions/domain/errors.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { errorBody } from './schemas/common.ts';

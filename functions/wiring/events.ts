@@ -1,6 +1,8 @@
 // Composition root, events part: the event store, webhook endpoints, the delivery
 // queue (SQS in AWS, timers in process locally), the bus, the vault for signing
 // secrets and the HTTP sender. Only the events and webhook functions import this.
+// First: these functions call out of AWS, where X-Ray subsegments earn their cost.
+import './tracing.ts';
 import { readFile } from 'node:fs/promises';
 import { config, requireSetting } from '#functions/config.ts';
 import { systemClock } from '#functions/wiring/clock.ts';

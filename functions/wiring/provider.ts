@@ -1,6 +1,8 @@
 // Composition root, provider part: the token vault (KMS in AWS, a raw AES key
 // locally), the platform's secrets (Secrets Manager or a local file) and the payment
 // provider's adapter (WePay's client), built once per process. Only routes that call the provider import this.
+// First: these functions call out of AWS, where X-Ray subsegments earn their cost.
+import './tracing.ts';
 import { readFile } from 'node:fs/promises';
 import { config, paymentProviderName, requireSetting } from '#functions/config.ts';
 import { systemClock } from '#functions/adapters/system-clock.ts';

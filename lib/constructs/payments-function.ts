@@ -26,14 +26,70 @@ export const logRetention = logs.RetentionDays.ONE_YEAR;
 const createRequireBanner =
   "import { createRequire as __paymentsCreateRequire } from 'node:module'; const require = __paymentsCreateRequire(import.meta.url);";
 
-/** esbuild settings of every function bundle (bench/bundle-size.ts measures bundles built with them). */
+/**
+ * In Lambda the SDK's default credential chain always stops at its first link, the
+ * environment; the bundles get that link alone (functions/adapters/lambda-credentials.ts),
+ * without the SSO, INI, process, web-identity and metadata links and their STS and SSO
+ * clients: 131-132 KiB less in every bundle that uses an AWS client, and a faster import.
+ */
+export const bundleAliases = {
+  '@aws-sdk/credential-provider-node': path.join(projectRoot, 'functions', 'adapters', 'lambda-credentials.ts'),
+} as const;
+
+/**
+ * esbuild settings of every function bundle (bench/bundle-size.ts measures bundles built
+ * with them; bench/README.md has the figures behind each choice):
+ * - the AWS SDK is bundled, not taken from the runtime: one minified file imports
+ *   2-3× faster than the runtime's node_modules copy, and the version is the one tested;
+ * - no source map in the asset and no `--enable-source-maps`: the map is 4× the bundle
+ *   (3.9 MiB for checkouts-create), all of it fetched at a cold start, and issue 16
+ *   measured the flag at 17-19% of the cold import; a minified stack trace
+ *   (file:line:column) is mapped back with the same commit rebuilt with `--sourcemap`
+ *   (esbuild's output is deterministic). Not `keepNames` either: 6% more bundle for
+ *   names that the rebuilt map gives anyway.
+ */
 export const bundleSettings = {
   target: esbuildTarget,
   platform: 'node',
   minify: true,
   mainFields: ['module', 'main'],
   banner: createRequireBanner,
+  alias: bundleAliases,
 } as const;
+
+/**
+ * Memory per function (MB), chosen from bench/bundle-size.ts's measurements
+ * (bench/README.md, "Memory sizes"). Lambda gives CPU in proportion to memory (1,769 MB
+ * is one vCPU) and bills memory × duration: a function that mostly waits (on
+ * DynamoDB, the provider, a merchant's endpoint) costs less with less memory, while
+ * its cold import, pure CPU, takes longer. Measured: RSS after import 50-58 MiB without
+ * the Encryption SDK, 61-73 MiB with it; import CPU 1.5-2× as much with it.
+ * So 256 MB (RSS under half of it, import about 7× its one-vCPU time) for the functions
+ * without the Encryption SDK, which answer from DynamoDB alone; 512 MB for those with
+ * it (the provider and webhook paths), whose cold start would otherwise double.
+ */
+export const defaultMemorySize = 512;
+const memorySizes: Readonly<Record<string, number>> = {
+  authorize: 256,
+  health: 256,
+  openapi: 256,
+  'fees-quote': 256,
+  'checkouts-get': 256,
+  'checkouts-list': 256,
+  'merchants-get': 256,
+  'merchants-list': 256,
+  'mandates-get': 256,
+  'mandates-list': 256,
+  'mandates-current': 256,
+  'mandates-checkouts': 256,
+  'mandates-revoke': 256,
+  'audit-events-list': 256,
+  'rotate-ipn-route-secret': 256,
+};
+
+export function memorySizeFor(handler: string): number {
+  return memorySizes[handler] ?? defaultMemorySize;
+}
 
 export interface NetworkPlacement {
   vpc: ec2.IVpc;
@@ -136,7 +192,7 @@ export class PaymentsFunction extends Construct {
       description: props.description,
       runtime: nodeRuntime,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? memorySizeFor(props.handler),
       timeout: props.timeout ?? Duration.seconds(29),
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
@@ -146,7 +202,7 @@ export class PaymentsFunction extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       reservedConcurrentExecutions: props.reservedConcurrency,
       ...(this.deadLetterQueue ? { deadLetterQueue: this.deadLetterQueue } : {}),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: props.environment,
       ...(props.network
         ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: props.network.securityGroups }
         : {}),
@@ -154,9 +210,10 @@ export class PaymentsFunction extends Construct {
         format: OutputFormat.ESM,
         ...bundleSettings,
         mainFields: [...bundleSettings.mainFields],
-        sourceMap: true,
-        // The runtime ships AWS SDK v3, but bundling pins the exact version the tests ran against.
+        sourceMap: false,
+        // The runtime ships AWS SDK v3, but the bundled one loads faster and is the version the tests ran against.
         externalModules: [],
+        esbuildArgs: { '--alias': Object.entries(bundleSettings.alias).map(([from, to]) => `${from}=${to}`) },
       },
     });
     // The log group is created before the function so the first invocation cannot auto-create an unencrypted one.

@@ -10,7 +10,7 @@
 // are issued by the provider only; the
 // rotation function (rotate-ipn-route-secret) changes ipn_route_secret and
 // ipn_route_secret_previous and copies the rest.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlatformCredentials } from '#functions/ports/secrets.ts';
 
 export const platformSecretSchema = z.object({

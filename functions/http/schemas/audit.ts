@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditRecord } from '#functions/domain/audit-record.ts';
 import { paymentProviderName } from '#functions/config.ts';
 

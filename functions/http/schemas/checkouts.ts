@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
 import { refundsOf } from '#functions/domain/recorded-actions.ts';
 import { checkoutTypes } from '#functions/domain/checkout.ts';

@@ -1,5 +1,5 @@
 import { mandateJson } from './mandates.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventTypes, type StoredEvent } from '#functions/domain/events.ts';
 import type { EventRenderer } from '#functions/app/events/publish.ts';
 import { checkoutJson } from './checkouts.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeeQuote } from '#functions/domain/fees.ts';
 import { basisPoints, currency, feePayer, feeRate, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
 

@@ -1,5 +1,5 @@
 // Field schemas with the messages API.md shows ("amount must be a positive integer").
-import { z } from 'zod';
+import * as z from 'zod';
 import { currencies } from '#functions/domain/money.ts';
 import { feePayers } from '#functions/domain/fees.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { paymentProviderName } from '#functions/config.ts';
 
 /** The provider's notification route: named after the provider, so its callback URIs stay as they were handed out. */

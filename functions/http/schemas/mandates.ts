@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { mandateStatus, mandateStatuses, maxMandateAccounts, type Mandate, type NewMandate } from '#functions/domain/mandate.ts';
 import { currency, positiveMinorUnits } from './fields.ts';
 

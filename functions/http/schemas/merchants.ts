@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MerchantAccount } from '#functions/domain/merchant.ts';
 
 const text = (name: string, max: number) =>

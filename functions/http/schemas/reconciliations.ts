@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReconcileReport } from '#functions/app/reconcile.ts';
 
 /** No fields: a pass takes no parameters (an empty body is `{}`). */

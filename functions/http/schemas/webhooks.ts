@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventTypes } from '#functions/domain/events.ts';
 import type { WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 

@@ -1,0 +1,162 @@
+// Cost per million checkouts, from the AWS calls bench/aws-calls.ts measured and list
+// prices, next to the floor of the same traffic: `npx tsx bench/cost.ts`.
+// Reads $TMPDIR/payments-bench/aws-calls.json (or BENCH_AWS_CALLS_FILE); when it is
+// missing, runs bench/aws-calls.ts first (10 requests). Memory sizes come from the CDK
+// app (memorySizeFor). What cannot be measured without AWS is an assumption, named
+// below with its value; the same assumptions price the floor, so the ratio is driven
+// by what the code does: its calls, its memory, its extra invocations.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { memorySizeFor } from '#lib/constructs/payments-function.ts';
+
+const callsFile = process.env.BENCH_AWS_CALLS_FILE ?? join(tmpdir(), 'payments-bench', 'aws-calls.json');
+if (!existsSync(callsFile)) {
+  execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./aws-calls.ts', import.meta.url)), '10'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_RESULT_FILE: callsFile } });
+}
+type Counts = Record<string, number>;
+const measured = JSON.parse(readFileSync(callsFile, 'utf8')) as { measuredAt: string; perOperation: Record<string, Counts> };
+const ops = measured.perOperation;
+
+/** us-east-1 on-demand list prices (USD), free tiers ignored. */
+const price = {
+  apiGatewayRestPerMillion: 3.5,
+  wafWebAcl: 5,
+  wafRule: 1,
+  wafRules: 5,
+  wafPerMillionRequests: 0.6,
+  lambdaPerMillionRequests: 0.2,
+  lambdaArmPerGbSecond: 0.0000133334,
+  dynamoPerMillionWru: 0.625,
+  dynamoPerMillionRru: 0.125,
+  kmsPer10k: 0.03,
+  secretsPer10k: 0.05,
+  sqsPerMillion: 0.4,
+};
+/** Not measurable locally: the same values price the actual cost and the floor. */
+const assume = {
+  dynamoCallMs: 5, // one DynamoDB round trip in-region, p50
+  providerCallMs: 300, // one WePay API call
+  cpuMsAt1Vcpu: 5, // the handler's own work per invocation (JSON, validation, middy), at one vCPU
+  wruPerWrite: 2, // items of 1-2 KB
+  rruPerGet: 1, // one item, ≤ 4 KB, strongly consistent
+  rruPerQuery: 5, // a page of 20 items, eventually consistent
+  coldStartShare: 0.01, // invocations that start an instance (KMS Decrypt and GetSecretValue once each)
+  floorMemoryMb: 128,
+};
+const vcpuMb = 1769;
+
+/** Per checkout (the traffic model of docs/cost.md): a quote, a creation, a get, a list, two IPNs that move it. */
+const perCheckout = { quote: 1, create: 1, get: 1, list: 1, ipn: 2 };
+const million = 1_000_000;
+
+const writeCommands = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'];
+function dynamo(counts: Counts) {
+  let wru = 0;
+  let rru = 0;
+  let calls = 0;
+  for (const [key, n] of Object.entries(counts)) {
+    if (!key.startsWith('DynamoDB:')) continue;
+    const command = key.slice('DynamoDB:'.length);
+    calls += n;
+    if (writeCommands.includes(command)) wru += n * assume.wruPerWrite;
+    else if (command === 'Query' || command === 'Scan') rru += n * assume.rruPerQuery;
+    else rru += n * assume.rruPerGet;
+  }
+  return { calls, wru, rru };
+}
+
+interface Invocation {
+  fn: string;
+  count: number;
+  dynamo: { calls: number; wru: number; rru: number };
+  providerCalls: number;
+}
+function lambdaCost(invocations: Invocation[], memoryOf: (fn: string) => number, cpuMs: number) {
+  let gbSeconds = 0;
+  let requests = 0;
+  for (const inv of invocations) {
+    const memory = memoryOf(inv.fn);
+    const ms = inv.dynamo.calls * assume.dynamoCallMs + inv.providerCalls * assume.providerCallMs + (cpuMs * vcpuMb) / Math.min(memory, vcpuMb);
+    gbSeconds += inv.count * million * (memory / 1024) * (ms / 1000);
+    requests += inv.count * million;
+  }
+  return { requests: (requests / million) * price.lambdaPerMillionRequests, duration: gbSeconds * price.lambdaArmPerGbSecond };
+}
+
+const apiRequests = perCheckout.quote + perCheckout.create + perCheckout.get + perCheckout.list + perCheckout.ipn;
+const authorized = perCheckout.quote + perCheckout.create + perCheckout.get + perCheckout.list;
+const apiGateway = apiRequests * price.apiGatewayRestPerMillion;
+const waf = price.wafWebAcl + price.wafRule * price.wafRules + apiRequests * price.wafPerMillionRequests;
+const none = { calls: 0, wru: 0, rru: 0 };
+
+// ── actual: the measured calls ─────────────────────────────────────────────────
+const actualInvocations: Invocation[] = [
+  { fn: 'authorize', count: authorized, dynamo: none, providerCalls: 0 }, // a JWT: no DynamoDB call (agent tokens read their mandate)
+  { fn: 'fees-quote', count: perCheckout.quote, dynamo: none, providerCalls: 0 },
+  { fn: 'checkouts-create', count: perCheckout.create, dynamo: dynamo(ops.create!), providerCalls: 1 },
+  { fn: 'checkouts-get', count: perCheckout.get, dynamo: dynamo(ops.get!), providerCalls: 0 },
+  { fn: 'checkouts-list', count: perCheckout.list, dynamo: dynamo(ops.list!), providerCalls: 0 },
+  { fn: 'ipn-receive', count: perCheckout.ipn, dynamo: none, providerCalls: 0 },
+  { fn: 'ipn-process', count: perCheckout.ipn, dynamo: dynamo(ops.ipnChanged!), providerCalls: 1 },
+];
+const actualLambda = lambdaCost(actualInvocations, memorySizeFor, assume.cpuMsAt1Vcpu);
+const sumDynamo = (invs: Invocation[]) => invs.reduce((sum, inv) => ({ wru: sum.wru + inv.count * inv.dynamo.wru, rru: sum.rru + inv.count * inv.dynamo.rru }), { wru: 0, rru: 0 });
+const actualUnits = sumDynamo(actualInvocations);
+const coldCounts = ops.createColdInstance ?? {};
+const kmsPerCold = Object.entries(coldCounts).filter(([k]) => k.startsWith('KMS:')).reduce((s, [, n]) => s + n, 0);
+const secretsPerCold = Object.entries(coldCounts).filter(([k]) => k.startsWith('Secrets Manager:')).reduce((s, [, n]) => s + n, 0);
+const providerInvocations = perCheckout.create + perCheckout.ipn;
+const actual = {
+  'API Gateway REST': apiGateway,
+  WAF: waf,
+  'Lambda requests': actualLambda.requests,
+  'Lambda duration': actualLambda.duration,
+  'DynamoDB writes': actualUnits.wru * price.dynamoPerMillionWru,
+  'DynamoDB reads': actualUnits.rru * price.dynamoPerMillionRru,
+  KMS: providerInvocations * million * assume.coldStartShare * kmsPerCold * (price.kmsPer10k / 10_000),
+  'Secrets Manager': providerInvocations * million * assume.coldStartShare * secretsPerCold * (price.secretsPer10k / 10_000),
+  'SQS (IPN queue: send, receive, delete)': perCheckout.ipn * 3 * price.sqsPerMillion,
+};
+
+// ── floor: the same traffic, the fewest calls, the smallest functions ──────────
+const floorDynamo = (writes: number, gets: number, queries = 0) => ({ calls: writes + gets + queries, wru: writes * assume.wruPerWrite, rru: gets * assume.rruPerGet + queries * assume.rruPerQuery });
+const floorInvocations: Invocation[] = [
+  { fn: 'authorize', count: authorized, dynamo: none, providerCalls: 0 },
+  { fn: 'fees-quote', count: perCheckout.quote, dynamo: none, providerCalls: 0 },
+  // Idempotency key taken, the account read, the checkout written with its intent (issue 16's budget).
+  { fn: 'checkouts-create', count: perCheckout.create, dynamo: floorDynamo(2, 1), providerCalls: 1 },
+  { fn: 'checkouts-get', count: perCheckout.get, dynamo: floorDynamo(0, 1), providerCalls: 0 },
+  { fn: 'checkouts-list', count: perCheckout.list, dynamo: floorDynamo(0, 0, 1), providerCalls: 0 },
+  // An IPN that moves the checkout: read it and its merchant's credential, write it back.
+  { fn: 'ipn', count: perCheckout.ipn, dynamo: floorDynamo(1, 2), providerCalls: 1 },
+];
+const floorLambda = lambdaCost(floorInvocations, () => assume.floorMemoryMb, 1);
+const floorUnits = sumDynamo(floorInvocations);
+const floor = {
+  'API Gateway REST': apiGateway,
+  WAF: waf,
+  'Lambda requests': floorLambda.requests,
+  'Lambda duration': floorLambda.duration,
+  'DynamoDB writes': floorUnits.wru * price.dynamoPerMillionWru,
+  'DynamoDB reads': floorUnits.rru * price.dynamoPerMillionRru,
+  KMS: 0,
+  'Secrets Manager': 0,
+  'SQS (IPN queue: send, receive, delete)': 0,
+};
+
+const total = (lines: Record<string, number>) => Object.values(lines).reduce((a, b) => a + b, 0);
+const usd = (n: number) => `$${n.toFixed(2)}`;
+console.log(`Cost per million checkouts (AWS calls measured ${measured.measuredAt}; per checkout: ${JSON.stringify(perCheckout)}; ${apiRequests} API requests, ${authorized} through the authorizer)`);
+console.log('| item | this code | floor |');
+console.log('| --- | --- | --- |');
+for (const item of Object.keys(actual) as (keyof typeof actual)[]) console.log(`| ${item} | ${usd(actual[item])} | ${usd(floor[item])} |`);
+const ratio = total(actual) / total(floor);
+console.log(`| **total** | **${usd(total(actual))}** | **${usd(total(floor))}** |`);
+console.log(`\nRatio ${ratio.toFixed(2)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'not met'}).`);
+console.log(`DynamoDB calls per checkout's life (create + get + list + 2 IPNs): this code ${actualInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0).toFixed(1)}, floor ${floorInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0)}.`);
+console.log(`Memory (MB): ${actualInvocations.map((i) => `${i.fn} ${memorySizeFor(i.fn)}`).join(', ')}; floor ${assume.floorMemoryMb}.`);
+console.log(`Assumptions (the same for both columns): ${JSON.stringify(assume)}. Prices: ${JSON.stringify(price)}.`);
+console.log('Not in either column (the same whatever the code does): storage, PITR, logs, X-Ray, alarms, dashboard, VPC, Cognito (docs/cost.md has them).');

@@ -1,0 +1,79 @@
+// The pipeline every HTTP route's Lambda handler shares: request id and security
+// headers, error mapping, credentials-in-URL, header normalization, principal and
+// roles, body limits and card-data check, schema validation, the audit record.
+// Handlers build it through http-handler.ts (audited routes, the audit log wired in)
+// or unaudited-handler.ts (health, the OpenAPI document, the fee quote: no audit log,
+// so their bundles carry no DynamoDB client).
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal } from '#functions/domain/principal.ts';
+import { config } from '#functions/config.ts';
+import { logger, metrics, tracer } from '#functions/observability.ts';
+import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
+import type { AuditDeps } from '#functions/app/audit.ts';
+import { auditTrail, isAuditedRoute } from './audit.ts';
+import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
+import { parseWith } from './validation.ts';
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteRequest<R extends RouteDefinition> {
+  body: Output<R['body']>;
+  query: Output<R['query']>;
+  pathParameters: Record<string, string>;
+  /** Present on every route that needs a bearer token (the pipeline refuses the request otherwise). */
+  principal: R['access'] extends readonly unknown[] ? Principal : undefined;
+  requestId: string;
+  sourceIp: string;
+  /** The raw form fields of a `form` route (the IPN). */
+  event: APIGatewayProxyEvent;
+}
+
+export interface RouteResponse {
+  statusCode: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export function httpPipeline<I extends RouteId>(
+  routeId: I,
+  handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>,
+  auditDeps: (() => AuditDeps) | undefined,
+) {
+  const route = routeById(routeId) as RouteDefinition;
+  if (!auditDeps && isAuditedRoute(route)) throw new Error(`${routeId} is audited: build its handler with httpHandler (http-handler.ts)`);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    // The handler's X-Ray subsegment where the function loads the tracer (functions/wiring/tracing.ts).
+    .use(tracer.handlerMiddleware())
+    // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics(metrics))
+    // Before the envelope, so that it runs after it: one record per write, with its final status.
+    .use(auditDeps ? auditTrail(route, auditDeps) : { before: () => undefined })
+    .use(responseEnvelope(logger, () => config().corsAllowedOrigins))
+    .use(credentialsInUrl())
+    .use(httpHeaderNormalizer())
+    .use(principalFromAuthorizer(route))
+    .use(parseBody(route))
+    .handler(async (event) => {
+      const state = requestStateOf(event);
+      const request = {
+        body: route.body ? parseWith(route.body, state.body) : state.body,
+        query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        principal: state.principal,
+        requestId: state.requestId,
+        sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+        event,
+      } as RouteRequest<Route<I>>;
+      const response = await handle(request);
+      return {
+        statusCode: response.statusCode,
+        headers: { 'Content-Type': 'application/json', ...response.headers },
+        body: JSON.stringify(response.body),
+      };
+    });
+}
