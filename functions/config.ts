@@ -10,8 +10,10 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const environmentSchema = z.object({
   /** `local` wires the embedded parts (dynalite, raw AES keyring, secrets file, local issuer); `aws` the real services. */
   PAYMENTS_RUNTIME: z.enum(['local', 'aws']).default('local'),
+  /** Local only: where the local issuer's JWKS is found unless AUTH_JWKS says. */
   PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** The logger reads it itself (functions/observability.ts, before any configuration); checked here so a typo fails start-up. */
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
 
   PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
@@ -37,10 +39,6 @@ const environmentSchema = z.object({
   /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
   PLATFORM_SECRET_ID: z.string().min(1).optional(),
   /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
-  /** Local only: the raw AES wrapping key standing in for the KMS key. */
-  LOCAL_TOKEN_KEY_FILE: z.string().min(1).optional(),
-  /** Local only: the generated platform secrets file. */
-  PLATFORM_SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_CACHE_SECONDS: positiveInt(300),
 
   /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
@@ -113,9 +111,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
   }
   return {
     runtime: e.PAYMENTS_RUNTIME,
-    dataDir: e.PAYMENTS_DATA_DIR,
     region: e.AWS_REGION,
-    logLevel: e.LOG_LEVEL,
     tables: {
       payments: e.PAYMENTS_TABLE_NAME,
       idempotency: e.IDEMPOTENCY_TABLE_NAME,
@@ -128,9 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       jwks: e.AUTH_JWKS ?? `${e.PAYMENTS_DATA_DIR}/issuer/jwks.json`,
     },
     tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,
-    localTokenKeyFile: e.LOCAL_TOKEN_KEY_FILE ?? `${e.PAYMENTS_DATA_DIR}/keys/token-key.bin`,
     platformSecretId: e.PLATFORM_SECRET_ID,
-    platformSecretsFile: e.PLATFORM_SECRETS_FILE ?? `${e.PAYMENTS_DATA_DIR}/secrets/platform.json`,
     secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,
     provider: {
       baseUrl: e.PROVIDER_BASE_URL.replace(/\/+$/, ''),
@@ -172,13 +166,23 @@ export function requireSetting<T>(value: T | undefined, variable: string): T {
   return value;
 }
 
+let readConfig: () => Config = () => parseConfig(process.env);
 let cached: Config | undefined;
 /** The process's configuration, parsed on first use (Lambda cold start) and then reused. */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  cached ??= readConfig();
   return cached;
 }
-/** Tests and the local runtime re-read the environment after changing it. */
+/**
+ * The local runtime's composition root says where the configuration comes from
+ * (the environment with its own endpoints and paths on top) instead of writing
+ * into `process.env`; Lambda keeps the default, the environment as set by CDK.
+ */
+export function useConfigSource(read: () => Config): void {
+  readConfig = read;
+  cached = undefined;
+}
+/** Tests re-read the configuration after changing the environment. */
 export function resetConfig(): void {
   cached = undefined;
 }

@@ -1,10 +1,11 @@
 import { receiveIpn } from '#functions/app/ipn.ts';
-import { httpHandler } from '#functions/http/http-handler.ts';
+// Not ./http-handler.ts: the IPN route is never audited (the processor audits what changes), so its bundle needs no storage client.
+import { routePipeline } from '#functions/http/route-pipeline.ts';
 import { systemClock } from '#functions/wiring/clock.ts';
 import { ipnQueue } from '#functions/wiring/ipn.ts';
-import { platformSecrets } from '#functions/wiring/provider.ts';
+import { platformSecrets } from '#functions/wiring/secrets.ts';
 
-export const handler = httpHandler('ipn.wepay', async ({ body, pathParameters }) => {
+export const handler = routePipeline('ipn.wepay', async ({ body, pathParameters }) => {
   await receiveIpn(
     { credentials: () => platformSecrets().platformCredentials(), queue: ipnQueue(), clock: systemClock },
     pathParameters.route_token ?? '',

@@ -1,76 +1,12 @@
-// Every HTTP route's Lambda handler is built here, so every route shares one
-// pipeline: request id and security headers, error mapping, credentials-in-URL,
-// header normalization, principal and roles, body limits and card-data check,
-// schema validation. Handlers supply only the route id and the use-case call.
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
-import type { Principal } from '#functions/domain/principal.ts';
-import { config } from '#functions/config.ts';
-import { logger, metrics, tracer } from '#functions/observability.ts';
-import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
+// The handler factory every route but the IPN receiver uses: the shared pipeline
+// (./route-pipeline.ts) with the audit log, so that every audited route is
+// audited without its handler passing anything.
+import type { Route, RouteId } from '#functions/routes.ts';
 import { auditDeps } from '#functions/wiring/audit.ts';
-import { auditTrail } from './audit.ts';
-import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
-import { parseWith } from './validation.ts';
+import { routePipeline, type RouteRequest, type RouteResponse } from './route-pipeline.ts';
 
-type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+export type { RouteRequest, RouteResponse };
 
-export interface RouteRequest<R extends RouteDefinition> {
-  body: Output<R['body']>;
-  query: Output<R['query']>;
-  pathParameters: Record<string, string>;
-  /** Present on every route that needs a bearer token (the pipeline refuses the request otherwise). */
-  principal: R['access'] extends readonly unknown[] ? Principal : undefined;
-  requestId: string;
-  sourceIp: string;
-  /** The raw form fields of a `form` route (the IPN). */
-  event: APIGatewayProxyEvent;
-}
-
-export interface RouteResponse {
-  statusCode: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export function httpHandler<I extends RouteId>(
-  routeId: I,
-  handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>,
-) {
-  const route = routeById(routeId) as RouteDefinition;
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    // Responses hold checkout data: traces keep timings, not bodies.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(publishMetrics(metrics))
-    // Before the envelope, so that it runs after it: one record per write, with its final status.
-    .use(auditTrail(route, auditDeps))
-    .use(responseEnvelope(logger, () => config().corsAllowedOrigins))
-    .use(credentialsInUrl())
-    .use(httpHeaderNormalizer())
-    .use(principalFromAuthorizer(route))
-    .use(parseBody(route))
-    .handler(async (event) => {
-      const state = requestStateOf(event);
-      const request = {
-        body: route.body ? parseWith(route.body, state.body) : state.body,
-        query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined,
-        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-        principal: state.principal,
-        requestId: state.requestId,
-        sourceIp: event.requestContext?.identity?.sourceIp ?? '',
-        event,
-      } as RouteRequest<Route<I>>;
-      const response = await handle(request);
-      return {
-        statusCode: response.statusCode,
-        headers: { 'Content-Type': 'application/json', ...response.headers },
-        body: JSON.stringify(response.body),
-      };
-    });
+export function httpHandler<I extends RouteId>(routeId: I, handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>) {
+  return routePipeline(routeId, handle, auditDeps);
 }

@@ -1,6 +1,7 @@
 // The local runtime of `npm start`, started in-process for integration tests: free
-// ports, a fresh data directory, and a JSON client. It sets process.env for the
-// handlers (as Lambda's environment would), so run one per test file.
+// ports, a fresh data directory, and a JSON client. It installs its
+// configuration and adapters into the process's functions/wiring (one composition
+// per process, as one Lambda instance), so run one per test file.
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -35,7 +35,8 @@ async function withAllowedOrigins(origins: string, run: () => Promise<void>): Pr
   try {
     await run();
   } finally {
-    process.env.CORS_ALLOWED_ORIGINS = before;
+    if (before === undefined) delete process.env.CORS_ALLOWED_ORIGINS;
+    else process.env.CORS_ALLOWED_ORIGINS = before;
     resetConfig();
   }
 }
