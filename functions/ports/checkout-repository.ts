@@ -8,7 +8,7 @@ import type { Currency } from '#functions/domain/money.ts';
 import type { CheckoutType, FeePayer } from '#functions/ports/payment-provider.ts';
 
 export interface Checkout {
-  /** 'chk_' + random. */
+  /** 'chk_' + a digest of (payer or mandate, unique_id): a retry finds the record (checkoutIdFor). */
   id: string;
   /** The client's unique_id (idempotency key, per payer). */
   uniqueId: string;

@@ -25,15 +25,9 @@ export interface MerchantAccount {
   providerAccountId: string;
   /** ISO-8601 UTC. */
   createdAt: string;
-  /**
-   * Set when the onboarding request carried a retry key: a retry of the same
-   * request finds the account with `findAccountByOnboardingRequest` instead of
-   * creating a second one.
-   */
-  onboardingRequestKey?: string;
 }
 
-/** `createAccount` found an account with this id, or another account already made for the same onboarding request. */
+/** `createAccount` found an account with this id. */
 export class AccountAlreadyExistsError extends Error {
   override readonly name = 'AccountAlreadyExistsError';
   constructor(readonly existingAccountId: string) {
@@ -60,11 +54,9 @@ export interface MerchantRepository {
    */
   bindProviderUser(providerUserId: string, ownerSub: string): Promise<boolean>;
 
-  /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
+  /** @throws AccountAlreadyExistsError when the id is taken */
   createAccount(account: MerchantAccount): Promise<void>;
   getAccount(id: string): Promise<MerchantAccount | undefined>;
-  /** Strongly consistent: the account an earlier try of the same onboarding request created, if it got that far. */
-  findAccountByOnboardingRequest(ownerSub: string, onboardingRequestKey: string): Promise<MerchantAccount | undefined>;
   /** The owner's accounts, newest first, a page at a time. Eventually consistent in AWS (an index). */
   listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>>;
   /** Every account, newest first, a page at a time (ops). */

@@ -2,7 +2,6 @@
 //   provider user:       pk USER#<sub>, sk PROVIDER_USER
 //   email claim:         pk EMAIL#<lower-cased email>, sk CLAIM → ownerSub
 //   identity binding:    pk PROVIDER_USER#wepay#<provider user id>, sk BINDING → ownerSub
-//   onboarding pointer:  pk USER#<sub>, sk ONBOARDING#<request key> → accountId
 //   account:             pk ACCOUNT#<id>, sk ACCOUNT; gsi3 (by-owner) OWNER_ACCOUNTS#<sub>,
 //                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
 //                        gsi4 (by-created) ACCOUNTS, sorted the same way, for ops' listing
@@ -20,10 +19,6 @@ import {
 } from '#functions/ports/merchant-repository.ts';
 
 const providerUserKey = (ownerSub: string) => ({ pk: `USER#${ownerSub}`, sk: 'PROVIDER_USER' });
-const onboardingKey = (ownerSub: string, requestKey: string) => ({
-  pk: `USER#${ownerSub}`,
-  sk: `ONBOARDING#${requestKey}`,
-});
 const accountKey = (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
 const emailClaimKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'CLAIM' });
 const providerUserBindingKey = (providerUserId: string) => ({ pk: `PROVIDER_USER#wepay#${providerUserId}`, sk: 'BINDING' });
@@ -89,9 +84,6 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
   }
 
   async createAccount(account: MerchantAccount): Promise<void> {
-    if (account.onboardingRequestKey !== undefined) {
-      await this.claimOnboardingRequest(account.ownerSub, account.onboardingRequestKey, account.id);
-    }
     try {
       await this.client.send(
         new PutCommand({
@@ -117,17 +109,6 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
   async getAccount(id: string): Promise<MerchantAccount | undefined> {
     const item = await this.getItem(accountKey(id));
     return item ? accountFromItem(item) : undefined;
-  }
-
-  async findAccountByOnboardingRequest(
-    ownerSub: string,
-    onboardingRequestKey: string,
-  ): Promise<MerchantAccount | undefined> {
-    const pointer = await this.getItem(onboardingKey(ownerSub, onboardingRequestKey));
-    const accountId = pointer?.['accountId'];
-    if (typeof accountId !== 'string') return undefined;
-    const account = await this.getAccount(accountId);
-    return account?.ownerSub === ownerSub ? account : undefined;
   }
 
   listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>> {
@@ -161,31 +142,6 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
    * an account. (Two concurrent tries of one request can both pass while
    * neither account exists yet; the idempotency layer keeps them apart.)
    */
-  private async claimOnboardingRequest(ownerSub: string, requestKey: string, accountId: string): Promise<void> {
-    const key = onboardingKey(ownerSub, requestKey);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const held = await this.getItem(key);
-      const heldBy = held?.['accountId'];
-      if (heldBy === accountId) return;
-      if (typeof heldBy === 'string' && (await this.getAccount(heldBy))) throw new AccountAlreadyExistsError(heldBy);
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...key, entity: 'onboarding_request', accountId },
-            ...(typeof heldBy === 'string'
-              ? { ConditionExpression: 'accountId = :held', ExpressionAttributeValues: { ':held': heldBy } }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
-    throw new Error(`Onboarding request of ${ownerSub} kept changing hands; retry`);
-  }
-
   private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return result.Item;
@@ -203,7 +159,7 @@ function providerUserFromItem(item: Record<string, unknown>): ProviderUser {
 }
 
 function accountFromItem(item: Record<string, unknown>): MerchantAccount {
-  const account: MerchantAccount = {
+  return {
     id: item['id'] as string,
     ownerSub: item['ownerSub'] as string,
     name: item['name'] as string,
@@ -213,6 +169,4 @@ function accountFromItem(item: Record<string, unknown>): MerchantAccount {
     providerAccountId: item['providerAccountId'] as string,
     createdAt: item['createdAt'] as string,
   };
-  if (typeof item['onboardingRequestKey'] === 'string') account.onboardingRequestKey = item['onboardingRequestKey'];
-  return account;
 }

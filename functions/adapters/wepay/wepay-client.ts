@@ -36,10 +36,6 @@ import type { PlatformCredentials, PlatformSecrets } from '#functions/ports/secr
 import { fromDecimalDollars, toDecimalDollars } from './decimal-dollars.ts';
 import { JsonNumberLiteral, parseExactJson, stringifyExactJson } from './exact-json.ts';
 
-/** WePay's stage environment. `PROVIDER_BASE_URL` is the one switch between sandbox, stage and production. */
-export const WEPAY_STAGE_BASE_URL = 'https://stage.wepayapi.com/v2';
-export const WEPAY_PRODUCTION_BASE_URL = 'https://wepayapi.com/v2';
-
 /** Custom scopes are gone and onboarding is the only chance to set them: ask for all of them. */
 export const WEPAY_USER_SCOPES = [
   'manage_accounts',

@@ -41,7 +41,6 @@ const merchants: MerchantRepository = {
   getProviderUser: async (ownerSub) => ({ ownerSub, providerUserId: `u-${ownerSub}`, sealedAccessToken: `sealed:${ownerSub}`, email: 'x@example.com', createdAt: '' }),
   putProviderUserIfAbsent: async (user) => user,
   createAccount: async () => undefined,
-  findAccountByOnboardingRequest: async () => undefined,
   claimEmail: async () => true,
   bindProviderUser: async () => true,
   listAccountsByOwner: async () => ({ items: [], nextCursor: null }),
