@@ -22,8 +22,6 @@ export const checkoutEventTypes = [
 export const eventTypes = [...checkoutEventTypes, 'merchant.account.created', 'mandate.created', 'mandate.revoked'] as const;
 export type EventType = (typeof eventTypes)[number];
 
-export const isEventType = (value: string): value is EventType => (eventTypes as readonly string[]).includes(value);
-
 /** API.md: events are kept at least 30 days; a day more so a reader at the edge still finds them. */
 export const eventRetentionMs = 31 * 24 * 3600 * 1000;
 
