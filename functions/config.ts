@@ -19,7 +19,7 @@ const environmentSchema = z.object({
   PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
   IDEMPOTENCY_TABLE_NAME: z.string().min(1).default('idempotency'),
   AUDIT_TABLE_NAME: z.string().min(1).default('audit'),
-  /** Days an audit record is kept (its TTL); API.md asks for at least 365. */
+  /** Days an audit record is kept (its TTL); the API contract asks for at least 365. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(366).max(3_650).default(400),
   /** Local only: the dynalite endpoint. Unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
@@ -63,7 +63,7 @@ const environmentSchema = z.object({
   PROCESSING_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
   PROCESSING_FEE_FIXED: z.coerce.number().int().min(0).default(30),
 
-  /** How long an idempotent result is replayed (API.md: at least 24 hours). */
+  /** How long an idempotent result is replayed (at least 24 hours). */
   IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
   /**
    * How long an in-flight request holds its idempotency key before a retry may take over;
@@ -71,7 +71,7 @@ const environmentSchema = z.object({
    */
   IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
 
-  /** Velocity limits on checkout creation (card-testing protection), API.md's sliding windows. */
+  /** Velocity limits on checkout creation (card-testing protection), the API's sliding windows. */
   VELOCITY_CREATES_PER_MINUTE: positiveInt(30),
   VELOCITY_DECLINES_PER_HOUR: positiveInt(5),
   VELOCITY_DECLINES_PER_CARD_PER_DAY: positiveInt(10),
@@ -105,7 +105,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  // An empty audience would accept tokens issued to any app client of the pool (API.md: 401).
+  // An empty audience would accept tokens issued to any app client of the pool (401).
   if (audience.length === 0) {
     throw new ConfigError('Invalid configuration: AUTH_AUDIENCE must name at least one app client id');
   }

@@ -25,7 +25,7 @@ import { routes, type RouteDefinition } from '#functions/routes.ts';
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
-/** API Gateway's own payload limit is 10 MB; the handlers enforce API.md's 64 KiB. */
+/** API Gateway's own payload limit is 10 MB; the handlers enforce the API's 64 KiB. */
 const maxPayloadBytes = 10 * 1024 * 1024;
 const stage = 'local';
 
@@ -52,7 +52,7 @@ export function matchRoute(method: string, path: string): { route: RouteDefiniti
   const hit = onPath.find((c) => c.route.method === method);
   if (!hit) return { allowed: [...new Set(onPath.map((c) => c.route.method))] };
   const values = hit.pattern.exec(path)!.slice(1).map(decodedSegment);
-  // Malformed percent-encoding names nothing (API.md: an id that cannot name a resource is 404).
+  // Malformed percent-encoding names nothing (an id that cannot name a resource is 404).
   if (values.some((value) => value === undefined)) return 'not_found';
   return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, values[i]!])) };
 }
@@ -160,7 +160,7 @@ function gatewayError(error: PaymentsError | Error, requestId: string, extraHead
 
 /**
  * A request Node's parser refuses (an unknown method, a malformed request line, headers over its
- * limit) never reaches a handler; it still gets API.md's error body and headers, not Node's bare 400.
+ * limit) never reaches a handler; it still gets the API's error body and headers, not Node's bare 400.
  * API Gateway answers such requests itself too (its REQUEST_TOO_LARGE is 413, see docs/security.md).
  */
 function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
@@ -219,7 +219,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const url = requestTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = matchRoute(method, url.pathname);
-    // API.md refuses credentials in the URL on every path: on a route the handler does it; where no
+    // The API contract refuses credentials in the URL on every path: on a route the handler does it; where no
     // handler runs (unknown path, wrong method) the gateway does, as the CDK app's mock methods do.
     const credential = [...url.searchParams.keys()].find((key) => hasCredentialsInQuery([key]));
     if (credential && (matched === 'not_found' || 'allowed' in matched)) {
@@ -330,7 +330,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     }
     handle(req, res, awsRequestId, invoked).catch((error: unknown) => {
       // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the
-      // CDK app's DEFAULT_5XX gateway response renders as API.md's internal_error, without details
+      // CDK app's DEFAULT_5XX gateway response renders as the API's internal_error, without details
       // (errorResponse maps anything that is not a PaymentsError to that generic body).
       options.log?.(`handler failed: ${(error as Error).name}`);
       if (!res.headersSent) {

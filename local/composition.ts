@@ -29,7 +29,7 @@ export interface LocalComposition {
 export function composeLocalRuntime(local: LocalComposition): void {
   useConfigSource(() =>
     parseConfig({
-      // API.md: unless set, browsers may call from the API's own origin and http://localhost:$PORT.
+      // Unless set, browsers may call from the API's own origin and http://localhost:$PORT.
       CORS_ALLOWED_ORIGINS: `${local.api.url},http://localhost:${local.api.port}`,
       ...process.env,
       PAYMENTS_RUNTIME: 'local',

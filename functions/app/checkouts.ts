@@ -1,4 +1,4 @@
-// Checkouts: creation (run under idempotency by the handler), reads with API.md's
+// Checkouts: creation (run under idempotency by the handler), reads with the API contract's
 // visibility rules and listings. Actions live in checkout-actions.ts, the shared
 // records in checkout-records.ts. The provider is the source of truth; our copy
 // only moves forward (domain/checkout-state.ts).
@@ -141,7 +141,7 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
       if (mandate) await releaseMandateSpend(deps, mandate.id, input.amount);
     }
     if (error instanceof CardDeclinedError && deps.velocity) await recordDecline(deps.velocity, velocitySubject);
-    // API.md: a card token the provider does not know is the caller's mistake, on that field.
+    // A card token the provider does not know is the caller's mistake, on that field.
     if (error instanceof UnknownCardTokenError) {
       throw new InvalidRequestError('parameter_invalid', 'payment_method.credit_card.id is not a card token the provider knows', {
         param: 'payment_method.credit_card.id',

@@ -10,7 +10,7 @@
 // recorded intent of an action) rather than acting again; another body is 422.
 // Any other failure (nothing happened: a refusal, a busy checkout) frees the key.
 //
-// Why not @aws-lambda-powertools/idempotency: API.md needs 409 with a Retry-After
+// Why not @aws-lambda-powertools/idempotency: the API contract needs 409 with a Retry-After
 // taken from the lock (Powertools' in-progress error does not expose the record),
 // a lock that expires on its own schedule (Powertools ties it to the Lambda's
 // remaining time), and its DynamoDB layer relies on ReturnValuesOnConditionCheckFailure,

@@ -53,7 +53,7 @@ export interface AcceptedAccountName {
 }
 
 /**
- * Checks a requested account name against API.md's rules and returns the name
+ * Checks a requested account name against the API's rules and returns the name
  * with its statement descriptor. A name containing "wepay" is refused first:
  * no rewording of the start makes it acceptable.
  * @throws InvalidRequestError `account_name_invalid` or `account_name_unrecognizable`, param `account.name`

@@ -1,4 +1,4 @@
-// Fee quotes (API.md `POST /v1/fees/quote`, WePay's fee model). Integer minor
+// Fee quotes (`POST /v1/fees/quote`, WePay's fee model). Integer minor
 // units throughout; rounding is half-up, done once per computed fee.
 import { InvalidRequestError } from './errors.ts';
 import { applyBasisPoints, type Currency, type FeeRate } from './money.ts';

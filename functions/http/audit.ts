@@ -12,7 +12,7 @@ import type { AuditActor } from '#functions/ports/audit-log.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { requestIdFrom } from './security-headers.ts';
 
-/** Writes that are not audited (API.md): the fee quote changes nothing; the IPN's changes are audited as `provider:wepay`. */
+/** Writes that are not audited: the fee quote changes nothing; the IPN's changes are audited as `provider:wepay`. */
 export const auditExemptRouteIds: readonly string[] = ['fees.quote', 'ipn.wepay'];
 
 /** Every POST or DELETE to a /v1 route, but the exempt ones. */

@@ -1,4 +1,4 @@
-// Runs a route's work under idempotency and answers as API.md says: a replay has
+// Runs a route's work under idempotency and answers as the API contract says: a replay has
 // the first response's status and body plus `Idempotent-Replayed: true`; a card
 // decline is a response worth replaying (402 again, never a second charge); an
 // unknown outcome (503) keeps the key bound for the retry that settles it; any

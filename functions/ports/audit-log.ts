@@ -3,7 +3,7 @@
 // once written, is never changed by this code (and no function's role may).
 import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
 
-/** `actor.sub` of a change made without a request (API.md "Audit trail"). */
+/** `actor.sub` of a change made without a request. */
 export const systemActors = ['provider:wepay', 'system:reconciler', 'system:rotation'] as const;
 export type SystemActor = (typeof systemActors)[number];
 
@@ -16,7 +16,7 @@ export interface AuditActor {
   user_agent: string | null;
 }
 
-/** API.md's audit event, exactly as listed; holds no request body, token or card data. */
+/** The API's audit event, exactly as listed; holds no request body, token or card data. */
 export interface AuditRecord {
   /** 'aud_' + random. */
   id: string;

@@ -21,7 +21,7 @@ export interface Checkout {
   shortDescription: string;
   type: CheckoutType;
   referenceId?: string;
-  /** Set when an agent created it under a mandate (API.md's `agent`). */
+  /** Set when an agent created it under a mandate (the API's `agent`). */
   agent?: { mandateId: string; name: string };
   fee: { appFee: number; feePayer: FeePayer; processingFee: number };
   state: CheckoutState;

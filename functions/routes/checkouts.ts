@@ -17,7 +17,7 @@ function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extend
     method: 'POST',
     path: `/v1/checkouts/{id}/${action}` as `/v1/checkouts/{id}/${A}`,
     handler: `checkouts-${action}` as `checkouts-${A}`,
-    // Any role reaches the use case, which answers as API.md's matrix says: 404 to whoever may not
+    // Any role reaches the use case, which answers as the API's matrix says: 404 to whoever may not
     // see the checkout (a second payer, another merchant), 403 to its own payer, who may see but not act.
     access: anyRole,
     // Idempotent by unique_id; reads and updates the checkout; calls WePay with the owner's token.

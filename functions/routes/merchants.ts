@@ -23,7 +23,7 @@ export const merchantRoutes = [
     method: 'GET',
     path: '/v1/merchants/{id}',
     handler: 'merchants-get',
-    // Any role reaches the use case, which answers 404 to all but the owner and ops (API.md): a 403
+    // Any role reaches the use case, which answers 404 to all but the owner and ops: a 403
     // would tell a payer that the account exists.
     access: anyRole,
     uses: ['payments:read'],

@@ -65,7 +65,7 @@ export interface RouteDefinition {
   errors: readonly ErrorCode[];
 }
 
-// Every user role; never 'agent', which reaches only the routes that name it (API.md: every other
+// Every user role; never 'agent', which reaches only the routes that name it (every other
 // route is 403 permission_denied for an agent).
 export const anyRole = userRoles;
 

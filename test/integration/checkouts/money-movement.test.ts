@@ -1,4 +1,4 @@
-// Money moves exactly once (API.md, checkout actions): for each action and each
+// Money moves exactly once (the API contract, checkout actions): for each action and each
 // provider fault, the client's retries with the same unique_id end with the
 // provider having acted exactly once, and the 200 says what it did. Intents are
 // leased for IDEMPOTENCY_LOCK_SECONDS (1 s here), after which an intent whose call

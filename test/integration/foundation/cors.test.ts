@@ -1,4 +1,4 @@
-// CORS over HTTP against the local runtime, as API.md's "Every response" says:
+// CORS over HTTP against the local runtime, as the API's "Every response" rules say:
 // preflights on every /v1 route without a token, the CORS headers on every answer
 // to an allowed origin (the gateway's own errors included), none for any other
 // origin; and the sandbox's card tokenization callable from any page.
