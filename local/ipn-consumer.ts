@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
 import { inProcessQueue, localIpnQueueName, type QueuedMessage } from '#local/adapters/in-process-queue.ts';
-import { lambdaContext } from './api-gateway.ts';
+import { lambdaContext } from './gateway-request.ts';
 
 type SqsHandler = (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
 

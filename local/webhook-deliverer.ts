@@ -9,7 +9,7 @@ import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts'
 import { inProcessDeliveryQueue } from '#local/adapters/in-process-delivery-queue.ts';
 import { eventRetentionMs } from '#functions/domain/events.ts';
 import type { DeliveryMessage } from '#functions/ports/webhook-sender.ts';
-import { lambdaContext } from './api-gateway.ts';
+import { lambdaContext } from './gateway-request.ts';
 
 type SqsHandler = (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
 
