@@ -15,7 +15,11 @@ export type ErrorType =
   | 'provider_error'
   | 'api_error';
 
-/** The API's error codes; `string & {}` keeps the union open to codes added later without losing completion. */
+/**
+ * The API's error codes, copied rather than imported: the client ships without the
+ * server's code (test/unit/client/error-codes.test.ts keeps the copy complete).
+ * `string & {}` keeps the union open to codes added later without losing completion.
+ */
 export type ErrorCode =
   | 'parameter_missing'
   | 'parameter_invalid'
