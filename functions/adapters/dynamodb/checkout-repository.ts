@@ -16,6 +16,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, t
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import {
   CheckoutAlreadyExistsError,
   ConcurrentUpdateError,
@@ -47,18 +48,7 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
 
   async create(checkout: Checkout): Promise<void> {
     await this.putProviderPointer(checkout);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(checkout),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new CheckoutAlreadyExistsError(checkout.id);
-      throw error;
-    }
+    if (!(await putIfAbsent({ client: this.client, tableName: this.tableName }, toItem(checkout)))) throw new CheckoutAlreadyExistsError(checkout.id);
   }
 
   async get(id: string): Promise<Checkout | undefined> {
@@ -129,20 +119,8 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return found;
   }
 
-  async recordCreationIntent(intent: CreationIntent): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  recordCreationIntent(intent: CreationIntent): Promise<boolean> {
+    return putIfAbsent({ client: this.client, tableName: this.tableName }, { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent });
   }
 
   async clearCreationIntent(checkoutId: string): Promise<void> {

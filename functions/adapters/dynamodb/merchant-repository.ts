@@ -6,10 +6,10 @@
 //                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
 //                        gsi4 (by-created) ACCOUNTS, sorted the same way, for ops' listing
 // Single-item conditional writes only (dynalite has no transactions).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import type { Page, PageRequest } from '#functions/ports/checkout-repository.ts';
 import {
   AccountAlreadyExistsError,
@@ -34,24 +34,17 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     this.tableName = options.tableName;
   }
 
+  private get table() {
+    return { client: this.client, tableName: this.tableName };
+  }
+
   async getProviderUser(ownerSub: string): Promise<ProviderUser | undefined> {
     const item = await this.getItem(providerUserKey(ownerSub));
     return item ? providerUserFromItem(item) : undefined;
   }
 
   async putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...providerUserKey(user.ownerSub), entity: 'provider_user', ...user },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return user;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    if (await putIfAbsent(this.table, { ...providerUserKey(user.ownerSub), entity: 'provider_user', ...user })) return user;
     const existing = await this.getProviderUser(user.ownerSub);
     if (!existing) throw new Error(`Provider user for ${user.ownerSub} vanished after a conflicting write`);
     return existing;
@@ -66,44 +59,21 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
   }
 
   /** One item per identity: written when free, rewritten by its owner (a retry), refused to anyone else. */
-  private async putOwnedBy(key: { pk: string; sk: string }, entity: string, ownerSub: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, entity, ownerSub },
-          ConditionExpression: 'attribute_not_exists(pk) OR ownerSub = :sub',
-          ExpressionAttributeValues: { ':sub': ownerSub },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private putOwnedBy(key: { pk: string; sk: string }, entity: string, ownerSub: string): Promise<boolean> {
+    return putIfAbsent(this.table, { ...key, entity, ownerSub }, { orWhere: 'ownerSub = :sub', values: { ':sub': ownerSub } });
   }
 
   async createAccount(account: MerchantAccount): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...accountKey(account.id),
-            entity: 'merchant_account',
-            gsi3pk: ownerAccountsPartition(account.ownerSub),
-            gsi3sk: `${account.createdAt}#${account.id}`,
-            gsi4pk: allAccountsPartition,
-            gsi4sk: `${account.createdAt}#${account.id}`,
-            ...account,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new AccountAlreadyExistsError(account.id);
-      throw error;
-    }
+    const item = {
+      ...accountKey(account.id),
+      entity: 'merchant_account',
+      gsi3pk: ownerAccountsPartition(account.ownerSub),
+      gsi3sk: `${account.createdAt}#${account.id}`,
+      gsi4pk: allAccountsPartition,
+      gsi4sk: `${account.createdAt}#${account.id}`,
+      ...account,
+    };
+    if (!(await putIfAbsent(this.table, item))) throw new AccountAlreadyExistsError(account.id);
   }
 
   async getAccount(id: string): Promise<MerchantAccount | undefined> {
