@@ -63,7 +63,7 @@ export async function startTestRuntime(options: Partial<Omit<LocalRuntimeOptions
     process.env[limit] ??= '1000000';
   }
   const dataDir = options.dataDir ?? newDataDir();
-  const runtime = await startLocalRuntime({ ...options, dataDir, port: 0, sandboxPort: 0, log: options.log ?? (() => undefined) });
+  const runtime = await startLocalRuntime({ ...options, dataDir, port: 0, sandboxPort: 0, log: options.log ?? (process.env.PAYMENTS_TEST_LOGS === '1' ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined) });
   return {
     runtime,
     apiUrl: runtime.apiUrl,
