@@ -11,7 +11,8 @@ import { platformSecrets } from './secrets.ts';
 import { tokenVault } from './vault.ts';
 import { checkoutRepository, mandateRepository, merchantRepository, velocityStore } from './storage.ts';
 
-export { platformSecrets, tokenVault };
+// merchants-create seals the merchant's token with the vault it gets here.
+export { tokenVault };
 
 // The platform secret is read on the first call that needs it (registering a user), so
 // functions that only act with merchants' tokens need neither the secret nor its setting.
