@@ -1,9 +1,9 @@
 // Errors as typed objects: every non-2xx answer of the API becomes a
-// PaymentsApiError carrying API.md's error body (type, code, param, request_id)
+// PaymentsApiError carrying the API's error body (type, code, param, request_id)
 // and its status; a request that never got an answer (after the retries) is a
 // PaymentsNetworkError.
 
-/** API.md's error types. */
+/** The API's error types. */
 export type ErrorType =
   | 'invalid_request'
   | 'authentication_error'
@@ -15,7 +15,11 @@ export type ErrorType =
   | 'provider_error'
   | 'api_error';
 
-/** API.md's error codes; `string & {}` keeps the union open to codes added later without losing completion. */
+/**
+ * The API's error codes, copied rather than imported: the client ships without the
+ * server's code (test/unit/client/error-codes.test.ts keeps the copy complete).
+ * `string & {}` keeps the union open to codes added later without losing completion.
+ */
 export type ErrorCode =
   | 'parameter_missing'
   | 'parameter_invalid'
@@ -78,7 +82,7 @@ export class PaymentsApiError extends Error {
     this.retryAfter = retryAfter;
   }
 
-  /** API.md's field name, for code that logs or shows the body's spelling. */
+  /** The API's field name, for code that logs or shows the body's spelling. */
   get request_id(): string {
     return this.requestId;
   }
@@ -99,7 +103,7 @@ function isErrorBody(value: unknown): value is { error: ApiErrorBody } {
   return typeof error === 'object' && error !== null && typeof error.code === 'string' && typeof error.type === 'string';
 }
 
-/** The typed error of a non-2xx answer; an answer without API.md's body (a proxy's page) still gets a status and a request id. */
+/** The typed error of a non-2xx answer; an answer without the API's body (a proxy's page) still gets a status and a request id. */
 export function toApiError(response: Response, body: unknown): PaymentsApiError {
   const requestId = response.headers.get('X-Request-Id') ?? '';
   const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'));

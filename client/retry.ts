@@ -1,4 +1,4 @@
-// The client's retries: only where API.md makes a second try safe, with the
+// The client's retries: only where the API contract makes a second try safe, with the
 // same request (so the same unique_id), honouring Retry-After, within a bounded
 // budget of attempts and waiting time.
 //
@@ -47,7 +47,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 const retryable409 = new Set(['idempotency_key_in_use', 'checkout_busy']);
 
-/** Whether sending this request (with this body) twice cannot act twice (API.md: idempotency by unique_id). */
+/** Whether sending this request (with this body) twice cannot act twice (idempotency by unique_id). */
 export function isIdempotent(request: Request, body: ArrayBuffer | null): boolean {
   if (['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(request.method)) return true;
   if (request.method !== 'POST') return false;

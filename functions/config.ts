@@ -19,14 +19,16 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const environmentSchema = z.object({
   /** `local` wires the embedded parts (dynalite, raw AES keyring, secrets file, local issuer); `aws` the real services. */
   PAYMENTS_RUNTIME: z.enum(['local', 'aws']).default('local'),
+  /** Local only: where the local issuer's JWKS is found unless AUTH_JWKS says. */
   PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** The logger reads it itself (functions/observability.ts, before any configuration); checked here so a typo fails start-up. */
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
 
   PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
   IDEMPOTENCY_TABLE_NAME: z.string().min(1).default('idempotency'),
   AUDIT_TABLE_NAME: z.string().min(1).default('audit'),
-  /** Days an audit record is kept (its TTL); API.md asks for at least 365. */
+  /** Days an audit record is kept (its TTL); the API contract asks for at least 365. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(366).max(3_650).default(400),
   /** Local only: the dynalite endpoint. Unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
@@ -46,10 +48,6 @@ const environmentSchema = z.object({
   /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
   PLATFORM_SECRET_ID: z.string().min(1).optional(),
   /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
-  /** Local only: the raw AES wrapping key standing in for the KMS key. */
-  LOCAL_TOKEN_KEY_FILE: z.string().min(1).optional(),
-  /** Local only: the generated platform secrets file. */
-  PLATFORM_SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_CACHE_SECONDS: positiveInt(300),
 
   /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
@@ -74,7 +72,7 @@ const environmentSchema = z.object({
   PROCESSING_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
   PROCESSING_FEE_FIXED: z.coerce.number().int().min(0).default(30),
 
-  /** How long an idempotent result is replayed (API.md: at least 24 hours). */
+  /** How long an idempotent result is replayed (at least 24 hours). */
   IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
   /**
    * How long an in-flight request holds its idempotency key before a retry may take over;
@@ -82,7 +80,7 @@ const environmentSchema = z.object({
    */
   IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
 
-  /** Velocity limits on checkout creation (card-testing protection), API.md's sliding windows. */
+  /** Velocity limits on checkout creation (card-testing protection), the API's sliding windows. */
   VELOCITY_CREATES_PER_MINUTE: positiveInt(30),
   VELOCITY_DECLINES_PER_HOUR: positiveInt(5),
   VELOCITY_DECLINES_PER_CARD_PER_DAY: positiveInt(10),
@@ -116,15 +114,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  // An empty audience would accept tokens issued to any app client of the pool (API.md: 401).
+  // An empty audience would accept tokens issued to any app client of the pool (401).
   if (audience.length === 0) {
     throw new ConfigError('Invalid configuration: AUTH_AUDIENCE must name at least one app client id');
   }
   return {
     runtime: e.PAYMENTS_RUNTIME,
-    dataDir: e.PAYMENTS_DATA_DIR,
     region: e.AWS_REGION,
-    logLevel: e.LOG_LEVEL,
     tables: {
       payments: e.PAYMENTS_TABLE_NAME,
       idempotency: e.IDEMPOTENCY_TABLE_NAME,
@@ -137,9 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       jwks: e.AUTH_JWKS ?? `${e.PAYMENTS_DATA_DIR}/issuer/jwks.json`,
     },
     tokenKmsKeyArn: e.TOKEN_KMS_KEY_ARN,
-    localTokenKeyFile: e.LOCAL_TOKEN_KEY_FILE ?? `${e.PAYMENTS_DATA_DIR}/keys/token-key.bin`,
     platformSecretId: e.PLATFORM_SECRET_ID,
-    platformSecretsFile: e.PLATFORM_SECRETS_FILE ?? `${e.PAYMENTS_DATA_DIR}/secrets/platform.json`,
     secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,
     provider: {
       baseUrl: e.PROVIDER_BASE_URL.replace(/\/+$/, ''),
@@ -181,13 +175,23 @@ export function requireSetting<T>(value: T | undefined, variable: string): T {
   return value;
 }
 
+let readConfig: () => Config = () => parseConfig(process.env);
 let cached: Config | undefined;
 /** The process's configuration, parsed on first use (Lambda cold start) and then reused. */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  cached ??= readConfig();
   return cached;
 }
-/** Tests and the local runtime re-read the environment after changing it. */
+/**
+ * The local runtime's composition root says where the configuration comes from
+ * (the environment with its own endpoints and paths on top) instead of writing
+ * into `process.env`; Lambda keeps the default, the environment as set by CDK.
+ */
+export function useConfigSource(read: () => Config): void {
+  readConfig = read;
+  cached = undefined;
+}
+/** Tests re-read the configuration after changing the environment. */
 export function resetConfig(): void {
   cached = undefined;
 }

@@ -1,18 +1,18 @@
 // Responses API Gateway and WAF answer on their own, before or instead of a
-// handler, in API.md's error format with its security headers.
+// handler, in the API's error format with its security headers.
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 
-/** API.md "Every response": static headers, quoted for API Gateway parameter mapping. */
+/** The API's "Every response" rules: static headers, quoted for API Gateway parameter mapping. */
 export const securityHeaders: Record<string, string> = {
   'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 };
 
-/** The credential-looking query parameters API.md rejects with 400 credentials_in_url. */
+/** The credential-looking query parameters the API contract rejects with 400 credentials_in_url. */
 export const credentialQueryParameters = ['access_token', 'api_key', 'apikey', 'token', 'client_secret'] as const;
 
-/** An API.md error body; `message` is inserted as is (a JSON string literal or a `$context...String` variable). */
+/** An API error body; `message` is inserted as is (a JSON string literal or a `$context...String` variable). */
 export function errorBody(type: string, code: string, messageJson: string): string {
   return `{"error":{"type":"${type}","code":"${code}","message":${messageJson},"request_id":"req_$context.requestId"}}`;
 }
@@ -28,7 +28,7 @@ interface GatewayErrorResponse {
 }
 
 const gatewayErrorResponses: GatewayErrorResponse[] = [
-  // The authorizer denied: its context carries the API.md code and message.
+  // The authorizer denied: its context carries the API's code and message.
   {
     type: apigw.ResponseType.ACCESS_DENIED,
     status: '401',
@@ -54,12 +54,12 @@ const gatewayErrorResponses: GatewayErrorResponse[] = [
   { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', errorType: 'invalid_request', code: 'parameter_missing', message: '$context.error.messageString' },
   { type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', errorType: 'invalid_request', code: 'parameter_invalid', message: '$context.error.messageString' },
   { type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', errorType: 'invalid_request', code: 'unsupported_media_type', message: '"Unsupported media type"' },
-  // API Gateway's own ceiling is 10 MB; the 64 KiB limit of API.md is enforced by the handlers.
+  // API Gateway's own ceiling is 10 MB; the 64 KiB limit of the API contract is enforced by the handlers.
   { type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', errorType: 'invalid_request', code: 'body_too_large', message: '"Request bodies are limited to 64 KiB"' },
   { type: apigw.ResponseType.THROTTLED, status: '429', errorType: 'rate_limit_error', code: 'rate_limited', message: '"Too many requests"', extraHeaders: { 'Retry-After': '1' } },
   { type: apigw.ResponseType.QUOTA_EXCEEDED, status: '429', errorType: 'rate_limit_error', code: 'rate_limited', message: '"Too many requests"', extraHeaders: { 'Retry-After': '60' } },
   // The handler did not answer within API Gateway's 29 s: the outcome at the provider is unknown,
-  // and API.md's answer to that is 503 provider_unavailable (retry with the same unique_id).
+  // and the API's answer to that is 503 provider_unavailable (retry with the same unique_id).
   { type: apigw.ResponseType.INTEGRATION_TIMEOUT, status: '503', errorType: 'provider_error', code: 'provider_unavailable', message: '"The request timed out; retry it with the same unique_id"', extraHeaders: { 'Retry-After': '5' } },
   { type: apigw.ResponseType.INTEGRATION_FAILURE, status: '500', errorType: 'api_error', code: 'internal_error', message: '"Internal error"' },
   { type: apigw.ResponseType.DEFAULT_4XX, status: '', errorType: 'invalid_request', code: 'parameter_invalid', message: '$context.error.messageString' },
@@ -101,7 +101,7 @@ const noSuchResource: Refusal = { status: '404', errorType: 'not_found', code: '
 /**
  * `ANY` on a route's resource answers the methods the route table does not
  * declare: 405 method_not_allowed, or 400 credentials_in_url first when the
- * query string carries a credential (API.md: on every path, before anything else).
+ * query string carries a credential (on every path, before anything else).
  */
 export function methodNotAllowedIntegration(): apigw.MockIntegration {
   return refusalIntegration(methodNotAllowed);

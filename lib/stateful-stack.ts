@@ -3,7 +3,7 @@
 // retained if the stack is ever deleted. Stateless stacks receive these as props.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,12 +13,12 @@ import type { Construct } from 'constructs';
 import { auditTable, tableDefinitions, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { platformSecretKeys, providerIssuedSecretKeys } from '#functions/adapters/secrets/platform-secret.ts';
 import { ipnRouteSecretRotationDays, previousIpnRouteSecretsKept } from '#functions/domain/ipn-route-secret-rotation.ts';
-import { userRoles } from '#functions/domain/principal.ts';
 import { grantTo } from '#lib/constructs/grants.ts';
 import { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 import { createTrail } from '#lib/stateful/audit-trail.ts';
 import { addTrailMetricFilters } from '#lib/stateful/trail-metric-filters.ts';
+import { createUserPool } from '#lib/stateful/user-pool.ts';
 
 export interface StatefulStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -49,7 +49,7 @@ export class StatefulStack extends Stack {
     this.tables = Object.fromEntries(tableDefinitions.map((definition) => [definition.id, this.createTable(definition)]));
     this.platformSecret = this.createPlatformSecret();
     this.platformSecretRotation = this.rotatePlatformSecret(props.config);
-    ({ userPool: this.userPool, client: this.userPoolClient } = this.createUserPool());
+    ({ userPool: this.userPool, client: this.userPoolClient } = createUserPool(this));
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenIssuer = { issuer, audience: this.userPoolClient.userPoolClientId, jwks: `${issuer}/.well-known/jwks.json` };
     this.trail = createTrail(this, this.key);
@@ -250,54 +250,7 @@ export class StatefulStack extends Stack {
     );
     return fn;
   }
-
-  /** Users are state: the pool lives here, with the role groups from routes.ts. */
-  private createUserPool(): { userPool: cognito.UserPool; client: cognito.UserPoolClient } {
-    const userPool = new cognito.UserPool(this, 'Users', {
-      // Users are provisioned by the platform (and put in groups by it), not self-registered.
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(1),
-      },
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      // Threat protection (compromised credentials, adaptive authentication) needs the Plus plan.
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // 'agent' is not a Cognito group: it comes only from an agt_ token.
-    for (const role of userRoles) {
-      new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
-        userPoolId: userPool.userPoolId,
-        groupName: role,
-        description: `API role ${role} (cognito:groups claim)`,
-      });
-    }
-    const client = userPool.addClient('PlatformFrontend', {
-      generateSecret: false,
-      // The frontend signs users in with SRP and refreshes tokens (always allowed); it uses no hosted
-      // UI or OAuth flow, so none is enabled: no implicit grant, no callback URL, no OAuth scopes.
-      authFlows: { userSrp: true },
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(60),
-      idTokenValidity: Duration.minutes(60),
-      refreshTokenValidity: Duration.days(1),
-    });
-    return { userPool, client };
-  }
 }
-
 
 /** Construct ids: `PaymentsTable`, `IdempotencyTable` (stable, they name the physical tables). */
 export function tableConstructId(definition: TableDefinition): string {

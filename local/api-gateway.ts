@@ -20,116 +20,12 @@ import { requestIdFrom, securityHeaders } from '#functions/http/security-headers
 import { corsHeaders, originOf, preflightHeaders } from '#functions/http/cors.ts';
 import { config } from '#functions/config.ts';
 import { redactString } from '#functions/observability.ts';
-import { routes, type RouteDefinition } from '#functions/routes.ts';
+import { headerMaps, lambdaContext, matchRoute, queryMaps, readBody, requestTarget } from './gateway-request.ts';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
-/** API Gateway's own payload limit is 10 MB; the handlers enforce API.md's 64 KiB. */
-const maxPayloadBytes = 10 * 1024 * 1024;
 const stage = 'local';
-
-interface CompiledRoute {
-  route: RouteDefinition;
-  pattern: RegExp;
-  params: string[];
-}
-
-const compiled: CompiledRoute[] = (routes as readonly RouteDefinition[]).map((route) => {
-  const params: string[] = [];
-  const segments = route.path.split('/').map((segment) => {
-    const param = /^\{(\w+)\}$/.exec(segment);
-    if (!param) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
-    params.push(param[1]!);
-    return '([^/]+)';
-  });
-  return { route, pattern: new RegExp(`^${segments.join('/')}$`), params };
-});
-
-export function matchRoute(method: string, path: string): { route: RouteDefinition; pathParameters: Record<string, string> } | 'not_found' | { allowed: string[] } {
-  const onPath = compiled.filter((c) => c.pattern.test(path));
-  if (onPath.length === 0) return 'not_found';
-  const hit = onPath.find((c) => c.route.method === method);
-  if (!hit) return { allowed: [...new Set(onPath.map((c) => c.route.method))] };
-  const values = hit.pattern.exec(path)!.slice(1).map(decodedSegment);
-  // Malformed percent-encoding names nothing (API.md: an id that cannot name a resource is 404).
-  if (values.some((value) => value === undefined)) return 'not_found';
-  return { route: hit.route, pathParameters: Object.fromEntries(hit.params.map((name, i) => [name, values[i]!])) };
-}
-
-function decodedSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
-export function lambdaContext(functionName: string, awsRequestId: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-// Maps keyed by what the client sent have no prototype: a header or query parameter named
-// `__proto__`, `constructor` or `toString` is just a name (as in the event Lambda parses in AWS).
-const emptyMap = <T>() => Object.create(null) as Record<string, T>;
-
-function headerMaps(req: IncomingMessage) {
-  const headers = emptyMap<string>();
-  const multiValueHeaders = emptyMap<string[]>();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  return { headers, multiValueHeaders };
-}
-
-/**
- * The path and query of the request line, taken as sent: no URL parser that could throw on odd
- * input or read `//host/...` as another host. A target that is not a path names no route.
- */
-function requestTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
-  const query = target.indexOf('?');
-  const pathname = query === -1 ? target : target.slice(0, query);
-  return { pathname: pathname.startsWith('/') ? pathname : '', searchParams: new URLSearchParams(query === -1 ? '' : target.slice(query)) };
-}
-
-function queryMaps(url: { searchParams: URLSearchParams }) {
-  if ([...url.searchParams.keys()].length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
-  const single = emptyMap<string>();
-  const multi = emptyMap<string[]>();
-  for (const [key, value] of url.searchParams) {
-    single[key] = value;
-    (multi[key] ??= []).push(value);
-  }
-  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxPayloadBytes) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   const headers: Record<string, string | string[]> = {};
@@ -160,7 +56,7 @@ function gatewayError(error: PaymentsError | Error, requestId: string, extraHead
 
 /**
  * A request Node's parser refuses (an unknown method, a malformed request line, headers over its
- * limit) never reaches a handler; it still gets API.md's error body and headers, not Node's bare 400.
+ * limit) never reaches a handler; it still gets the API's error body and headers, not Node's bare 400.
  * API Gateway answers such requests itself too (its REQUEST_TOO_LARGE is 413, see docs/security.md).
  */
 function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
@@ -219,7 +115,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const url = requestTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = matchRoute(method, url.pathname);
-    // API.md refuses credentials in the URL on every path: on a route the handler does it; where no
+    // The API contract refuses credentials in the URL on every path: on a route the handler does it; where no
     // handler runs (unknown path, wrong method) the gateway does, as the CDK app's mock methods do.
     const credential = [...url.searchParams.keys()].find((key) => hasCredentialsInQuery([key]));
     if (credential && (matched === 'not_found' || 'allowed' in matched)) {
@@ -330,7 +226,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     }
     handle(req, res, awsRequestId, invoked).catch((error: unknown) => {
       // A function that throws (or cannot load) is a Lambda error: API Gateway answers 502, which the
-      // CDK app's DEFAULT_5XX gateway response renders as API.md's internal_error, without details
+      // CDK app's DEFAULT_5XX gateway response renders as the API's internal_error, without details
       // (errorResponse maps anything that is not a PaymentsError to that generic body).
       options.log?.(`handler failed: ${(error as Error).name}`);
       if (!res.headersSent) {

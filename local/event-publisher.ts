@@ -15,7 +15,7 @@ import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts';
 import { DynamoDbWebhookEndpoints } from '#functions/adapters/dynamodb/webhook-endpoints.ts';
 import { checkoutFromItem, mandateFromItem, merchantAccountFromItem } from '#functions/adapters/dynamodb/stream-images.ts';
-import { inProcessDeliveryQueue } from '#functions/adapters/queue/in-process-delivery-queue.ts';
+import { inProcessDeliveryQueue } from '#local/adapters/in-process-delivery-queue.ts';
 import { publishAccountCreated, publishMandateEvents, publishPendingChanges, type PublishDeps } from '#functions/app/events/publish.ts';
 import { eventRenderer } from '#functions/http/schemas/events.ts';
 import { systemClock } from '#functions/adapters/system-clock.ts';

@@ -6,9 +6,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ipnQueueSettings } from '#functions/adapters/queue/ipn-queue-settings.ts';
-import { inProcessQueue, type QueuedMessage } from '#functions/adapters/queue/in-process-queue.ts';
-import { localIpnQueueName } from '#functions/wiring/ipn.ts';
-import { lambdaContext } from './api-gateway.ts';
+import { inProcessQueue, localIpnQueueName, type QueuedMessage } from '#local/adapters/in-process-queue.ts';
+import { lambdaContext } from './gateway-request.ts';
 
 type SqsHandler = (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
 

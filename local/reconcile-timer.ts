@@ -1,7 +1,7 @@
 // Locally, the scheduled reconciliation is a timer calling the same handler the
 // EventBridge rule invokes in AWS, every RECONCILE_INTERVAL_SECONDS × SANDBOX_TIME_SCALE.
 import type { ScheduledEvent } from 'aws-lambda';
-import { lambdaContext } from './api-gateway.ts';
+import { lambdaContext } from './gateway-request.ts';
 
 type ScheduledHandler = (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>;
 

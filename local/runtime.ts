@@ -4,13 +4,14 @@
 // start it on free ports with their own data directory.
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { config, resetConfig } from '#functions/config.ts';
+import { config } from '#functions/config.ts';
 import { auditTable, idempotencyTable, paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
-import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
+import { ensureTables } from '#local/adapters/ensure-tables.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { startLocalDynamoDb } from './dynamodb.ts';
 import { devUsers, ensureLocalIssuer, type DevUser } from './issuer.ts';
+import { composeLocalRuntime } from './composition.ts';
 import { ensureLocalKey } from './keyring.ts';
 import { ensureLocalSecrets, localSecretsPath } from './secrets-file.ts';
 import { startSandbox, type SandboxOptions } from './sandbox/server.ts';
@@ -81,9 +82,6 @@ class Resources {
   }
 }
 
-/** The CORS default this module last set, told apart from one the user set (a restart sets its own). */
-let defaultCorsOrigins: string | undefined;
-
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
@@ -91,7 +89,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const resources = new Resources();
   try {
     const { credentials } = await ensureLocalSecrets(dataDir);
-    await ensureLocalKey(dataDir);
+    const tokenKey = await ensureLocalKey(dataDir);
     const issuer = await ensureLocalIssuer(dataDir);
 
     const dynamo = await startLocalDynamoDb({ dataDir });
@@ -125,27 +123,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     resources.add(() => api.close());
 
-    // The handlers read their configuration from the environment, as in Lambda.
-    Object.assign(process.env, {
-      PAYMENTS_RUNTIME: 'local',
-      PAYMENTS_DATA_DIR: dataDir,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      PAYMENTS_TABLE_NAME: tableNames[paymentsTable.id],
-      IDEMPOTENCY_TABLE_NAME: tableNames[idempotencyTable.id],
-      AUDIT_TABLE_NAME: tableNames[auditTable.id],
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_JWKS: issuer.jwksPath,
-      PLATFORM_SECRETS_FILE: localSecretsPath(dataDir),
-      PROVIDER_BASE_URL: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
-      SANDBOX_TIME_SCALE: String(options.sandbox?.timeScale ?? 1),
+    composeLocalRuntime({
+      dataDir,
+      dynamoDbEndpoint: dynamo.endpoint,
+      tables: { payments: tableNames[paymentsTable.id]!, idempotency: tableNames[idempotencyTable.id]!, audit: tableNames[auditTable.id]! },
+      issuer: { url: issuer.issuer, jwksPath: issuer.jwksPath },
+      platformSecretsFile: localSecretsPath(dataDir),
+      tokenKey,
+      providerBaseUrl: options.providerBaseUrl?.(sandbox.url) ?? `${sandbox.url}/v2`,
+      timeScale: options.sandbox?.timeScale ?? 1,
+      api: { url: api.url, port: api.port },
+      ipnCallbacks: options.ipnCallbacks !== false,
     });
-    // API.md: unless set, browsers may call from the API's own origin and http://localhost:$PORT.
-    if (process.env.CORS_ALLOWED_ORIGINS === undefined || process.env.CORS_ALLOWED_ORIGINS === defaultCorsOrigins) {
-      process.env.CORS_ALLOWED_ORIGINS = defaultCorsOrigins = `${api.url},http://localhost:${api.port}`;
-    }
-    if (options.ipnCallbacks === false) delete process.env.IPN_BASE_URL;
-    else process.env.IPN_BASE_URL = api.url;
-    resetConfig();
     resources.add(
       startIpnConsumer({ dataDir, loadHandler, invoke, timeScale: options.sandbox?.timeScale ?? 1, log }),
     );

@@ -6,10 +6,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts';
-import { inProcessDeliveryQueue } from '#functions/adapters/queue/in-process-delivery-queue.ts';
+import { inProcessDeliveryQueue } from '#local/adapters/in-process-delivery-queue.ts';
 import { eventRetentionMs } from '#functions/domain/events.ts';
 import type { DeliveryMessage } from '#functions/ports/webhook-sender.ts';
-import { lambdaContext } from './api-gateway.ts';
+import { lambdaContext } from './gateway-request.ts';
 
 type SqsHandler = (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse>;
 

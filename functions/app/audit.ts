@@ -30,7 +30,7 @@ export interface AuditDeps {
 
 export const newAuditId = () => `aud_${randomBytes(16).toString('base64url')}`;
 
-/** Longest id, IP or user agent kept: hostile input may be any length (API.md), a record is not. */
+/** Longest id, IP or user agent kept: hostile input may be any length, a record is not. */
 const maxFieldLength = 256;
 const jwtLike = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
 const opaqueToken = /\b(agt|whsec)_[\w-]{8,}/g;

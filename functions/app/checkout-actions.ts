@@ -1,6 +1,6 @@
 // Capture, cancel and refund: money moves exactly once, whatever the concurrency,
-// faults or crashes (API.md; DESIGN.md "Money movement is recorded before it
-// happens"). Each action
+// faults or crashes, because money movement is recorded before it happens.
+// Each action
 //   1. writes its intent on the checkout (one conditional write, which also refuses
 //      to start while another action's intent is in flight: 409 checkout_busy),
 //   2. calls the provider,

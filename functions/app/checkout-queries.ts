@@ -1,4 +1,4 @@
-// Checkout reads with API.md's visibility rules, and listings.
+// Checkout reads with the API's visibility rules, and listings.
 import { NotFoundError } from '#functions/domain/errors.ts';
 import { couldBeCheckoutId, idInMessage } from '#functions/domain/ids.ts';
 import { hasRole, type Principal } from '#functions/domain/principal.ts';

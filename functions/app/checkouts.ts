@@ -234,7 +234,7 @@ async function createAndRecord(
         : []),
       error instanceof CardDeclinedError && velocity ? recordDecline(velocity, velocitySubject) : undefined,
     ]);
-    // API.md: a card token the provider does not know is the caller's mistake, on that field.
+    // A card token the provider does not know is the caller's mistake, on that field.
     if (error instanceof UnknownCardTokenError) {
       throw new InvalidRequestError('parameter_invalid', 'payment_method.credit_card.id is not a card token the provider knows', {
         param: 'payment_method.credit_card.id',

@@ -12,7 +12,7 @@
 // recorded intent of an action) rather than acting again; another body is 422.
 // Any other failure (nothing happened: a refusal, a busy checkout) frees the key.
 //
-// Why not @aws-lambda-powertools/idempotency: API.md needs 409 with a Retry-After
+// Why not @aws-lambda-powertools/idempotency: the API contract needs 409 with a Retry-After
 // taken from the lock (Powertools' in-progress error does not expose the record),
 // a lock that expires on its own schedule (Powertools ties it to the Lambda's
 // remaining time), and its DynamoDB layer relies on ReturnValuesOnConditionCheckFailure,
@@ -83,7 +83,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The key space a principal's unique_ids live in (API.md): a user's `sub`, or an
+ * The key space a principal's unique_ids live in: a user's `sub`, or an
  * agent's mandate. The idempotency key and every id derived from a unique_id
  * (checkout id, provider unique_id, action id) use it.
  */

@@ -1,4 +1,4 @@
-// An agent's checkout under its mandate (API.md "Mandates"): the mandate's status and
+// An agent's checkout under its mandate: the mandate's status and
 // scope before velocity, then its spending in one conditional write right before the
 // provider, given back when the charge is declined or turns out never to have happened.
 import { AuthenticationError, MandateExceededError, MandateScopeError } from '#functions/domain/errors.ts';

@@ -1,4 +1,4 @@
-// Mandates (API.md "Mandates"): a payer's grant to an agent, its agt_ token, and
+// Mandates: a payer's grant to an agent, its agt_ token, and
 // the agent's authentication. Spending is in checkouts.ts (agent creations).
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthenticationError, InvalidRequestError, NotFoundError, PermissionDeniedError, UnknownCardTokenError } from '#functions/domain/errors.ts';

@@ -1,4 +1,4 @@
-// One reconciliation pass (API.md "POST /v1/reconciliations"): settles the
+// One reconciliation pass: settles the
 // actions whose outcome was left unknown (their request gone, their lease over),
 // settles creations whose answer was lost and never retried (found at the
 // provider with /checkout/find by the provider unique_id, or known not to exist),
@@ -24,7 +24,7 @@ import { credentialOf } from './merchants.ts';
 
 export interface ReconcileDeps extends CheckoutDeps {
   lease: ReconciliationLease;
-  /** Where its changes are audited (API.md "Audit trail"); absent, nothing is recorded. */
+  /** Where its changes are audited (docs/audit.md); absent, nothing is recorded. */
   audit?: AuditDeps;
   /** Waits (injected so tests need not). */
   sleep?: (ms: number) => Promise<void>;
@@ -32,7 +32,7 @@ export interface ReconcileDeps extends CheckoutDeps {
 
 export interface ReconcileSettings {
   staleSeconds: number;
-  /** No provider call starts this long after the pass began (API.md: 20 s). */
+  /** No provider call starts this long after the pass began (20 s). */
   deadlineMs: number;
   /** The provider's throttle: calls per window (a batch is one call). */
   throttle: { calls: number; windowMs: number };
@@ -55,7 +55,7 @@ export interface ReconcileReport {
   finishedAt: string;
 }
 
-/** States a checkout may leave without our asking (API.md: re-read when stale). */
+/** States a checkout may leave without our asking (re-read when stale). */
 const watchedStates = new Set(['new', 'authorized', 'captured']);
 /** Pages of /checkout/find read to look for one lost creation. */
 const maxFindPages = 5;

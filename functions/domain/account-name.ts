@@ -1,5 +1,5 @@
 // Merchant account names, as the provider prints them on card statements
-// (`<prefix><name>`, API.md's statement_descriptor). A cardholder who cannot
+// (`<prefix><name>`, the API's statement_descriptor). A cardholder who cannot
 // recognize the line on their statement files a chargeback, so the start of the
 // name must read as a name, not a reference id.
 import { InvalidRequestError } from '#functions/domain/errors.ts';
@@ -60,7 +60,7 @@ export interface AcceptedAccountName {
 }
 
 /**
- * Checks a requested account name against API.md's rules and returns the name
+ * Checks a requested account name against the API's rules and returns the name
  * with its statement descriptor. A name containing the reserved word is refused first:
  * no rewording of the start makes it acceptable.
  * @throws InvalidRequestError `account_name_invalid` or `account_name_unrecognizable`, param `account.name`

@@ -1,4 +1,4 @@
-// The audit record (API.md "Audit trail"): who changed what, when, with what outcome.
+// The audit record (docs/audit.md): who changed what, when, with what outcome.
 
 /** `actor.sub` of a change made without a request: the provider (`provider:<its name>`), the reconciler, the rotation. */
 export type SystemActor = `provider:${string}` | 'system:reconciler' | 'system:rotation';
@@ -12,7 +12,7 @@ export interface AuditActor {
   user_agent: string | null;
 }
 
-/** API.md's audit event, exactly as listed; holds no request body, token or card data. */
+/** The API's audit event, exactly as listed; holds no request body, token or card data. */
 export interface AuditRecord {
   /** 'aud_' + random. */
   id: string;

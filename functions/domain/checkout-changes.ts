@@ -1,6 +1,6 @@
 // The event-ready record of each change of a checkout. Every write that changes
 // what a client may care about appends one entry, stamped with the version the
-// write produced, naming the events API.md derives from it. The entry is written
+// write produced, naming the events the API contract derives from it. The entry is written
 // in the same conditional write as the change itself, so a change and its record
 // can never be separated by a crash; a publisher (the events feature) reads the
 // entries it has not yet published (by version) and emits them at least once.

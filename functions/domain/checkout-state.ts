@@ -89,11 +89,6 @@ export function reconcile(stored: CheckoutStatus, observed: CheckoutStatus): Che
   return { state, amountRefunded, amountChargedBack, changed };
 }
 
-/** True when the provider's view is ahead of ours, i.e. reconciling it would change what we stored. */
-export function isBehindProvider(stored: CheckoutStatus, observed: CheckoutStatus): boolean {
-  return reconcile(stored, observed).changed;
-}
-
 export const checkoutActions = ['capture', 'cancel', 'refund'] as const;
 export type CheckoutAction = (typeof checkoutActions)[number];
 
@@ -152,18 +147,3 @@ export function assertActionAllowed(checkout: RefundableCheckout, action: Checko
 }
 
 const pastTense: Record<CheckoutAction, string> = { capture: 'captured', cancel: 'cancelled', refund: 'refunded' };
-
-/**
- * The status after a refund the provider accepted: a partial refund keeps the
- * state, one reaching the full amount moves to `refunded`.
- * @param refundAmount omitted means the full remainder
- */
-export function statusAfterRefund(checkout: RefundableCheckout, refundAmount?: number): CheckoutStatus {
-  assertActionAllowed(checkout, 'refund', refundAmount);
-  const amountRefunded = checkout.amountRefunded + (refundAmount ?? refundableAmount(checkout));
-  return {
-    state: amountRefunded >= checkout.amount ? 'refunded' : checkout.state,
-    amountRefunded,
-    amountChargedBack: checkout.amountChargedBack,
-  };
-}

@@ -6,12 +6,12 @@ import type { FeePayer } from './fees.ts';
 import type { Currency } from './money.ts';
 import type { RecordedAction } from './recorded-actions.ts';
 
-/** API.md's checkout `type`: what is being paid for (the provider's adapter maps it to its own vocabulary). */
+/** The API's checkout `type`: what is being paid for (the provider's adapter maps it to its own vocabulary). */
 export const checkoutTypes = ['goods', 'service', 'donation', 'event', 'personal'] as const;
 export type CheckoutType = (typeof checkoutTypes)[number];
 
 export interface Checkout {
-  /** 'chk_' + random. */
+  /** 'chk_' + a digest of (payer or mandate, unique_id): a retry finds the record (checkoutIdFor). */
   id: string;
   /** The client's unique_id (idempotency key, per payer). */
   uniqueId: string;
@@ -24,7 +24,7 @@ export interface Checkout {
   shortDescription: string;
   type: CheckoutType;
   referenceId?: string;
-  /** Set when an agent created it under a mandate (API.md's `agent`). */
+  /** Set when an agent created it under a mandate (the API's `agent`). */
   agent?: { mandateId: string; name: string };
   fee: { appFee: number; feePayer: FeePayer; processingFee: number };
   state: CheckoutState;

@@ -22,9 +22,7 @@ export const checkoutEventTypes = [
 export const eventTypes = [...checkoutEventTypes, 'merchant.account.created', 'mandate.created', 'mandate.revoked'] as const;
 export type EventType = (typeof eventTypes)[number];
 
-export const isEventType = (value: string): value is EventType => (eventTypes as readonly string[]).includes(value);
-
-/** API.md: events are kept at least 30 days; a day more so a reader at the edge still finds them. */
+/** Events are kept at least 30 days; a day more so a reader at the edge still finds them. */
 export const eventRetentionMs = 31 * 24 * 3600 * 1000;
 
 /**
@@ -67,7 +65,7 @@ export interface StoredEvent {
 
 /**
  * Delay before each scheduled attempt: the first at once, then after 5 s, 5 min,
- * 30 min, 2 h, 5 h, 10 h and 10 h (API.md); after the last, the delivery failed.
+ * 30 min, 2 h, 5 h, 10 h and 10 h; after the last, the delivery failed.
  */
 export const retryDelaysMs = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 
@@ -120,7 +118,7 @@ export function webhookHeaders(secrets: readonly string[], id: string, nowMs: nu
   };
 }
 
-/** A rotated-out secret still signs for this long (API.md: 24 hours). */
+/** A rotated-out secret still signs for this long (24 hours). */
 export const secretOverlapMs = 24 * 3600 * 1000;
 
 // --- Endpoint URLs ---

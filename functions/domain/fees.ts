@@ -1,4 +1,4 @@
-// Fee quotes (API.md `POST /v1/fees/quote`: its fee payers and app-fee cap are
+// Fee quotes (`POST /v1/fees/quote`: its fee payers and app-fee cap are
 // the API's, which the provider's adapter passes on as they are). Integer minor
 // units throughout; rounding is half-up, done once per computed fee.
 import { InvalidRequestError } from './errors.ts';
@@ -7,7 +7,7 @@ import { applyBasisPoints, type Currency, type FeeRate } from './money.ts';
 export const feePayers = ['payee_from_app', 'payer_from_app', 'payer', 'payee'] as const;
 export type FeePayer = (typeof feePayers)[number];
 
-/** API.md caps the app fee at 20% of the amount (400 app_fee_too_high). */
+/** The API caps the app fee at 20% of the amount (400 app_fee_too_high). */
 export const maxAppFeeBps = 2_000;
 
 export interface FeeQuote {

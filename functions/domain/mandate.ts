@@ -1,4 +1,4 @@
-// Mandates (API.md "Mandates"): a payer lets an agent create checkouts within
+// Mandates: a payer lets an agent create checkouts within
 // limits. Pure rules: validation of a new mandate, the status derived with a
 // clock, and which rule an agent's checkout breaks. Spending itself is one
 // conditional write in the repository (ports/mandate-repository.ts).

@@ -27,15 +27,9 @@ export interface MerchantAccount {
   providerAccountId: string;
   /** ISO-8601 UTC. */
   createdAt: string;
-  /**
-   * Set when the onboarding request carried a retry key: a retry of the same
-   * request finds the account with `findAccountByOnboardingRequest` instead of
-   * creating a second one.
-   */
-  onboardingRequestKey?: string;
 }
 
-/** `createAccount` found an account with this id, or another account already made for the same onboarding request. */
+/** `createAccount` found an account with this id. */
 export class AccountAlreadyExistsError extends Error {
   override readonly name = 'AccountAlreadyExistsError';
   constructor(readonly existingAccountId: string) {

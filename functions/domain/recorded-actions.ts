@@ -88,7 +88,7 @@ export function withOutcome<T extends HasActions>(record: T, actionId: string, s
   return withAction(record, { ...rest, state });
 }
 
-/** The refunds made through the API, oldest first (API.md's `refunds`). */
+/** The refunds made through the API, oldest first (the API's `refunds`). */
 export function refundsOf(record: HasActions): RecordedAction[] {
   return record.actions.filter((action) => action.action === 'refund');
 }

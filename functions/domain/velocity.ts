@@ -12,7 +12,7 @@ export interface WindowRule {
   windowMs: number;
 }
 
-/** API.md's limits; each count is configurable (functions/config.ts). */
+/** The API's limits; each count is configurable (functions/config.ts). */
 export interface VelocityLimits {
   createsPerMinute: number;
   declinesPerHour: number;

@@ -1,7 +1,7 @@
 // The API Gateway REQUEST authorizer for every route that needs a bearer token
 // (the local server calls it the same way). It runs with no identity source and
 // no cache, so that a request with a credential in its query string still reaches
-// the handler, whose first check answers 400 credentials_in_url (API.md: before
+// the handler, whose first check answers 400 credentials_in_url (before
 // authentication). A Deny carries the error code for the 401 gateway response.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { AuthenticationError } from '#functions/domain/errors.ts';

@@ -1,13 +1,15 @@
 import { receiveIpn } from '#functions/app/ipn.ts';
-import { httpHandler } from '#functions/http/http-handler.ts';
+// Not httpHandler: the IPN route is never audited (the processor audits what changes), so its bundle needs no storage client.
+import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
 import { systemClock } from '#functions/wiring/clock.ts';
 import { ipnQueue } from '#functions/wiring/ipn.ts';
 import { ipnRouteId } from '#functions/http/schemas/ipn.ts';
-import { paymentProvider, platformSecrets } from '#functions/wiring/provider.ts';
+import { notificationReader } from '#functions/wiring/provider-notifications.ts';
+import { platformSecrets } from '#functions/wiring/secrets.ts';
 
-export const handler = httpHandler(ipnRouteId, async ({ body, pathParameters }) => {
+export const handler = unauditedHttpHandler(ipnRouteId, async ({ body, pathParameters }) => {
   await receiveIpn(
-    { provider: paymentProvider(), credentials: () => platformSecrets().platformCredentials(), queue: ipnQueue(), clock: systemClock },
+    { provider: notificationReader, credentials: () => platformSecrets().platformCredentials(), queue: ipnQueue(), clock: systemClock },
     pathParameters.route_token ?? '',
     body,
   );

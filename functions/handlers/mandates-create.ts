@@ -5,7 +5,7 @@ import { systemClock } from '#functions/wiring/clock.ts';
 import { paymentProvider } from '#functions/wiring/provider.ts';
 import { mandateRepository, merchantRepository } from '#functions/wiring/storage.ts';
 
-// Never replayed (API.md): the answer holds the token, which exists nowhere else.
+// Never replayed: the answer holds the token, which exists nowhere else.
 export const handler = httpHandler('mandates.create', async ({ body, principal }) => {
   const { mandate, token } = await createMandate(
     { mandates: mandateRepository(), merchants: merchantRepository(), provider: paymentProvider(), clock: systemClock },

@@ -2,7 +2,7 @@ import { httpHandler } from '#functions/http/http-handler.ts';
 import { reconciliationReportJson } from '#functions/http/schemas/reconciliations.ts';
 import { runReconcilePass } from '#functions/wiring/reconcile.ts';
 
-// No unique_id, never replayed: the answer describes the moment (API.md).
+// No unique_id, never replayed: the answer describes the moment.
 export const handler = httpHandler('reconciliations.create', async () => ({
   statusCode: 200,
   body: reconciliationReportJson(await runReconcilePass()),

@@ -5,7 +5,7 @@ import { webhookEndpointJson } from '#functions/http/schemas/webhooks.ts';
 import { webhookEndpointDeps } from '#functions/wiring/events.ts';
 
 export const handler = httpHandler('webhook_endpoints.create', async ({ body }) => {
-  // API.md: a missing url or events is parameter_invalid, as a wrong one is.
+  // A missing url or events is parameter_invalid, as a wrong one is.
   if (body.url === undefined) throw new InvalidRequestError('parameter_invalid', 'url is required', { param: 'url' });
   if (body.events === undefined) throw new InvalidRequestError('parameter_invalid', 'events is required', { param: 'events' });
   const { endpoint, secret } = await createWebhookEndpoint(await webhookEndpointDeps(), { url: body.url, events: body.events, description: body.description });

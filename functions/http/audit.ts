@@ -13,7 +13,7 @@ import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { ipnRouteId } from './schemas/ipn.ts';
 import { requestIdFrom } from './security-headers.ts';
 
-/** Writes that are not audited (API.md): the fee quote changes nothing; the IPN's changes are audited as `provider:<name>`. */
+/** Writes that are not audited: the fee quote changes nothing; the IPN's changes are audited as `provider:<name>`. */
 export const auditExemptRouteIds: readonly string[] = ['fees.quote', ipnRouteId];
 
 /** Every POST or DELETE to a /v1 route, but the exempt ones. */

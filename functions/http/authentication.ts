@@ -1,4 +1,4 @@
-// What every protected request goes through before reaching a handler: API.md's
+// What every protected request goes through before reaching a handler: the API contract's
 // "credentials in the URL are rejected before authentication", then the bearer
 // token. Used by the API Gateway REQUEST authorizer and, through it, locally.
 import { AuthenticationError, InvalidRequestError } from '#functions/domain/errors.ts';
@@ -42,7 +42,7 @@ export async function authenticate(authorization: string | undefined, verifier: 
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) throw new AuthenticationError('token_invalid', 'The Authorization header must be: Bearer <token>');
-  // An agent's opaque token, not a JWT (API.md "Authentication").
+  // An agent's opaque token, not a JWT.
   if (agents && match[1].startsWith('agt_')) return agents(match[1]);
   return verifier.verify(match[1]);
 }

@@ -1,4 +1,4 @@
-// CORS as API.md's "Every response" says. The Lambda responses get `corsHeaders`
+// CORS as the API's "Every response" rules say. The Lambda responses get `corsHeaders`
 // (functions/http/middlewares.ts); preflights never reach a function: API Gateway
 // answers them in AWS (lib/), the local gateway with `preflightHeaders` locally.
 

@@ -1,4 +1,4 @@
-// The one place named errors become HTTP responses (API.md's error table).
+// The one place named errors become HTTP responses (the API's error table).
 import { type ErrorCode, PaymentsError } from '#functions/domain/errors.ts';
 
 const statusAndType: Record<ErrorCode, [number, string]> = {

@@ -1,8 +1,8 @@
 // Renders what an idempotent use case answered (functions/app/idempotency.ts owns
 // the key, the fingerprint and what is stored): the stored status and body, plus
-// `Idempotent-Replayed: true` on a replay (API.md). Also how a checkout creation's
+// `Idempotent-Replayed: true` on a replay. Also how a checkout creation's
 // outcome is presented, the one thing the use case asks of HTTP: the checkout as
-// JSON, or a decline as API.md's error body.
+// JSON, or a decline as the API's error body.
 import type { CreationOutcome } from '#functions/app/checkouts.ts';
 import type { StoredResponse } from '#functions/ports/idempotency-store.ts';
 import { businessMetric, countMetric } from '#functions/observability.ts';

@@ -1,4 +1,4 @@
-// API.md: JSON nested deeper than 32 levels is 400 body_unparseable. Measured on
+// JSON nested deeper than 32 levels is 400 body_unparseable. Measured on
 // the text, before parsing, in one pass without recursion: 64 KiB of `[` costs a
 // scan, never a deep structure or a deep call stack anywhere after.
 

@@ -52,7 +52,7 @@ export function requestStateOf(event: APIGatewayProxyEvent): RequestState {
 }
 
 /**
- * Outermost: gives the request its id, maps any error to API.md's error body,
+ * Outermost: gives the request its id, maps any error to the API's error body,
  * and puts the security headers and X-Request-Id on every response.
  */
 export function responseEnvelope(logger: Logger, allowedOrigins: () => readonly string[] = () => []): Middleware {
@@ -94,7 +94,7 @@ export function publishMetrics(metrics: Metrics): Middleware {
   return { after: flush, onError: flush };
 }
 
-/** API.md: a credential in the query string is refused on every path, before authentication. */
+/** A credential in the query string is refused on every path, before authentication. */
 export function credentialsInUrl(): Middleware {
   return {
     before: (request) => {

@@ -108,7 +108,7 @@ const headers = {
     schema: { type: 'string', enum: ['true'] },
   },
 };
-// API.md: every list pages the same way.
+// Every list pages the same way.
 const listParameters: Record<string, string> = {
   limit: 'Page size, 1-100 (default 20).',
   cursor: "The previous page's next_cursor (opaque; a bad one is 400 parameter_invalid).",

@@ -2,8 +2,8 @@
 // headers, error mapping, credentials-in-URL, header normalization, principal and
 // roles, body limits and card-data check, schema validation, the audit record.
 // Handlers build it through http-handler.ts (audited routes, the audit log wired in)
-// or unaudited-handler.ts (health, the OpenAPI document, the fee quote: no audit log,
-// so their bundles carry no DynamoDB client).
+// or unaudited-handler.ts (health, the OpenAPI document, the fee quote, the IPN
+// receiver: no audit log, so their bundles carry no DynamoDB client).
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

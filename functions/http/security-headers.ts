@@ -1,4 +1,4 @@
-// Headers on every response, errors included (API.md "Every response").
+// Headers on every response, errors included.
 export const securityHeaders: Readonly<Record<string, string>> = {
   'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
   'Cache-Control': 'no-store',

@@ -1,4 +1,4 @@
-// zod problems → API.md's invalid_request errors, with `param` as a dotted path.
+// zod problems → the API's invalid_request errors, with `param` as a dotted path.
 import type { z } from 'zod';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 

@@ -22,11 +22,9 @@ export interface MerchantRepository {
    */
   bindProviderUser(provider: string, providerUserId: string, ownerSub: string): Promise<boolean>;
 
-  /** @throws AccountAlreadyExistsError when the id, or the account's onboardingRequestKey for this owner, is taken */
+  /** @throws AccountAlreadyExistsError when the id is taken */
   createAccount(account: MerchantAccount): Promise<void>;
   getAccount(id: string): Promise<MerchantAccount | undefined>;
-  /** Strongly consistent: the account an earlier try of the same onboarding request created, if it got that far. */
-  findAccountByOnboardingRequest(ownerSub: string, onboardingRequestKey: string): Promise<MerchantAccount | undefined>;
   /** The owner's accounts, newest first, a page at a time. Eventually consistent in AWS (an index). */
   listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>>;
   /** Every account, newest first, a page at a time (ops). */

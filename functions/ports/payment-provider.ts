@@ -1,5 +1,5 @@
 // What the use cases need from the payment provider, in our own terms: amounts in
-// minor units (cents), our checkout states (domain/checkout-state.ts), API.md's
+// minor units (cents), our checkout states (domain/checkout-state.ts), the API's
 // checkout types and fee payers (domain/), and one opaque credential per merchant.
 // Each provider's adapter (functions/adapters/providers/<name>/) converts to and
 // from its wire format; nothing outside it knows the provider's spellings

@@ -1,4 +1,4 @@
-// The platform's own credentials: Secrets Manager in AWS, a generated file locally.
+// The platform's own credentials: Secrets Manager in AWS, a generated file locally (local/).
 export interface PlatformCredentials {
   clientId: string;
   clientSecret: string;
@@ -7,9 +7,8 @@ export interface PlatformCredentials {
   ipnRouteSecret: string;
   /**
    * Earlier IPN route secrets, newest first, kept by the rotation so that the route
-   * token baked into an older checkout's callback_uri is still accepted. The adapters
-   * always set it ([] when the secret has none); optional only until every stand-in
-   * PlatformSecrets in the tests sets it.
+   * token baked into an older checkout's callback_uri is still accepted ([] when the
+   * secret has none).
    */
   previousIpnRouteSecrets: string[];
 }

@@ -2,15 +2,7 @@
 import { config, requireSetting } from '#functions/config.ts';
 import type { IpnQueue } from '#functions/ports/ipn-queue.ts';
 import { SqsIpnQueue } from '#functions/adapters/queue/sqs-ipn-queue.ts';
-import { inProcessQueue } from '#functions/adapters/queue/in-process-queue.ts';
 import { once } from './once.ts';
+import { runtimePart } from './runtime-parts.ts';
 
-/** The local runtime consumes this queue with the processor handler (local/runtime.ts). */
-export const localIpnQueueName = 'ipn';
-
-export const ipnQueue = once<IpnQueue>(() => {
-  const cfg = config();
-  if (cfg.runtime === 'aws') return new SqsIpnQueue(requireSetting(cfg.ipnQueueUrl, 'IPN_QUEUE_URL'));
-  const queue = inProcessQueue(localIpnQueueName);
-  return { enqueue: async (notice) => queue.send(JSON.stringify(notice)) };
-});
+export const ipnQueue = once<IpnQueue>(() => runtimePart('ipnQueue', () => new SqsIpnQueue(requireSetting(config().ipnQueueUrl, 'IPN_QUEUE_URL'))));

@@ -1,4 +1,4 @@
-// CORS in API Gateway (API.md "Every response"): the preflight every route answers,
+// CORS in API Gateway: the preflight every route answers,
 // and the headers of the answers API Gateway and WAF make on their own. Handler
 // answers carry the same headers from the functions' own CORS code (CORS_ALLOWED_ORIGINS).
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -18,7 +18,7 @@ export function normalizedOrigins(origins: readonly string[]): string[] {
 
 /**
  * The preflight as a MOCK integration that reaches no code: 204 always; the CORS headers only when the
- * request's Origin is one of the allowed ones (an unlisted origin gets 204 without them, as API.md says).
+ * request's Origin is one of the allowed ones (an unlisted origin gets 204 without them, as the API contract says).
  * API Gateway's own `defaultCorsPreflightOptions` would answer an unlisted origin with the first allowed one.
  */
 export function addCorsPreflight(resource: apigw.IResource, origins: readonly string[]): apigw.Method {

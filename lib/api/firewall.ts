@@ -1,4 +1,4 @@
-// The WAF web ACL in front of the API: rate rules answering API.md's 429 (per IP,
+// The WAF web ACL in front of the API: rate rules answering the API's 429 (per IP,
 // per IP on the IPN callback, per credential on checkout creation), AWS managed
 // rule groups (bot and anonymous-IP ones in count mode unless switched to block),
 // body inspection up to the API's 64 KiB, and logs with credentials redacted.
@@ -16,7 +16,7 @@ type Statement = wafv2.CfnWebACL.StatementProperty;
 
 /** Every rate rule counts over this window (WAF's default, stated so the 429's Retry-After matches it). */
 export const rateWindowSeconds = 300;
-/** API.md: bodies over 64 KiB are refused (413); WAF inspects up to that much (its largest setting). */
+/** The API: bodies over 64 KiB are refused (413); WAF inspects up to that much (its largest setting). */
 export const bodyInspectionLimitBytes = 64 * 1024;
 
 // On the execute-api URL the path starts with the stage (`/prod/v1/...`); behind a custom domain it may
@@ -161,7 +161,7 @@ export function createFirewall(scope: Stack, config: EnvironmentConfig, api: api
       },
       managed(4, 'AWSManagedRulesAmazonIpReputationList'),
       switchable(5, 'AWSManagedRulesAnonymousIpList'),
-      // SizeRestrictions_BODY (8 KB) counts only: bodies up to API.md's 64 KiB are valid, and larger
+      // SizeRestrictions_BODY (8 KB) counts only: bodies up to the API's 64 KiB are valid, and larger
       // ones get the handler's 413 body_too_large with a request id rather than a bare 403.
       managed(6, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
       managed(7, 'AWSManagedRulesKnownBadInputsRuleSet'),

@@ -112,7 +112,7 @@ export function createRestApi(scope: Stack, config: EnvironmentConfig, key: kms.
     {
       id: 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
       reason:
-        'Responses are per principal and marked Cache-Control: no-store (API.md); caching them at the stage would serve one user\'s checkouts to another. Nothing is cached, so nothing cached needs encrypting.',
+        'Responses are per principal and marked Cache-Control: no-store; caching them at the stage would serve one user\'s checkouts to another. Nothing is cached, so nothing cached needs encrypting.',
     },
     {
       id: 'PCI.DSS.321-APIGWSSLEnabled',

@@ -12,7 +12,7 @@ import { grantTo, type Grant } from '#lib/constructs/grants.ts';
 import { PaymentsFunction, type PaymentsFunctionProps } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 
-/** Routes that carry no bearer token (API.md "Authentication"). */
+/** Routes that carry no bearer token. */
 export function isUnauthenticated(route: Pick<RouteDefinition, 'access'>): boolean {
   return route.access === 'public' || route.access === 'ipn';
 }
@@ -60,7 +60,7 @@ export function addRoutes(
   const validator = api.addRequestValidator('RequestValidator', {
     // Required path parameters are enforced here. No body models are attached on purpose:
     // bodies are validated by the handlers with the same zod schemas that generate the
-    // OpenAPI document, so every body error carries API.md's codes (unknown_parameter,
+    // OpenAPI document, so every body error carries the API's codes (unknown_parameter,
     // raw_card_data...) rather than API Gateway's.
     validateRequestParameters: true,
     validateRequestBody: true,
@@ -90,8 +90,8 @@ export function addRoutes(
     if (isUnauthenticated(route)) {
       const why =
         route.access === 'ipn'
-          ? 'WePay calls this IPN callback without a bearer token; the unguessable route_token in the path is the credential, checked in constant time by the handler (API.md).'
-          : 'Public by contract (API.md "Authentication"): liveness and the OpenAPI document carry no data and need no bearer token.';
+          ? 'WePay calls this IPN callback without a bearer token; the unguessable route_token in the path is the credential, checked in constant time by the handler.'
+          : 'Public by contract: liveness and the OpenAPI document carry no data and need no bearer token.';
       Validations.of(method).acknowledge(
         { id: 'AwsSolutions-APIG4', reason: why },
         { id: 'AwsSolutions-COG4', reason: why },
@@ -100,7 +100,7 @@ export function addRoutes(
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
         reason:
-          'Authorized by a Lambda REQUEST authorizer that verifies the same Cognito user pool tokens (aws-jwt-verify): a Cognito authorizer cannot let a credential-in-URL request reach the handler for its 400 before a 401, nor return the API.md error codes.',
+          'Authorized by a Lambda REQUEST authorizer that verifies the same Cognito user pool tokens (aws-jwt-verify): a Cognito authorizer cannot let a credential-in-URL request reach the handler for its 400 before a 401, nor return the the API contract error codes.',
       });
     }
   }
@@ -115,7 +115,7 @@ export function addRoutes(
       'A MOCK integration that only answers 405 method_not_allowed (or 400 credentials_in_url) for methods the route table does not declare; it reaches no code and no data.';
     Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: why }, { id: 'AwsSolutions-COG4', reason: why });
   }
-  // Paths no route declares: a greedy MOCK, so that a credential in their query string is still a 400 (API.md).
+  // Paths no route declares: a greedy MOCK, so that a credential in their query string is still a 400.
   const unknownPath = api.root.addResource('{proxy+}').addMethod('ANY', unknownPathIntegration(), {
     authorizationType: apigw.AuthorizationType.NONE,
     methodResponses: methodNotAllowedResponses('404'),

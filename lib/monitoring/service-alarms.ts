@@ -44,7 +44,7 @@ export function addServiceAlarms(factory: AlarmFactory, sources: ServiceAlarmSou
     datapointsToAlarm: 2,
     summary: 'more than 2% of API requests answered 5xx in 2 of the last 3 five-minute periods',
   });
-  // WePay calls dominate latency; three attempts of 8 s fit in 29 s, p99 above 5 s means the provider is struggling.
+  // WePay calls dominate latency; three attempts of 7 s plus backoff fit in 29 s, p99 above 5 s means the provider is struggling.
   factory.alarm('ApiLatencyP99', runbooks.apiLatency, {
     metric: apiMetric('Latency', 'p99'),
     threshold: 5000,

@@ -1,4 +1,4 @@
-// CORS in API Gateway (API.md "Every response"): preflights on every route's
+// CORS in API Gateway: preflights on every route's
 // resource answered by a MOCK that only names allowed origins, and the CORS
 // headers on API Gateway's own answers (gateway responses) and WAF's.
 import { Template } from 'aws-cdk-lib/assertions';

@@ -84,7 +84,7 @@ describe.each(build())('$name web ACL (defaults)', ({ name, config, api }) => {
     }
   });
 
-  it('answers every rate rule with API.md\'s 429 rate_limited and a Retry-After', () => {
+  it('answers every rate rule with the API\'s 429 rate_limited and a Retry-After', () => {
     for (const rule of acl.Rules.filter((r) => r.Statement.RateBasedStatement)) {
       expect(rule.Action?.Block?.CustomResponse).toMatchObject({ ResponseCode: 429, CustomResponseBodyKey: 'rate_limited' });
       expect(rule.Action!.Block.CustomResponse.ResponseHeaders).toContainEqual({ Name: 'Retry-After', Value: '60' });

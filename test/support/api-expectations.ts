@@ -1,4 +1,4 @@
-// API.md "Every response", as assertions shared by unit and integration tests.
+// The API's "Every response" rules, as assertions shared by unit and integration tests.
 
 export interface Reply {
   status: number;
@@ -25,7 +25,7 @@ export function expectEveryResponseHeaders(reply: Reply): void {
   if (reply.status >= 400) expect(reply.body?.error?.request_id).toBe(reply.headers['x-request-id']);
 }
 
-/** The exact error body of API.md (no other fields, no stack), with the headers of every response. */
+/** The exact error body of the API contract (no other fields, no stack), with the headers of every response. */
 export function expectApiError(reply: Reply, expected: { status: number; type: string; code: string; param?: string }): void {
   expect({ status: reply.status, type: reply.body?.error?.type, code: reply.body?.error?.code }).toEqual({
     status: expected.status,

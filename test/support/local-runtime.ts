@@ -1,6 +1,7 @@
 // The local runtime of `npm start`, started in-process for integration tests: free
-// ports, a fresh data directory, and a JSON client. It sets process.env for the
-// handlers (as Lambda's environment would), so run one per test file.
+// ports, a fresh data directory, and a JSON client. It installs its
+// configuration and adapters into the process's functions/wiring (one composition
+// per process, as one Lambda instance), so run one per test file.
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ export async function startTestRuntime(options: Partial<Omit<LocalRuntimeOptions
     process.env[limit] ??= '1000000';
   }
   const dataDir = options.dataDir ?? newDataDir();
-  const runtime = await startLocalRuntime({ ...options, dataDir, port: 0, sandboxPort: 0, log: options.log ?? (() => undefined) });
+  const runtime = await startLocalRuntime({ ...options, dataDir, port: 0, sandboxPort: 0, log: options.log ?? (process.env.PAYMENTS_TEST_LOGS === '1' ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined) });
   return {
     runtime,
     apiUrl: runtime.apiUrl,

@@ -17,7 +17,7 @@ import type { DynamoDbRepositoryOptions } from './clients.ts';
 import { decodeCursor, encodeCursor, maxPageLimit } from './page-cursor.ts';
 
 export interface DynamoDbAuditLogOptions extends DynamoDbRepositoryOptions {
-  /** Days a record is kept (the TTL); more than 365 (API.md). */
+  /** Days a record is kept (the TTL); more than 365. */
   retentionDays: number;
   /** Milliseconds since the epoch, for the expiry check of listings. */
   now?: () => number;

@@ -18,6 +18,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, t
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
@@ -42,21 +43,11 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
 
   async create(checkout: Checkout): Promise<void> {
     // One round trip: the pointer's content depends only on the checkout, so writing it again is harmless.
-    await Promise.all([
+    const [, created] = await Promise.all([
       this.putProviderPointer(checkout),
-      this.client
-        .send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: toItem(checkout),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        )
-        .catch((error: unknown) => {
-          if (error instanceof ConditionalCheckFailedException) throw new CheckoutAlreadyExistsError(checkout.id);
-          throw error;
-        }),
+      putIfAbsent({ client: this.client, tableName: this.tableName }, toItem(checkout)),
     ]);
+    if (!created) throw new CheckoutAlreadyExistsError(checkout.id);
   }
 
   async get(id: string): Promise<Checkout | undefined> {
@@ -127,20 +118,8 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return found;
   }
 
-  async recordCreationIntent(intent: CreationIntent): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  recordCreationIntent(intent: CreationIntent): Promise<boolean> {
+    return putIfAbsent({ client: this.client, tableName: this.tableName }, { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent });
   }
 
   async clearCreationIntent(checkoutId: string): Promise<void> {

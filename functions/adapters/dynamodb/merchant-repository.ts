@@ -2,24 +2,19 @@
 //   provider user:       pk USER#<sub>, sk PROVIDER_USER
 //   email claim:         pk EMAIL#<lower-cased email>, sk CLAIM → ownerSub
 //   identity binding:    pk PROVIDER_USER#<provider name>#<provider user id>, sk BINDING → ownerSub
-//   onboarding pointer:  pk USER#<sub>, sk ONBOARDING#<request key> → accountId
 //   account:             pk ACCOUNT#<id>, sk ACCOUNT; gsi3 (by-owner) OWNER_ACCOUNTS#<sub>,
 //                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
 //                        gsi4 (by-created) ACCOUNTS, sorted the same way, for ops' listing
 // Single-item conditional writes only (dynalite has no transactions).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { type MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import { AccountAlreadyExistsError, type MerchantAccount, type ProviderUser } from '#functions/domain/merchant.ts';
 
 const providerUserKey = (ownerSub: string) => ({ pk: `USER#${ownerSub}`, sk: 'PROVIDER_USER' });
-const onboardingKey = (ownerSub: string, requestKey: string) => ({
-  pk: `USER#${ownerSub}`,
-  sk: `ONBOARDING#${requestKey}`,
-});
 const accountKey = (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
 const emailClaimKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'CLAIM' });
 const providerUserBindingKey = (provider: string, providerUserId: string) => ({ pk: `PROVIDER_USER#${provider}#${providerUserId}`, sk: 'BINDING' });
@@ -43,6 +38,10 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
    */
   private readonly providerUsers = new Map<string, ProviderUser>();
 
+  private get table() {
+    return { client: this.client, tableName: this.tableName };
+  }
+
   async getProviderUser(ownerSub: string): Promise<ProviderUser | undefined> {
     const known = this.providerUsers.get(ownerSub);
     if (known) return known;
@@ -56,18 +55,7 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
   }
 
   async putProviderUserIfAbsent(user: ProviderUser): Promise<ProviderUser> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...providerUserKey(user.ownerSub), entity: 'provider_user', ...user },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return user;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    if (await putIfAbsent(this.table, { ...providerUserKey(user.ownerSub), entity: 'provider_user', ...user })) return user;
     const existing = await this.getProviderUser(user.ownerSub);
     if (!existing) throw new Error(`Provider user for ${user.ownerSub} vanished after a conflicting write`);
     return existing;
@@ -82,63 +70,26 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
   }
 
   /** One item per identity: written when free, rewritten by its owner (a retry), refused to anyone else. */
-  private async putOwnedBy(key: { pk: string; sk: string }, entity: string, ownerSub: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, entity, ownerSub },
-          ConditionExpression: 'attribute_not_exists(pk) OR ownerSub = :sub',
-          ExpressionAttributeValues: { ':sub': ownerSub },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private putOwnedBy(key: { pk: string; sk: string }, entity: string, ownerSub: string): Promise<boolean> {
+    return putIfAbsent(this.table, { ...key, entity, ownerSub }, { orWhere: 'ownerSub = :sub', values: { ':sub': ownerSub } });
   }
 
   async createAccount(account: MerchantAccount): Promise<void> {
-    if (account.onboardingRequestKey !== undefined) {
-      await this.claimOnboardingRequest(account.ownerSub, account.onboardingRequestKey, account.id);
-    }
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...accountKey(account.id),
-            entity: 'merchant_account',
-            gsi3pk: ownerAccountsPartition(account.ownerSub),
-            gsi3sk: `${account.createdAt}#${account.id}`,
-            gsi4pk: allAccountsPartition,
-            gsi4sk: `${account.createdAt}#${account.id}`,
-            ...account,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new AccountAlreadyExistsError(account.id);
-      throw error;
-    }
+    const item = {
+      ...accountKey(account.id),
+      entity: 'merchant_account',
+      gsi3pk: ownerAccountsPartition(account.ownerSub),
+      gsi3sk: `${account.createdAt}#${account.id}`,
+      gsi4pk: allAccountsPartition,
+      gsi4sk: `${account.createdAt}#${account.id}`,
+      ...account,
+    };
+    if (!(await putIfAbsent(this.table, item))) throw new AccountAlreadyExistsError(account.id);
   }
 
   async getAccount(id: string): Promise<MerchantAccount | undefined> {
     const item = await this.getItem(accountKey(id));
     return item ? accountFromItem(item) : undefined;
-  }
-
-  async findAccountByOnboardingRequest(
-    ownerSub: string,
-    onboardingRequestKey: string,
-  ): Promise<MerchantAccount | undefined> {
-    const pointer = await this.getItem(onboardingKey(ownerSub, onboardingRequestKey));
-    const accountId = pointer?.['accountId'];
-    if (typeof accountId !== 'string') return undefined;
-    const account = await this.getAccount(accountId);
-    return account?.ownerSub === ownerSub ? account : undefined;
   }
 
   listAccountsByOwner(ownerSub: string, page: PageRequest): Promise<Page<MerchantAccount>> {
@@ -165,38 +116,6 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return { items: result.items.map(accountFromItem), nextCursor: result.nextCursor };
   }
 
-  /**
-   * Ties the onboarding request to this account id before the account is
-   * written. A pointer left by an earlier try whose account never got written
-   * is taken over; one whose account exists means the request already produced
-   * an account. (Two concurrent tries of one request can both pass while
-   * neither account exists yet; the idempotency layer keeps them apart.)
-   */
-  private async claimOnboardingRequest(ownerSub: string, requestKey: string, accountId: string): Promise<void> {
-    const key = onboardingKey(ownerSub, requestKey);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const held = await this.getItem(key);
-      const heldBy = held?.['accountId'];
-      if (heldBy === accountId) return;
-      if (typeof heldBy === 'string' && (await this.getAccount(heldBy))) throw new AccountAlreadyExistsError(heldBy);
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...key, entity: 'onboarding_request', accountId },
-            ...(typeof heldBy === 'string'
-              ? { ConditionExpression: 'accountId = :held', ExpressionAttributeValues: { ':held': heldBy } }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
-    throw new Error(`Onboarding request of ${ownerSub} kept changing hands; retry`);
-  }
-
   private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return result.Item;
@@ -214,7 +133,7 @@ function providerUserFromItem(item: Record<string, unknown>): ProviderUser {
 }
 
 function accountFromItem(item: Record<string, unknown>): MerchantAccount {
-  const account: MerchantAccount = {
+  return {
     id: item['id'] as string,
     ownerSub: item['ownerSub'] as string,
     name: item['name'] as string,
@@ -224,6 +143,4 @@ function accountFromItem(item: Record<string, unknown>): MerchantAccount {
     providerAccountId: item['providerAccountId'] as string,
     createdAt: item['createdAt'] as string,
   };
-  if (typeof item['onboardingRequestKey'] === 'string') account.onboardingRequestKey = item['onboardingRequestKey'];
-  return account;
 }

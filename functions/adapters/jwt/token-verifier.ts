@@ -36,7 +36,7 @@ function rolesOf(groups: unknown): Role[] {
 }
 
 /**
- * What aws-jwt-verify leaves optional and API.md requires, as Cognito's verifier checks it: an
+ * What aws-jwt-verify leaves optional and the API contract requires, as Cognito's verifier checks it: an
  * `exp` (a token without one would never expire), and the app client by token kind (`client_id`
  * of an access token, `aud` of an ID token), so a token the same pool issued to another app is refused.
  */

@@ -55,7 +55,7 @@ export const auditEventListResponse = z
     ],
   });
 
-/** The record as API.md lists it, field for field (nothing else is stored but index keys). */
+/** The record as the API contract lists it, field for field (nothing else is stored but index keys). */
 export function auditEventJson(record: AuditRecord): z.output<typeof auditEventResponse> {
   return {
     id: record.id,

@@ -88,7 +88,8 @@ export const refundResponse = z
   })
   .meta({ id: 'Refund', description: 'A refund made through this API: pending while the provider\'s answer is unknown.' });
 
-// API.md's checkout object, also the item of the list example.
+// The API's checkout object, also the item of the list example. Repeats the request example's
+// fields on purpose: each example is read alone in the OpenAPI document.
 const checkoutExample = {
   id: 'chk_5e6f7a8b',
   unique_id: 'order-7f3a-1',

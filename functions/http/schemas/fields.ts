@@ -1,4 +1,4 @@
-// Field schemas with the messages API.md shows ("amount must be a positive integer").
+// Field schemas with the messages the API contract shows ("amount must be a positive integer").
 import * as z from 'zod';
 import { currencies } from '#functions/domain/money.ts';
 import { feePayers } from '#functions/domain/fees.ts';

@@ -37,6 +37,7 @@ export const createMandateRequest = z
     ],
   });
 
+// Repeats the request example's fields on purpose: each example is read alone in the OpenAPI document.
 const mandateExample = {
   id: 'mdt_3c4d5e6f',
   payer: 'payer-sub-1',

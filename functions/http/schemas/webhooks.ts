@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { eventTypes } from '#functions/domain/events.ts';
 import type { WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
 
-// API.md: url and events are required, else parameter_invalid (a missing one included),
+// `url` and `events` are required, else parameter_invalid (a missing one included),
 // so their absence is checked by the handler rather than reported as parameter_missing.
 export const createWebhookEndpointRequest = z
   .strictObject({

@@ -1,7 +1,7 @@
 // What the checkout integration tests share: the real local runtime (API, dynalite,
 // sandbox) on free ports, request bodies, and the sandbox's test API (call log,
 // faults, told states, config) from which "how many checkouts exist at the
-// provider" is read. One runtime per test file: it sets process.env for the handlers.
+// provider" is read. One runtime per test file: it composes the process's handlers.
 import { randomUUID } from 'node:crypto';
 import { ensureLocalIssuer } from '#local/issuer.ts';
 import type { LocalRuntimeOptions } from '#local/runtime.ts';

@@ -2,23 +2,10 @@
 // clients retrying every 5xx and 409 with the same unique_id. The provider never
 // refunds more than was answered 200, never more than the amount, and no request
 // ever gets a 5xx other than 503 (whose retry settles).
-import { jest } from '@jest/globals';
-import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
-import { moneyHelpers } from './money-harness.ts';
+import { newUniqueId } from './checkout-harness.ts';
+import { moneyRuntime } from '../../support/money-runtime.ts';
 
-process.env.IDEMPOTENCY_LOCK_SECONDS = '2';
-
-
-let h: CheckoutHarness;
-let m: ReturnType<typeof moneyHelpers>;
-
-beforeAll(async () => {
-  h = await startCheckoutHarness();
-  m = moneyHelpers(h);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const { h, m } = moneyRuntime({ IDEMPOTENCY_LOCK_SECONDS: '2' }, { clearFaultsAfterEach: false });
 
 async function race(amount: number, refunds: number[]) {
   const checkout = await m.checkoutIn('captured', amount);

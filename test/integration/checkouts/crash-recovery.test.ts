@@ -27,6 +27,7 @@ import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
+import { config } from '#functions/config.ts';
 import { idempotencyKey } from '#functions/app/idempotency.ts';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -60,12 +61,12 @@ afterEach(async () => {
 async function expireLock(uniqueId: string): Promise<void> {
   const { documentClient } = createDynamoDbClients({
     region: 'us-east-1',
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    endpoint: config().tables.endpoint!,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await documentClient.send(
     new UpdateCommand({
-      TableName: process.env.IDEMPOTENCY_TABLE_NAME!,
+      TableName: config().tables.idempotency,
       Key: { id: idempotencyKey(payer.sub, uniqueId) },
       UpdateExpression: 'SET lock_expires_at = :past',
       ConditionExpression: '#status = :inProgress',

@@ -1,4 +1,4 @@
-// POST /v1/checkouts on the real local runtime and sandbox: API.md's idempotency,
+// POST /v1/checkouts on the real local runtime and sandbox: the API's idempotency,
 // keyed by (sub, unique_id): 201 first; the same request replays the same status
 // and body with Idempotent-Replayed: true and charges nothing; another body is
 // 422; in flight is 409 with Retry-After; a decline is 402 and replays as 402;
@@ -52,7 +52,7 @@ function expectCheckoutObject(reply: Reply, uniqueId: string) {
 }
 
 describe('POST /v1/checkouts idempotency', () => {
-  test('creates a checkout: 201 with the checkout object of API.md, not marked as a replay', async () => {
+  test('creates a checkout: 201 with the checkout object of the API contract, not marked as a replay', async () => {
     const uniqueId = newUniqueId('order');
     const reply = await h.createCheckout(h.checkoutBody(uniqueId));
     expect(reply.status).toBe(201);
@@ -162,7 +162,7 @@ describe('POST /v1/checkouts idempotency', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     // The same body, request_id included: it names the request that was declined.
     expect(replay.text).toBe(first.text);
-    // The replay is a response of its own: its X-Request-Id is this request's, with every header of API.md.
+    // The replay is a response of its own: its X-Request-Id is this request's, with every header every response carries.
     expect(replay.headers['x-request-id']).toMatch(/^req_\S+$/);
     expect(replay.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
     expect(replay.headers['cache-control']).toBe('no-store');

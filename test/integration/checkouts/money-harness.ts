@@ -1,5 +1,5 @@
 // What the money-movement tests share: checkouts in a given state, actions over
-// HTTP, a client that retries as API.md tells it to, and what the provider really
+// HTTP, a client that retries as the API contract tells it to, and what the provider really
 // did (its calls that took effect, and its figures).
 import type { Reply } from '../../support/api-expectations.ts';
 import { newUniqueId, type CheckoutHarness, type SandboxCall } from './checkout-harness.ts';
@@ -36,7 +36,7 @@ export function moneyHelpers(h: CheckoutHarness) {
     merchant().call('POST', `/v1/checkouts/${checkoutId}/${action}`, { body });
 
   /**
-   * A client retrying as API.md says: every 409 (busy, key in use), 429 and 5xx is
+   * A client retrying as the API contract says: every 409 (busy, key in use), 429 and 5xx is
    * retried with the same body after Retry-After (capped at 1 s: a client may come
    * back sooner), a bounded number of times.
    */

@@ -1,31 +1,15 @@
-// Money moves exactly once (API.md, checkout actions): for each action and each
+// Money moves exactly once (the API contract, checkout actions): for each action and each
 // provider fault, the client's retries with the same unique_id end with the
 // provider having acted exactly once, and the 200 says what it did. Intents are
 // leased for IDEMPOTENCY_LOCK_SECONDS (1 s here), after which an intent whose call
 // left no trace at the provider is settled as never done and the retry acts.
-import { jest } from '@jest/globals';
 import { expectApiError } from '../../support/api-expectations.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
-import { moneyHelpers, providerPath, type Action } from './money-harness.ts';
+import { newUniqueId } from './checkout-harness.ts';
+import { providerPath, type Action } from './money-harness.ts';
+import { moneyRuntime } from '../../support/money-runtime.ts';
 
-process.env.PROVIDER_TIMEOUT_MS = '800';
-process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
-
-
-let h: CheckoutHarness;
-let m: ReturnType<typeof moneyHelpers>;
-
-beforeAll(async () => {
-  h = await startCheckoutHarness();
-  m = moneyHelpers(h);
-});
-afterAll(async () => {
-  await h?.close();
-});
-afterEach(async () => {
-  await h.sandbox.clearFaults();
-});
+const { h, m } = moneyRuntime({ PROVIDER_TIMEOUT_MS: '800', IDEMPOTENCY_LOCK_SECONDS: '1' });
 
 const faults = ['drop_after_commit', 'drop_before_commit', 'unknown_error', 'throttle', { delay_ms: 1_500 }] as const;
 const cases = (['capture', 'cancel', 'refund'] as const).flatMap((action) => faults.map((fault) => [action, fault] as const));

@@ -7,28 +7,15 @@
 //   - after a reconciliation pass our copy equals the provider's.
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
-import { moneyHelpers } from './money-harness.ts';
+import { newUniqueId } from './checkout-harness.ts';
+import { moneyRuntime } from '../../support/money-runtime.ts';
 
-process.env.PROVIDER_TIMEOUT_MS = '800';
-process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
-process.env.RECONCILE_STALE_SECONDS = '1';
-process.env.RECONCILE_INTERVAL_SECONDS = '86400';
 
 // Each generated run creates a checkout and plays its interleaving over HTTP.
 // Five generated interleavings, each with its settling passes: longer than the global timeout allows under load.
 jest.setTimeout(900_000);
 
-let h: CheckoutHarness;
-let m: ReturnType<typeof moneyHelpers>;
-
-beforeAll(async () => {
-  h = await startCheckoutHarness();
-  m = moneyHelpers(h);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const { h, m } = moneyRuntime({ PROVIDER_TIMEOUT_MS: '800', IDEMPOTENCY_LOCK_SECONDS: '1', RECONCILE_STALE_SECONDS: '1', RECONCILE_INTERVAL_SECONDS: '86400' }, { clearFaultsAfterEach: false });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const amount = 5_000;

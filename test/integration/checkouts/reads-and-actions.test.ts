@@ -1,5 +1,5 @@
 // GET /v1/checkouts/{id}, GET /v1/checkouts, and capture / cancel / refund on the
-// real local runtime and sandbox: API.md's visibility (the payer, the account's
+// real local runtime and sandbox: the API's visibility (the payer, the account's
 // owner and ops; anyone else 404), listings newest first with cursors, actions
 // idempotent by their unique_id, partial and full refunds, over-refunds refused.
 import { randomUUID } from 'node:crypto';

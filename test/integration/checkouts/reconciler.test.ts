@@ -11,28 +11,12 @@ import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { reconciliationLease } from '#functions/wiring/storage.ts';
 import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { expectNoSecrets, knownSecretsOf } from '../../support/secret-scan.ts';
-import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
-import { moneyHelpers } from './money-harness.ts';
+import { newUniqueId } from './checkout-harness.ts';
+import { moneyRuntime } from '../../support/money-runtime.ts';
 
-process.env.PROVIDER_TIMEOUT_MS = '800';
-process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
-process.env.RECONCILE_STALE_SECONDS = '1';
-// The scheduled pass stays out of the way: these tests ask for their passes.
-process.env.RECONCILE_INTERVAL_SECONDS = '86400';
-
-
-let h: CheckoutHarness;
-let m: ReturnType<typeof moneyHelpers>;
-
-beforeAll(async () => {
-  h = await startCheckoutHarness();
-  m = moneyHelpers(h);
-});
-afterAll(async () => {
-  await h?.close();
-});
+// RECONCILE_INTERVAL_SECONDS: the scheduled pass stays out of the way; these tests ask for their passes.
+const { h, m } = moneyRuntime({ PROVIDER_TIMEOUT_MS: '800', IDEMPOTENCY_LOCK_SECONDS: '1', RECONCILE_STALE_SECONDS: '1', RECONCILE_INTERVAL_SECONDS: '86400' });
 afterEach(async () => {
-  await h.sandbox.clearFaults();
   await h.sandbox.config({ ipn: true });
 });
 
@@ -49,7 +33,7 @@ async function reconcilerRecords(checkoutId: string): Promise<Record<string, unk
   return reply.body.data;
 }
 
-/** API.md's record of a change without a request, made by the reconciler to this checkout. */
+/** The API's record of a change without a request, made by the reconciler to this checkout. */
 const reconcilerRecord = (checkoutId: string) => ({
   id: expect.stringMatching(/^aud_/),
   at: expect.any(String),

@@ -1,4 +1,4 @@
-// API.md: a card token the provider does not know is 400 parameter_invalid with
+// A card token the provider does not know is 400 parameter_invalid with
 // param payment_method.credit_card.id (a client's mistake, not a 502). The
 // sandbox answers it as WePay answers an invalid parameter value (error 1003).
 import { jest } from '@jest/globals';

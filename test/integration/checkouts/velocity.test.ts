@@ -1,4 +1,4 @@
-// Card-testing protection over HTTP (API.md, velocity limits under POST /v1/checkouts):
+// Card-testing protection over HTTP (the API contract, velocity limits under POST /v1/checkouts):
 // the limits are checked before the provider is called, and replays are exempt.
 import { CREATE, newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 

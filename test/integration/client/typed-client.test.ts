@@ -1,6 +1,6 @@
 // The typed client (client/) against the local runtime: its generated types match
 // the document the API serves, and it pays, replays, refunds and reports errors
-// as API.md says.
+// as the API contract says.
 import { readFile } from 'node:fs/promises';
 import { generateSchemaTypes, schemaPath } from '../../../client/generate.ts';
 import { createPaymentsClient, isApiError, newUniqueId, PaymentsApiError, type Checkout, type PaymentsClient } from '../../../client/index.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
-import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
+import { ensureTables } from '#local/adapters/ensure-tables.ts';
 import { paymentsTable, tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { startLocalDynamoDb } from '#local/dynamodb.ts';
 

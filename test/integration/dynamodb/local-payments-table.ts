@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
-import { ensureTables } from '#functions/adapters/dynamodb/ensure-tables.ts';
+import { ensureTables } from '#local/adapters/ensure-tables.ts';
 import { tableDefinitions } from '#functions/adapters/dynamodb/table-definitions.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from '#local/dynamodb.ts';
 

@@ -85,36 +85,6 @@ describe('DynamoDbMerchantRepository', () => {
       expect(await repository.getAccount(account.id)).toEqual(account);
     });
 
-    it('finds the account an earlier try of the same onboarding request created', async () => {
-      const account = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-1' });
-      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-1')).toBeUndefined();
-      await repository.createAccount(account);
-      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-1')).toEqual(account);
-      expect(await repository.findAccountByOnboardingRequest('someone-else', 'req-1')).toBeUndefined();
-    });
-
-    it('refuses a second account for the same onboarding request, naming the first', async () => {
-      const first = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-2' });
-      await repository.createAccount(first);
-      const second = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-2' });
-      await expect(repository.createAccount(second)).rejects.toThrow(
-        expect.objectContaining({ constructor: AccountAlreadyExistsError, existingAccountId: first.id }),
-      );
-      expect(await repository.getAccount(second.id)).toBeUndefined();
-    });
-
-    it('takes over an onboarding request whose earlier try never wrote its account', async () => {
-      await table.documentClient.send(
-        new PutCommand({
-          TableName: tableNames.payments,
-          Item: { pk: 'USER#merchant-onboarding', sk: 'ONBOARDING#req-3', accountId: 'acc_never_written' },
-        }),
-      );
-      const account = anAccount({ ownerSub: 'merchant-onboarding', onboardingRequestKey: 'req-3' });
-      await repository.createAccount(account);
-      expect(await repository.findAccountByOnboardingRequest('merchant-onboarding', 'req-3')).toEqual(account);
-    });
-
     it('lists an owner’s accounts newest first, and only theirs', async () => {
       const mine = [anAccount({ ownerSub: 'merchant-list' }), anAccount({ ownerSub: 'merchant-list' })];
       await repository.createAccount(anAccount({ ownerSub: 'merchant-other' }));

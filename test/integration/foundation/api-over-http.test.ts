@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-/** Every reply of this file passes API.md's header checks before the test looks at it. */
+/** Every reply of this file passes the API's header checks before the test looks at it. */
 async function call(method: string, path: string, options?: CallOptions): Promise<Reply> {
   const reply = await api.call(method, path, options);
   expectEveryResponseHeaders(reply);
@@ -52,7 +52,7 @@ describe('public routes', () => {
 });
 
 describe('POST /v1/fees/quote with the dev.json tokens', () => {
-  it("API.md's example gives its documented response", async () => {
+  it("the API's example gives its documented response", async () => {
     const reply = await quote({ currency: 'USD', price: 10000, policy: { app_fee_bps: 400, payer_share_bps: 100 }, processing_fee_rate: threePercent });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({

@@ -1,4 +1,4 @@
-// CORS over HTTP against the local runtime, as API.md's "Every response" says:
+// CORS over HTTP against the local runtime, as the API's "Every response" rules say:
 // preflights on every /v1 route without a token, the CORS headers on every answer
 // to an allowed origin (the gateway's own errors included), none for any other
 // origin; and the sandbox's card tokenization callable from any page.
@@ -35,7 +35,8 @@ async function withAllowedOrigins(origins: string, run: () => Promise<void>): Pr
   try {
     await run();
   } finally {
-    process.env.CORS_ALLOWED_ORIGINS = before;
+    if (before === undefined) delete process.env.CORS_ALLOWED_ORIGINS;
+    else process.env.CORS_ALLOWED_ORIGINS = before;
     resetConfig();
   }
 }

@@ -1,6 +1,6 @@
 // When a function throws outside its pipeline (or its module cannot load), the
 // local gateway answers as API Gateway with the CDK app's DEFAULT_5XX response:
-// 502, API.md's internal_error body, the security headers, and nothing of the error.
+// 502, the API's internal_error body, the security headers, and nothing of the error.
 import { startApiGateway } from '#local/api-gateway.ts';
 import { expectEveryResponseHeaders } from '../../support/api-expectations.ts';
 import { call } from '../../support/local-runtime.ts';

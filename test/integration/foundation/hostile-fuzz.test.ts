@@ -2,8 +2,8 @@
 // runtime (a few thousand, a fixed count, no timing asserted): odd methods,
 // percent-encoding good and bad, ids of any length, names such as `__proto__`
 // in headers and queries, deep or huge or card-like bodies, odd media types.
-// Whatever arrives, API.md "Every response" holds: no 5xx, no stack trace or
-// file path, every error in API.md's shape with the security headers.
+// Whatever arrives, the API's "Every response" rules hold: no 5xx, no stack trace or
+// file path, every error in the API's shape with the security headers.
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { expectEveryResponseHeaders, type Reply } from '../../support/api-expectations.ts';
@@ -21,7 +21,7 @@ afterAll(async () => {
   await rt?.close();
 });
 
-/** API.md's error table: each status with its type and codes. */
+/** The API's error table: each status with its type and codes. */
 const errorTable: Record<number, { type: string; codes: string[] }[]> = {
   400: [{ type: 'invalid_request', codes: ['parameter_missing', 'parameter_invalid', 'unknown_parameter', 'body_unparseable', 'credentials_in_url', 'raw_card_data', 'app_fee_too_high', 'account_name_unrecognizable', 'account_name_invalid'] }],
   401: [{ type: 'authentication_error', codes: ['authentication_required', 'token_invalid', 'token_expired', 'token_revoked'] }],
@@ -56,7 +56,7 @@ function expectWithinContract(request: RawRequest, reply: Reply): void {
   expect(typeof error.message).toBe('string');
   const rows = errorTable[reply.status];
   if (!rows?.some((row) => row.type === error.type && row.codes.includes(error.code as string))) {
-    throw new Error(`status, type and code are not a row of API.md's table: ${context}`);
+    throw new Error(`status, type and code are not a row of the API's table: ${context}`);
   }
 }
 
@@ -134,7 +134,7 @@ async function sendAndCheck(request: RawRequest): Promise<void> {
 
 // ── properties ───────────────────────────────────────────────────────────────
 
-it('hostile paths and methods: 800 requests, none a 5xx, every error in API.md shape', async () => {
+it('hostile paths and methods: 800 requests, none a 5xx, every error in the API error shape', async () => {
   const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'FOO', 'get', 'PROPFIND', 'M-SEARCH');
   await fc.assert(
     fc.asyncProperty(method, path, tokenKind, async (m, p, who) => {
@@ -146,7 +146,7 @@ it('hostile paths and methods: 800 requests, none a 5xx, every error in API.md s
   );
 });
 
-it('hostile query strings and headers: 800 requests, none a 5xx, every error in API.md shape', async () => {
+it('hostile query strings and headers: 800 requests, none a 5xx, every error in the API error shape', async () => {
   const target = fc.tuple(fc.constantFrom('/v1/health', '/v1/checkouts', '/v1/merchants', '/v1/fees/quote', '/v1/nothing-here', '/v1/checkouts/chk_aaaaaaaaaaaaaaaaaaaaaaaa'), query);
   const headers = fc.array(fc.tuple(headerName, headerValue), { maxLength: 6 });
   await fc.assert(
@@ -158,7 +158,7 @@ it('hostile query strings and headers: 800 requests, none a 5xx, every error in 
   );
 });
 
-it('hostile bodies and media types on every JSON route: 1,000 requests, none a 5xx, every error in API.md shape', async () => {
+it('hostile bodies and media types on every JSON route: 1,000 requests, none a 5xx, every error in the API error shape', async () => {
   const target = fc.constantFrom('/v1/fees/quote', '/v1/merchants', '/v1/checkouts', '/v1/checkouts/chk_aaaaaaaaaaaaaaaaaaaaaaaa/refund', '/v1/ipn/wepay/not-a-route-token', '/v1/reconciliations');
   await fc.assert(
     fc.asyncProperty(target, contentType, body, tokenKind, async (p, type, payload, who) => {

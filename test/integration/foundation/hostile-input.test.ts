@@ -1,5 +1,5 @@
 // The reproductions of issue 12, over HTTP against the local runtime: each one
-// that used to answer 500/502 now answers the 4xx API.md documents, with the
+// that used to answer 500/502 now answers the 4xx the API contract documents, with the
 // error body and the headers of every response. The fuzz test
 // (hostile-fuzz.test.ts) generates many more of their kind.
 import { expectApiError, expectEveryResponseHeaders, type Reply } from '../../support/api-expectations.ts';
@@ -89,7 +89,7 @@ describe('paths', () => {
     }
   });
 
-  it('a method Node does not know is 405 method_not_allowed, in API.md\'s shape', async () => {
+  it('a method Node does not know is 405 method_not_allowed, in the API\'s shape', async () => {
     const reply = await send({ method: 'FOO', path: '/v1/health' });
     expectApiError(reply, { status: 405, type: 'invalid_request', code: 'method_not_allowed' });
   });

@@ -4,8 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { routeTokenFor } from '#functions/app/ipn.ts';
-import { inProcessQueue } from '#functions/adapters/queue/in-process-queue.ts';
-import { localIpnQueueName } from '#functions/wiring/ipn.ts';
+import { inProcessQueue, localIpnQueueName } from '#local/adapters/in-process-queue.ts';
 import { localSecretsPath } from '#local/secrets-file.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';

@@ -1,4 +1,4 @@
-// API.md "Mandates" over HTTP against the local runtime and the sandbox: the payer's
+// The API's mandate rules over HTTP against the local runtime and the sandbox: the payer's
 // routes, the agent's token and what it may call, spending within limits under
 // concurrency, instant revocation, and the token never in logs or at rest.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

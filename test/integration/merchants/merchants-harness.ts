@@ -22,7 +22,7 @@ export interface MerchantHarness {
   sandboxUrl: string;
   /** The text of every API reply so far (for the no-credentials-in-responses check). */
   replies: string[];
-  /** One API call; every reply passes API.md's every-response header checks. */
+  /** One API call; every reply passes the API's every-response header checks. */
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
   /** A user of the local issuer with a fresh `sub`. */
   newUser(groups: readonly string[]): { sub: string; token: string };
@@ -109,7 +109,7 @@ export function uniqueEmail(): string {
   return `owner-${letters}@example.com`;
 }
 
-/** A POST /v1/merchants body as in API.md, with a unique email unless one is given. */
+/** A POST /v1/merchants body as in the API contract, with a unique email unless one is given. */
 export function onboardingBody(name: string, email = uniqueEmail()) {
   return { email, first_name: 'Ada', last_name: 'Lovelace', account: { name, description: 'Coffee' } };
 }

@@ -1,5 +1,5 @@
 // POST /v1/merchants and GET /v1/merchants/{id} over HTTP, against the local
-// runtime and its provider sandbox, exactly as API.md describes them: the one
+// runtime and its provider sandbox, exactly as the API contract describes them: the one
 // /v2/user/register per merchant user with the full scope list, one more
 // /v2/account/create per call, the account-name rules, roles, validation,
 // ownership, and a retry after an onboarding that failed halfway.
@@ -8,7 +8,7 @@ import { expectApiError, type Reply } from '../../support/api-expectations.ts';
 import { collectLogs, expectLogsFreeOfSecrets, knownSecretsOf, type LogCollector } from '../../support/secret-scan.ts';
 import { onboardingBody, startMerchantHarness, type MerchantHarness } from './merchants-harness.ts';
 
-// WEPAY.md: custom scopes are gone, and /user/register is the only chance to ask for these.
+// WePay v2 has no custom scopes any more, and /user/register is the only chance to ask for these.
 const fullScopeList = ['manage_accounts', 'collect_payments', 'view_user', 'preapprove_payments', 'send_money'];
 
 let h: MerchantHarness;
@@ -44,7 +44,7 @@ function expectAccountObject(reply: Reply, expected: { name: string; owner: stri
 }
 
 describe('POST /v1/merchants', () => {
-  it("onboards the caller: 201 with exactly API.md's account object, owned by the caller's sub", async () => {
+  it("onboards the caller: 201 with exactly the API's account object, owned by the caller's sub", async () => {
     const merchant = h.newUser(['merchant']);
     const reply = await onboard(merchant.token, onboardingBody('Blue Bottle Cafe'));
     expect(reply.status).toBe(201);
@@ -211,7 +211,7 @@ describe('GET /v1/merchants/{id}', () => {
     expectApiError(await getAccount(h.api.dev.tokens.merchant, created.body.id), { status: 404, type: 'not_found', code: 'resource_missing', param: 'id' });
   });
 
-  it('a payer gets 404 resource_missing, whether or not the account exists (API.md: anyone but the owner and ops)', async () => {
+  it('a payer gets 404 resource_missing, whether or not the account exists (anyone but the owner and ops)', async () => {
     for (const id of [created.body.id, 'acc_doesnotexist000000000']) {
       expectApiError(await getAccount(h.api.dev.tokens.payer, id), { status: 404, type: 'not_found', code: 'resource_missing', param: 'id' });
     }

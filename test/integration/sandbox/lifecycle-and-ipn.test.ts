@@ -119,7 +119,7 @@ describe('checkout lifecycle', () => {
     try {
       const created = await env.create();
       expect((await post(env.harness.sandbox.url, `/__sandbox/checkouts/${created.body.checkout_id}/state`, { state: 'settled' })).status).toBe(400);
-      // API.md accepts our spelling too.
+      // The API contract accepts our spelling too.
       expect((await post(env.harness.sandbox.url, `/__sandbox/checkouts/${created.body.checkout_id}/state`, { state: 'charged_back' })).status).toBe(200);
       expect((await post(env.harness.sandbox.url, '/__sandbox/checkouts/1/state', { state: 'captured' })).status).toBe(404);
     } finally {

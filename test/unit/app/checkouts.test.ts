@@ -1,5 +1,5 @@
 // The checkout use cases against in-memory ports: deterministic ids, what reaches
-// the provider, API.md's visibility and action rules, refresh-before-refuse, and
+// the provider, the API's visibility and action rules, refresh-before-refuse, and
 // that an older read never moves a checkout backwards.
 import {
   checkoutIdFor,
@@ -43,7 +43,6 @@ const merchants: MerchantRepository = {
   getProviderUser: async (ownerSub) => ({ ownerSub, providerUserId: `u-${ownerSub}`, sealedAccessToken: `sealed:${ownerSub}`, email: 'x@example.com', createdAt: '' }),
   putProviderUserIfAbsent: async (user) => user,
   createAccount: async () => undefined,
-  findAccountByOnboardingRequest: async () => undefined,
   claimEmail: async () => true,
   bindProviderUser: async () => true,
   listAccountsByOwner: async () => ({ items: [], nextCursor: null }),
@@ -184,7 +183,7 @@ describe('deterministic ids', () => {
     }
   });
 
-  test('they fit the provider (≤255) and API.md (chk_...), and do not reveal the sub', () => {
+  test('they fit the provider (≤255) and the API contract (chk_...), and do not reveal the sub', () => {
     const sub = '3f1c2a9e-5b7d-4e0f-9a8b-1c2d3e4f5a6b';
     const uniqueId = 'x'.repeat(128);
     expect(providerUniqueIdFor(sub, uniqueId).length).toBeLessThanOrEqual(255);

@@ -1,4 +1,4 @@
-// API.md: ids of any length never produce a 5xx, and an id that cannot name a
+// Ids of any length never produce a 5xx, and an id that cannot name a
 // resource is 404 resource_missing. A value that cannot be one of our ids is
 // refused before any port is touched (DynamoDB refuses keys over 2,048 bytes).
 import fc from 'fast-check';

@@ -61,9 +61,6 @@ class InMemoryMerchants implements MerchantRepository {
     if (!held.has(key)) held.set(key, ownerSub);
     return held.get(key) === ownerSub;
   }
-  async findAccountByOnboardingRequest(ownerSub: string, key: string) {
-    return [...this.accounts.values()].find((a) => a.ownerSub === ownerSub && a.onboardingRequestKey === key);
-  }
   async listAccountsByOwner(ownerSub: string, page: PageRequest) {
     return this.page([...this.accounts.values()].filter((a) => a.ownerSub === ownerSub), page);
   }

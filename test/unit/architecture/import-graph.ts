@@ -70,3 +70,40 @@ export function cycles(graph: ImportGraph): string[][] {
   for (const node of graph.keys()) if (!indexOf.has(node)) visit(node);
   return found;
 }
+
+/** The specifiers a file's code loads: static imports and re-exports (not `import type`/`export type`, which no bundle carries) and `import('...')`. */
+function valueImportsOf(path: string): string[] {
+  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, false);
+  const found: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier)) {
+      found.push(statement.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      found.push(statement.moduleSpecifier.text);
+    }
+  }
+  for (const match of source.text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(match[1]!);
+  return found;
+}
+
+/**
+ * Every package a bundle built from `entry` can contain: the bare specifiers reached
+ * by following the value imports of our own files from the entry (a superset of what
+ * esbuild keeps, so "not reached" here means "not in the bundle").
+ */
+export function packagesReachedFrom(root: string, entry: string): Map<string, string> {
+  const packages = new Map<string, string>();
+  const seen = new Set<string>();
+  const queue = [normalize(entry)];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of valueImportsOf(join(root, file))) {
+      const target = resolveSpecifier(file, specifier);
+      if (target !== undefined) queue.push(target);
+      else if (!specifier.startsWith('node:') && !packages.has(specifier)) packages.set(specifier, file);
+    }
+  }
+  return packages;
+}

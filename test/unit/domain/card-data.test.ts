@@ -1,4 +1,4 @@
-// API.md: a body holding any string or number of 13–19 digits (spaces and dashes
+// A body holding any string or number of 13–19 digits (spaces and dashes
 // ignored) that passes the Luhn check is raw card data.
 import fc from 'fast-check';
 import { containsCardNumber, maskCardNumbers, passesLuhn, valueContainsCardNumber } from '#functions/domain/card-data.ts';

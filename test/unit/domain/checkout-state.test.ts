@@ -4,13 +4,11 @@ import {
   assertActionAllowed,
   checkoutActions,
   checkoutStates,
-  isBehindProvider,
   isFinal,
   isReachable,
   lifecycle,
   mayBeAllowedAfterRefresh,
   reconcile,
-  statusAfterRefund,
   type CheckoutState,
   type CheckoutStatus,
 } from '#functions/domain/checkout-state.ts';
@@ -133,15 +131,6 @@ describe('reconcile', () => {
   });
 });
 
-describe('isBehindProvider', () => {
-  it('is true when the provider is ahead in state or amounts, false otherwise', () => {
-    expect(isBehindProvider(status('new'), status('authorized'))).toBe(true);
-    expect(isBehindProvider(status('captured'), status('captured', 100))).toBe(true);
-    expect(isBehindProvider(status('captured'), status('captured'))).toBe(false);
-    expect(isBehindProvider(status('released'), status('captured'))).toBe(false);
-  });
-});
-
 describe('actions', () => {
   const checkout = (state: CheckoutState, amountRefunded = 0) => ({ ...status(state, amountRefunded), amount: 10_000 });
 
@@ -162,12 +151,6 @@ describe('actions', () => {
     const tooMuch = () => assertActionAllowed(checkout('captured', 4_000), 'refund', 6_001);
     expect(tooMuch).toThrow(InvalidRequestError);
     expect(tooMuch).toThrow(expect.objectContaining({ code: 'parameter_invalid', param: 'amount' }));
-  });
-
-  it('keeps the state on a partial refund and moves to refunded when the full amount is refunded', () => {
-    expect(statusAfterRefund(checkout('captured'), 2_500)).toEqual(status('captured', 2_500));
-    expect(statusAfterRefund(checkout('released', 2_500), 7_500)).toEqual(status('refunded', 10_000));
-    expect(statusAfterRefund(checkout('captured', 2_500))).toEqual(status('refunded', 10_000));
   });
 
   it('asks the provider first only when a state ahead of ours would allow the action', () => {

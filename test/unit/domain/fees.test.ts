@@ -1,4 +1,4 @@
-// API.md `POST /v1/fees/quote` and the integration guide's three use cases, at the
+// `POST /v1/fees/quote` and the integration guide's three use cases, at the
 // domain level: both modes, the four fee_payer rows, half-up integer rounding,
 // the 20% cap, and the identities each mode must keep.
 import fc from 'fast-check';
@@ -23,7 +23,7 @@ function referenceBasisPoints(amount: number, bps: number): number {
   return Number((2n * BigInt(amount) * BigInt(bps) + 10_000n) / 20_000n);
 }
 
-describe('API.md examples', () => {
+describe('the API contract examples', () => {
   it('quotes the explicit-mode example: 104.00 with a 4.00 app fee paid from the merchant side', () => {
     expect(quoteFees({ currency: 'USD', amount: 10400, appFee: 400, feePayer: 'payee_from_app', processingFeeRate: threePercent })).toEqual({
       currency: 'USD',

@@ -1,4 +1,4 @@
-// The functions' side of CORS (API.md "Every response"): every answer to an origin in
+// The functions' side of CORS: every answer to an origin in
 // CORS_ALLOWED_ORIGINS, errors included, names that origin; other origins get no CORS headers.
 import { resetConfig } from '#functions/config.ts';
 import { corsHeaders, preflightHeaders } from '#functions/http/cors.ts';
@@ -40,7 +40,7 @@ it('an answer to an unlisted or absent origin has no CORS headers', async () => 
   }
 });
 
-it('a preflight answer names the methods and headers API.md lists, only for an allowed origin', () => {
+it('a preflight answer names the methods and headers the API contract lists, only for an allowed origin', () => {
   expect(preflightHeaders(allowed, [allowed])).toEqual({
     ...corsHeaders(allowed, [allowed]),
     'Access-Control-Allow-Methods': 'GET, POST, DELETE',

@@ -1,4 +1,4 @@
-// API.md's error table, row by row, through the one place that maps named errors
+// The API's error table, row by row, through the one place that maps named errors
 // to HTTP (functions/http/error-response.ts).
 import {
   AuthenticationError,
@@ -60,7 +60,7 @@ it.each<[string, PaymentsError, number, string, boolean]>([
   ['rate_limited', new RateLimitedError('slow down', 1.2), 429, 'rate_limit_error', true],
   ['provider_error', new ProviderError('refused'), 502, 'provider_error', false],
   ['provider_unavailable', new ProviderUnavailableError(), 503, 'provider_error', true],
-])('%s is %i %s, with Retry-After when API.md asks for it', (code, error, status, type, retryAfter) => {
+])('%s is %i %s, with Retry-After when the API contract asks for it', (code, error, status, type, retryAfter) => {
   const mapped = errorResponse(error, 'req_2');
   expect(mapped.statusCode).toBe(status);
   expect(mapped.body.error).toMatchObject({ type, code });

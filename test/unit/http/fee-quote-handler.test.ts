@@ -1,5 +1,5 @@
 // POST /v1/fees/quote through its real Lambda handler: the documented figures,
-// the defaults, and every validation error with API.md's exact error body.
+// the defaults, and every validation error with the API's exact error body.
 import { handler } from '#functions/handlers/fees-quote.ts';
 import { resetConfig } from '#functions/config.ts';
 import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';
@@ -23,7 +23,7 @@ beforeEach(() => {
 afterEach(() => output.restore());
 
 describe('quotes', () => {
-  it("answers API.md's policy-mode example with its documented response", async () => {
+  it("answers the API's policy-mode example with its documented response", async () => {
     const reply = await quote({ currency: 'USD', price: 10000, policy: { app_fee_bps: 400, payer_share_bps: 100 }, processing_fee_rate: threePercent });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
@@ -40,7 +40,7 @@ describe('quotes', () => {
     expectEveryResponseHeaders(reply);
   });
 
-  it("answers API.md's explicit-mode example", async () => {
+  it("answers the API's explicit-mode example", async () => {
     const reply = await quote({ currency: 'USD', amount: 10400, app_fee: 400, fee_payer: 'payee_from_app', processing_fee_rate: threePercent });
     expect(reply.body).toEqual({
       currency: 'USD',

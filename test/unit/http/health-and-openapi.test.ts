@@ -65,7 +65,7 @@ describe('GET /v1/openapi.json', () => {
       expect.arrayContaining(['unique_id', 'account_id', 'amount', 'currency', 'short_description', 'type', 'fee', 'payment_method', 'reference_id']),
     );
     expect(create.required).toEqual(expect.arrayContaining(['unique_id', 'account_id', 'amount', 'currency', 'short_description']));
-    // Required of a payer, refused from an agent (API.md "Mandates"): the description says so.
+    // Required of a payer, refused from an agent: the description says so.
     expect(create.required).not.toContain('payment_method');
     expect(create.required).not.toContain('reference_id');
     expect(create.properties.type.default).toBe('goods');

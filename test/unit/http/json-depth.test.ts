@@ -1,4 +1,4 @@
-// The nesting limit of API.md (deeper than 32 levels is body_unparseable), measured
+// The nesting limit of the API contract (deeper than 32 levels is body_unparseable), measured
 // on the text in one pass.
 import fc from 'fast-check';
 import { jsonNestsDeeperThan, maxJsonDepth } from '#functions/http/json-depth.ts';

@@ -1,4 +1,4 @@
-// API.md "Every response" and "Authentication" at the handler: what every route's
+// The API's "Every response" and "Authentication" rules at the handler: what every route's
 // pipeline refuses before the use case runs, and what it never lets out (stack
 // traces, card numbers, credentials from the URL).
 import { handler as feesQuote } from '#functions/handlers/fees-quote.ts';
@@ -186,7 +186,7 @@ describe('the principal', () => {
     };
     // The real route's pipeline over a stand-in use case: no provider or database needed.
     const merchantsCreate = httpHandler('merchants.create', useCase);
-    // API.md's example body.
+    // The API's example body.
     const body = { email: 'owner@example.com', first_name: 'Ada', last_name: 'Lovelace', account: { name: 'Blue Bottle Cafe', description: 'Coffee' } };
     const asPayer = await invoke(merchantsCreate, proxyEvent({ method: 'POST', path: '/v1/merchants', body, principal: payer }));
     expectApiError(asPayer, { status: 403, type: 'permission_error', code: 'permission_denied' });

@@ -1,4 +1,4 @@
-import { InProcessQueue, type QueuedMessage } from '#functions/adapters/queue/in-process-queue.ts';
+import { InProcessQueue, type QueuedMessage } from '#local/adapters/in-process-queue.ts';
 
 function settings(overrides: Partial<{ maxReceiveCount: number; batchSize: number; retryDelayMs: number }> = {}) {
   const deadLetters: QueuedMessage[] = [];

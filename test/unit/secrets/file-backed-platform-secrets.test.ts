@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileBackedPlatformSecrets } from '#functions/adapters/secrets/file-backed-platform-secrets.ts';
+import { fileBackedPlatformSecrets } from '#local/adapters/file-backed-platform-secrets.ts';
 import { PlatformSecretsError } from '#functions/adapters/secrets/platform-secret.ts';
 
 const before = {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalSecrets, localSecretsPath } from '#local/secrets-file.ts';
-import { fileBackedPlatformSecrets } from '#functions/adapters/secrets/file-backed-platform-secrets.ts';
+import { fileBackedPlatformSecrets } from '#local/adapters/file-backed-platform-secrets.ts';
 
 let dataDir: string;
 

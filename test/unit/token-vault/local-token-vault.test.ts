@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { localTokenVault } from '#functions/adapters/token-vault/local-token-vault.ts';
+import { localTokenVault } from '#local/adapters/local-token-vault.ts';
 import { TokenVaultError } from '#functions/adapters/token-vault/envelope-token-vault.ts';
 import type { TokenContext } from '#functions/ports/token-vault.ts';
 

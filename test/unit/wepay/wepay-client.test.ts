@@ -10,8 +10,6 @@ import {
 } from '#functions/domain/errors.ts';
 import type { CreateCheckoutInput } from '#functions/ports/payment-provider.ts';
 import {
-  WEPAY_PRODUCTION_BASE_URL,
-  WEPAY_STAGE_BASE_URL,
   WEPAY_USER_SCOPES,
   WePayClient,
   wepayClientFromConfig,
@@ -369,7 +367,7 @@ describe('WePayClient secrets and configuration', () => {
       return new Response(checkoutJson(), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     const secrets = { platformCredentials: async () => ({ ...app, ipnRouteSecret: 'ipn-secret', previousIpnRouteSecrets: [] }) };
-    for (const baseUrl of [WEPAY_STAGE_BASE_URL, WEPAY_PRODUCTION_BASE_URL, 'http://127.0.0.1:3001/v2/']) {
+    for (const baseUrl of ['https://stage.wepayapi.com/v2', 'https://wepayapi.com/v2', 'http://127.0.0.1:3001/v2/']) {
       const cfg = parseConfig({ PROVIDER_BASE_URL: baseUrl, PROVIDER_TIMEOUT_MS: '1234', PROVIDER_MAX_ATTEMPTS: '2' });
       await wepayClientFromConfig(cfg, secrets, { fetch: fakeFetch }).getCheckout(merchantToken, '1');
     }

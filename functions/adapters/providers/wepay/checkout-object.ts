@@ -82,7 +82,7 @@ export function toProviderCheckout(body: WePayObject): ProviderCheckout {
     amount,
     currency: oneOf<Currency>(currencies, body.currency, 'currency'),
     shortDescription: optionalText(body, 'short_description') ?? '',
-    // WePay's checkout types and fee payers are spelled as API.md's (domain/checkout.ts, domain/fees.ts).
+    // WePay's checkout types and fee payers are spelled as the API's (domain/checkout.ts, domain/fees.ts).
     type: oneOf<CheckoutType>(checkoutTypes, body.type, 'type'),
     appFee: cents(fee, 'app_fee') ?? 0,
     feePayer: fee.fee_payer === undefined ? 'payer' : oneOf<FeePayer>(feePayers, fee.fee_payer, 'fee_payer'),

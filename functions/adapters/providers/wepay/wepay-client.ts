@@ -31,10 +31,6 @@ export { WEPAY_USER_SCOPES, type CreateAccountInput, type RegisteredUser } from 
 /** The provider's name: in the API (`provider.name`), the IPN route, audit actors (`provider:wepay`) and stored keys. */
 export const WEPAY_PROVIDER_NAME = 'wepay';
 
-/** WePay's stage environment. `PROVIDER_BASE_URL` is the one switch between sandbox, stage and production. */
-export const WEPAY_STAGE_BASE_URL = 'https://stage.wepayapi.com/v2';
-export const WEPAY_PRODUCTION_BASE_URL = 'https://wepayapi.com/v2';
-
 /**
  * The merchant credential is the WePay user's access token. Its methods take it as
  * a plain string (wider than the port's MerchantCredential), so WePay-level code and

@@ -96,6 +96,9 @@ export class InProcessQueue {
 
 const queues = new Map<string, InProcessQueue>();
 
+/** The IPN receiver's queue, consumed by the processor handler (local/ipn-consumer.ts). */
+export const localIpnQueueName = 'ipn';
+
 export function inProcessQueue(name: string): InProcessQueue {
   let queue = queues.get(name);
   if (!queue) {
