@@ -14,10 +14,9 @@
 // write failed is covered by its creation intent, which is dropped only once both
 // are written (app/checkouts.ts).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
-import { queryNewestFirst, type IndexPartition } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
 import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
@@ -32,15 +31,7 @@ const providerPointerKey = (provider: string, providerCheckoutId: string) => ({
   sk: 'POINTER',
 });
 
-export class DynamoDbCheckoutRepository implements CheckoutRepository {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: DynamoDbRepositoryOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class DynamoDbCheckoutRepository extends TableRepository implements CheckoutRepository {
   async create(checkout: Checkout): Promise<void> {
     // One round trip: the pointer's content depends only on the checkout, so writing it again is harmless.
     const [, created] = await Promise.all([
@@ -160,17 +151,8 @@ export class DynamoDbCheckoutRepository implements CheckoutRepository {
     return { items, nextCursor: typeof last === 'string' ? Buffer.from(last, 'utf8').toString('base64url') : null };
   }
 
-  private async list(indexName: string, prefix: string, partitionValue: string, page: PageRequest) {
-    const partition: IndexPartition = {
-      tableName: this.tableName,
-      indexName,
-      tableKeyNames: ['pk', 'sk'],
-      partitionKeyName: `${prefix}pk`,
-      sortKeyName: `${prefix}sk`,
-      partitionValue,
-    };
-    const result = await queryNewestFirst(this.client, partition, page);
-    return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
+  private list(indexName: string, prefix: string, partitionValue: string, page: PageRequest): Promise<Page<Checkout>> {
+    return this.listIndex(indexName, prefix, partitionValue, page, fromItem);
   }
 
   private async putProviderPointer(checkout: Checkout): Promise<void> {

@@ -3,6 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '#functions/observability.ts';
+import type { Page, PageRequest } from '#functions/domain/page.ts';
+import { queryNewestFirst } from './page-cursor.ts';
 
 export interface DynamoDbClientOptions {
   region: string;
@@ -45,4 +47,28 @@ export function createDynamoDbClients(options: DynamoDbClientOptions): DynamoDbC
 export interface DynamoDbRepositoryOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+}
+
+/** A repository over one table: its document client and the table's name. */
+export abstract class TableRepository {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+
+  constructor(options: DynamoDbRepositoryOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  /** A newest-first page of one partition of an index whose key attributes are `<prefix>pk` and `<prefix>sk`. */
+  protected async listIndex<T>(
+    indexName: string,
+    prefix: string,
+    partitionValue: string,
+    page: PageRequest,
+    map: (item: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    const partition = { tableName: this.tableName, indexName, tableKeyNames: ['pk', 'sk'] as const, partitionKeyName: `${prefix}pk`, sortKeyName: `${prefix}sk`, partitionValue };
+    const result = await queryNewestFirst(this.client, partition, page);
+    return { items: result.items.map(map), nextCursor: result.nextCursor };
+  }
 }

@@ -7,9 +7,9 @@
 //   published: pk PUBLISHED#<subject id>, sk PUBLISHED: the highest version whose
 //              events are all stored (the local publisher's marker).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, EventBody, EventType, StoredEvent } from '#functions/domain/events.ts';
-import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
+import { TableRepository, type DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { AttemptRecord, EventStore } from '#functions/ports/event-store.ts';
@@ -18,16 +18,12 @@ const eventKey = (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' });
 const publishedKey = (subjectId: string) => ({ pk: `PUBLISHED#${subjectId}`, sk: 'PUBLISHED' });
 const allEventsPartition = 'EVENTS';
 
-export class DynamoDbEventStore implements EventStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
+export class DynamoDbEventStore extends TableRepository implements EventStore {
   constructor(
     options: DynamoDbRepositoryOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+    super(options);
   }
 
   async putIfAbsent(event: StoredEvent): Promise<boolean> {

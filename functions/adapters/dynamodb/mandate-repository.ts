@@ -4,9 +4,8 @@
 //   token lookup:  pk AGENT_TOKEN#<sha-256 hex>, sk TOKEN → mandateId (never the token)
 // Spending and revocation are single-item conditional updates on the mandate item.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
-import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
 import { spendRefusal, type Mandate, type SpendRefusal } from '#functions/domain/mandate.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
@@ -14,15 +13,7 @@ import type { MandateRepository } from '#functions/ports/mandate-repository.ts';
 const mandateKey = (id: string) => ({ pk: `MANDATE#${id}`, sk: 'MANDATE' });
 const tokenKey = (hash: string) => ({ pk: `AGENT_TOKEN#${hash}`, sk: 'TOKEN' });
 
-export class DynamoDbMandateRepository implements MandateRepository {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: DynamoDbRepositoryOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class DynamoDbMandateRepository extends TableRepository implements MandateRepository {
   async create(mandate: Mandate, tokenHash: string): Promise<void> {
     // The lookup item first: a mandate is never reachable by a token that has no mandate item yet
     // (getByTokenHash answers undefined until both exist).
@@ -66,13 +57,8 @@ export class DynamoDbMandateRepository implements MandateRepository {
     return this.list('by-created', 'gsi4', 'MANDATES', page);
   }
 
-  private async list(indexName: string, prefix: 'gsi2' | 'gsi4', partitionValue: string, page: PageRequest): Promise<Page<Mandate>> {
-    const result = await queryNewestFirst(
-      this.client,
-      { tableName: this.tableName, indexName, tableKeyNames: ['pk', 'sk'], partitionKeyName: `${prefix}pk`, sortKeyName: `${prefix}sk`, partitionValue },
-      page,
-    );
-    return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
+  private list(indexName: string, prefix: 'gsi2' | 'gsi4', partitionValue: string, page: PageRequest): Promise<Page<Mandate>> {
+    return this.listIndex(indexName, prefix, partitionValue, page, fromItem);
   }
 
   async revoke(id: string, at: string): Promise<Mandate | undefined> {

@@ -6,9 +6,8 @@
 //                        sorted `<createdAt>#<id>` (a partition apart from the owner's checkouts);
 //                        gsi4 (by-created) ACCOUNTS, sorted the same way, for ops' listing
 // Single-item conditional writes only (dynalite has no transactions).
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
-import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
 import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { type MerchantRepository } from '#functions/ports/merchant-repository.ts';
@@ -22,15 +21,7 @@ const ownerAccountsPartition = (ownerSub: string) => `OWNER_ACCOUNTS#${ownerSub}
 const allAccountsPartition = 'ACCOUNTS';
 const maxKnownProviderUsers = 1_000;
 
-export class DynamoDbMerchantRepository implements MerchantRepository {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: DynamoDbRepositoryOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class DynamoDbMerchantRepository extends TableRepository implements MerchantRepository {
   /**
    * A provider user is written once (putProviderUserIfAbsent) and never changed, so one
    * found is kept for the process: a warm function opens a merchant's token without a
@@ -100,20 +91,8 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return this.list('by-created', 'gsi4', allAccountsPartition, page);
   }
 
-  private async list(indexName: string, prefix: string, partitionValue: string, page: PageRequest): Promise<Page<MerchantAccount>> {
-    const result = await queryNewestFirst(
-      this.client,
-      {
-        tableName: this.tableName,
-        indexName,
-        tableKeyNames: ['pk', 'sk'],
-        partitionKeyName: `${prefix}pk`,
-        sortKeyName: `${prefix}sk`,
-        partitionValue,
-      },
-      page,
-    );
-    return { items: result.items.map(accountFromItem), nextCursor: result.nextCursor };
+  private list(indexName: string, prefix: string, partitionValue: string, page: PageRequest): Promise<Page<MerchantAccount>> {
+    return this.listIndex(indexName, prefix, partitionValue, page, accountFromItem);
   }
 
   private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {

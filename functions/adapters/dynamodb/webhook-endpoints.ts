@@ -5,9 +5,9 @@
 //             limit; a place left taken by a crashed create is given back when the
 //             limit is hit and fewer endpoints exist than the count says.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-import type { DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
+import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { type WebhookEndpointRepository } from '#functions/ports/webhook-endpoint-repository.ts';
 import { EndpointLimitError, maxWebhookEndpoints, type SealedSecret, type WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
@@ -16,15 +16,7 @@ const partition = 'WEBHOOK_ENDPOINTS';
 const endpointKey = (id: string) => ({ pk: partition, sk: `ENDPOINT#${id}` });
 const countKey = { pk: partition, sk: 'COUNT' };
 
-export class DynamoDbWebhookEndpoints implements WebhookEndpointRepository {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: DynamoDbRepositoryOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class DynamoDbWebhookEndpoints extends TableRepository implements WebhookEndpointRepository {
   async create(endpoint: WebhookEndpoint): Promise<void> {
     await this.takePlace();
     try {
