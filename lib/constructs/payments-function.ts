@@ -85,6 +85,8 @@ const memorySizes: Readonly<Record<string, number>> = {
   'mandates-revoke': 256,
   'audit-events-list': 256,
   'rotate-ipn-route-secret': 256,
+  // Checks a route token and queues one message: no Encryption SDK since the IPN receiver got its own composition.
+  'ipn-receive': 256,
 };
 
 export function memorySizeFor(handler: string): number {
