@@ -44,6 +44,29 @@ export const queueConsumers = [
 ] as const satisfies readonly { id: string; handler: string; queue: 'ipn'; summary: string; uses: readonly RouteUse[] }[];
 
 /**
+ * The events functions, fed by the payments table's stream and the webhook delivery queue
+ * (EventDelivery in the CDK app; local/event-publisher.ts and local/webhook-deliverer.ts
+ * locally). The CDK app grants each exactly its `uses`, plus what its event source needs
+ * of its role (reading the stream and its dead letters; consuming the delivery queue).
+ */
+export const eventFunctions = [
+  {
+    id: 'events.publish',
+    handler: 'events-publish',
+    summary: 'Committed checkout, account and mandate changes become events, one delivery attempt queued per endpoint',
+    // Writes event items and publication markers; queues first attempts; puts each event on the bus.
+    uses: ['payments:read-write', 'webhook-queue:send', 'event-bus:put'],
+  },
+  {
+    id: 'webhooks.deliver',
+    handler: 'webhooks-deliver',
+    summary: 'One signed attempt per message, the next one queued with its delay',
+    // Records attempts (and disables an endpoint on 410); opens the endpoint's secret to sign; queues the retry.
+    uses: ['payments:read-write', 'webhook-secret:open', 'webhook-queue:send'],
+  },
+] as const satisfies readonly { id: string; handler: 'events-publish' | 'webhooks-deliver'; summary: string; uses: readonly RouteUse[] }[];
+
+/**
  * Functions run on a schedule rather than by a route or a queue: the CDK app gives each an
  * EventBridge rule firing every `rateMinutes` and exactly its `uses`; locally `npm start`
  * runs the same pass on a timer.

@@ -89,7 +89,6 @@ export class ApiStack extends Stack {
     // Before the routes: webhook_endpoints.create/rotate_secret and events.redeliver are granted its key purpose and queue.
     this.eventDelivery = new EventDelivery(this, 'Events', {
       table: stateful.tables[paymentsTable.id]!,
-      tableIndexNames: paymentsTable.globalSecondaryIndexes.map((index) => index.indexName),
       key: stateful.key,
       environment: defaults.environment,
       logLevel: config.logLevel,
@@ -97,7 +96,8 @@ export class ApiStack extends Stack {
       ...(network ? { network } : {}),
     });
     const queues: Queues = { ipn: this.ipnQueue, webhookDeliveries: this.eventDelivery.deliveryQueue };
-    const grants = (uses: Parameters<typeof grantsFor>[0]) => grantsFor(uses, stateful, queues);
+    const grants = (uses: Parameters<typeof grantsFor>[0]) => grantsFor(uses, stateful, queues, { bus: this.eventDelivery.bus });
+    this.eventDelivery.grantUses(grants);
 
     ({ authorizerFunction: this.authorizerFunction, routeFunctions: this.routeFunctions } = addRoutes(this, this.api, {
       defaults,

@@ -22,8 +22,10 @@ export type RouteAccess = 'public' | 'ipn' | readonly Role[];
  * - `platform-secret`: reading the platform's credentials and IPN route secret;
  * - `ipn-queue:send`: handing IPN notices to the queue the IPN processor consumes;
  * - `webhook-secret:seal`: sealing webhook signing secrets with the KMS key (encryption
- *   context: endpoint and purpose `webhook_secret`); the deliverer alone opens them;
- * - `webhook-queue:send`: handing delivery attempts to the webhook delivery queue.
+ *   context: endpoint and purpose `webhook_secret`);
+ * - `webhook-secret:open`: opening them (the deliverer alone, to sign);
+ * - `webhook-queue:send`: handing delivery attempts to the webhook delivery queue;
+ * - `event-bus:put`: putting events on the payments event bus (the publisher);
  * - `audit:write`: appending audit records (PutItem only: records are never changed or deleted);
  *   every audited route (POST/DELETE but the fee quote and the IPN, functions/http/audit.ts) needs it;
  * - `audit:read`: listing audit records (ops).
@@ -37,7 +39,9 @@ export const routeUses = [
   'platform-secret',
   'ipn-queue:send',
   'webhook-secret:seal',
+  'webhook-secret:open',
   'webhook-queue:send',
+  'event-bus:put',
   'audit:write',
   'audit:read',
 ] as const;

@@ -1,6 +1,7 @@
 // What a function's `uses` (functions/routes.ts) stand for in this app: one grant
 // per table, key, secret and queue it names. The webhook delivery queue is
 // EventDelivery's (lib/constructs/event-delivery.ts).
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { auditTable, idempotencyTable, paymentsTable, type TableDefinition } from '#functions/adapters/dynamodb/table-definitions.ts';
 import type { queueConsumers, RouteUse } from '#functions/routes.ts';
@@ -13,11 +14,17 @@ import type { StatefulStack } from '#lib/stateful-stack.ts';
  */
 export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue> & { webhookDeliveries: sqs.IQueue };
 
+/** Where `event-bus:put` puts events: EventDelivery's bus. */
+export interface EventBusTarget {
+  bus: events.IEventBus;
+}
+
 /** The grants a route's `uses` stand for: one per table, key, secret and queue it names. */
 export function grantsFor(
   uses: readonly RouteUse[],
   stateful: Pick<StatefulStack, 'tables' | 'key' | 'platformSecret'>,
   queues: Queues,
+  events?: EventBusTarget,
 ): Grant[] {
   const table = (definition: TableDefinition) => ({
     kind: 'table' as const,
@@ -32,11 +39,16 @@ export function grantsFor(
   const keyAccess: KeyAccess | undefined =
     has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
   if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, purpose: 'provider_access_token', env: 'TOKEN_KMS_KEY_ARN' });
-  // Sealing only: the deliverer alone opens webhook secrets (EventDelivery grants it).
-  if (has('webhook-secret:seal')) grants.push({ kind: 'key', key: stateful.key, access: 'seal', purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
+  const secretAccess: KeyAccess | undefined =
+    has('webhook-secret:seal') && has('webhook-secret:open') ? 'sealAndUnseal' : has('webhook-secret:seal') ? 'seal' : has('webhook-secret:open') ? 'unseal' : undefined;
+  if (secretAccess) grants.push({ kind: 'key', key: stateful.key, access: secretAccess, purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
   if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
   if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });
   if (has('webhook-queue:send')) grants.push({ kind: 'queue', queue: queues.webhookDeliveries, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
+  if (has('event-bus:put')) {
+    if (!events) throw new Error("'event-bus:put' needs the event bus");
+    grants.push({ kind: 'bus', bus: events.bus, key: stateful.key, env: 'EVENT_BUS_NAME' });
+  }
   if (has('audit:write')) grants.push({ ...table(auditTable), access: 'append', env: 'AUDIT_TABLE_NAME' });
   if (has('audit:read')) grants.push({ ...table(auditTable), access: 'read', env: 'AUDIT_TABLE_NAME' });
   return grants;

@@ -18,13 +18,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantTo } from '#lib/constructs/grants.ts';
+import { eventFunctions, type RouteUse } from '#functions/routes.ts';
+import { grantTo, type Grant } from '#lib/constructs/grants.ts';
 import { PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
 
 export interface EventDeliveryProps {
-  /** The payments table (streaming new and old images) and its GSI names. */
+  /** The payments table, streaming new and old images (its grants come from the route table's `uses`). */
   table: dynamodb.ITableV2;
-  tableIndexNames: readonly string[];
   /** The stateful stack's customer-managed key: queues, bus, logs, and webhook secrets' envelopes. */
   key: kms.IKey;
   environment: Record<string, string>;
@@ -66,7 +66,6 @@ export class EventDelivery extends Construct {
     const streamArn = props.table.tableStreamArn;
     if (!streamArn) throw new Error('EventDelivery needs the payments table with its stream enabled');
     const functionDefaults = { logKey: props.key, environment: props.environment, logLevel: props.logLevel, reservedConcurrency: props.reservedConcurrency, ...(props.network ? { network: props.network } : {}) };
-    const table = { kind: 'table', table: props.table, indexNames: props.tableIndexNames, access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' } as const;
 
     this.bus = new events.EventBus(this, 'Bus', { kmsKey: props.key, description: 'Payments events (checkout.*, merchant.account.created, mandate.*), as delivered to webhooks' });
 
@@ -97,7 +96,6 @@ export class EventDelivery extends Construct {
       timeout: Duration.seconds(60),
       synchronousCaller: 'its DynamoDB stream event source mapping invokes it synchronously, retries a failing batch (bisecting it) and sends what still fails to the publisher dead-letter queue, which is alarmed on',
     });
-    grantTo(this.publisher, table);
     // What Lambda's stream poller calls with the function's role.
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
@@ -107,18 +105,8 @@ export class EventDelivery extends Construct {
       id: 'AwsSolutions-IAM5',
       reason: 'dynamodb:ListStreams cannot name a resource (IAM supports only "*" for it); Lambda\'s stream poller calls it with the function\'s role. Every other statement names the table, its stream, the queues, the bus or the key.',
     });
-    grantTo(this.publisher, { kind: 'queue', queue: this.deliveryQueue, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
+    // The stream mapping's on-failure destination: Lambda sends there with the function's role.
     grantTo(this.publisher, { kind: 'queue', queue: this.publisherDeadLetters, access: 'send', env: 'none' });
-    this.publisher.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
-    // The encrypted bus's key, only through EventBridge (the key policy lets EventBridge itself use it for this bus alone).
-    this.publisher.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `events.${this.publisher.function.stack.region}.amazonaws.com` } },
-      }),
-    );
-    this.publisher.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
     const stream = new lambda.CfnEventSourceMapping(this, 'PublisherStream', {
       functionName: this.publisher.function.functionName,
       eventSourceArn: streamArn,
@@ -146,10 +134,8 @@ export class EventDelivery extends Construct {
       timeout: delivererTimeout,
       synchronousCaller: `its SQS event source mapping invokes it synchronously; a message that fails ${maxDeliveryReceives} receives goes to the delivery dead-letter queue, which is alarmed on`,
     });
-    grantTo(this.deliverer, table);
+    // Its event source: Lambda's poller receives and deletes with the function's role.
     grantTo(this.deliverer, { kind: 'queue', queue: this.deliveryQueue, access: 'consume' });
-    grantTo(this.deliverer, { kind: 'queue', queue: this.deliveryQueue, access: 'send', env: 'WEBHOOK_QUEUE_URL' });
-    grantTo(this.deliverer, { kind: 'key', key: props.key, access: 'unseal', purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
     const deliveries = this.deliverer.function.addEventSourceMapping('DeliveryQueueSource', {
       eventSourceArn: this.deliveryQueue.queueArn,
       batchSize: 1,
@@ -166,6 +152,18 @@ export class EventDelivery extends Construct {
       id: 'PCI.DSS.321-IAMNoInlinePolicy',
       reason: 'The publisher\'s and deliverer\'s roles each carry their own least-privilege statements as an inline policy that lives and dies with that role; a customer-managed policy per role would hold the same statements in a second, separately attachable resource, which PCI DSS 7.1.2 asks us to avoid.',
     });
+  }
+
+  /**
+   * What the publisher's and deliverer's code touches: exactly their `uses` in the route
+   * table (`eventFunctions`, functions/routes.ts), as the stack's `grantsFor` grants them.
+   * Called once the stack knows this construct's queue and bus.
+   */
+  grantUses(grantsFor: (uses: readonly RouteUse[]) => Grant[]): void {
+    const byHandler = { 'events-publish': this.publisher, 'webhooks-deliver': this.deliverer } as const;
+    for (const entry of eventFunctions) {
+      for (const grant of grantsFor(entry.uses)) grantTo(byHandler[entry.handler], grant);
+    }
   }
 
   private queue(id: string, props: sqs.QueueProps): sqs.Queue {

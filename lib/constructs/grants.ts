@@ -4,6 +4,7 @@
 // functions/config.ts reads.
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -43,7 +44,9 @@ export type Grant =
   | { kind: 'queue'; queue: sqs.IQueue; access: 'send'; env: 'IPN_QUEUE_URL' | 'WEBHOOK_QUEUE_URL' | 'none' }
   // A consumer never names its queue: Lambda's poller receives and deletes with the function's role
   // and hands it the messages, so there is no variable to set.
-  | { kind: 'queue'; queue: sqs.IQueue; access: 'consume' };
+  | { kind: 'queue'; queue: sqs.IQueue; access: 'consume' }
+  // PutEvents on one bus, and its key only through EventBridge.
+  | { kind: 'bus'; bus: events.IEventBus; key: kms.IKey; env: 'EVENT_BUS_NAME' };
 
 // Table items are written by PutItem/UpdateItem/DeleteItem with conditions: no
 // scans, no batch deletes, no table-level actions.
@@ -196,6 +199,19 @@ export function grantTo(fn: PaymentsFunction, grant: Grant): void {
         );
       }
       if (grant.access === 'send' && grant.env !== 'none') fn.addEnvironment(grant.env, queue.queueUrl);
+      return;
+    }
+    case 'bus': {
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [grant.bus.eventBusArn] }));
+      // The encrypted bus's key, only through EventBridge (the key policy lets EventBridge itself use it for this bus alone).
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [grant.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `events.${fn.function.stack.region}.amazonaws.com` } },
+        }),
+      );
+      fn.addEnvironment(grant.env, grant.bus.eventBusName);
       return;
     }
   }

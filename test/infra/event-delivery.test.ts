@@ -10,6 +10,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { compliancePacks } from '#lib/payments-app.ts';
 import { EventDelivery } from '#lib/constructs/event-delivery.ts';
+import { grantsFor } from '#lib/api/uses.ts';
+import { paymentsTable } from '#functions/adapters/dynamodb/table-definitions.ts';
 
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new Stack(app, 'EventsTest', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -27,12 +29,14 @@ const network = { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS
 const delivery = new EventDelivery(stack, 'Events', {
   network,
   table,
-  tableIndexNames: [],
   key,
   environment: { PAYMENTS_RUNTIME: 'aws', AUTH_JWKS: 'https://example.com/jwks.json' },
   logLevel: 'INFO',
   reservedConcurrency: 5,
 });
+// As the API stack does: the functions' `uses` (functions/routes.ts, eventFunctions) through grantsFor.
+const stateful = { tables: { [paymentsTable.id]: table }, key, platformSecret: undefined as never };
+delivery.grantUses((uses) => grantsFor(uses, stateful, { ipn: undefined as never, webhookDeliveries: delivery.deliveryQueue }, { bus: delivery.bus }));
 const template = Template.fromStack(stack);
 
 const policyOf = (fn: typeof delivery.deliverer) =>
