@@ -25,8 +25,12 @@ const price = {
   apiGatewayRestPerMillion: 3.5,
   wafWebAcl: 5,
   wafRule: 1,
-  wafRules: 5,
+  /** The rules of the web ACL in lib/api/firewall.ts (3 rate rules, the body-size count, 6 rule groups). */
+  wafRules: 10,
   wafPerMillionRequests: 0.6,
+  /** Bot Control (common level), charged in count mode too; approximate list prices (docs/abuse-controls.md). */
+  wafBotControlMonthly: 10,
+  wafBotControlPerMillionRequests: 1,
   lambdaPerMillionRequests: 0.2,
   lambdaArmPerGbSecond: 0.0000133334,
   dynamoPerMillionWru: 0.625,
@@ -89,7 +93,12 @@ function lambdaCost(invocations: Invocation[], memoryOf: (fn: string) => number,
 const apiRequests = perCheckout.quote + perCheckout.create + perCheckout.get + perCheckout.list + perCheckout.ipn;
 const authorized = perCheckout.quote + perCheckout.create + perCheckout.get + perCheckout.list;
 const apiGateway = apiRequests * price.apiGatewayRestPerMillion;
-const waf = price.wafWebAcl + price.wafRule * price.wafRules + apiRequests * price.wafPerMillionRequests;
+const waf =
+  price.wafWebAcl +
+  price.wafRule * price.wafRules +
+  apiRequests * price.wafPerMillionRequests +
+  price.wafBotControlMonthly +
+  apiRequests * price.wafBotControlPerMillionRequests;
 const none = { calls: 0, wru: 0, rru: 0 };
 
 // ── actual: the measured calls ─────────────────────────────────────────────────
