@@ -9,6 +9,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
 import { logger, metrics, tracer } from '#functions/observability.ts';
@@ -38,6 +39,16 @@ export interface RouteResponse {
   headers?: Record<string, string>;
 }
 
+/**
+ * Just before the function's own timeout: the work may still be under way (a provider call,
+ * a recorded intent), so its outcome is unknown. The answer says so, as for a lost provider
+ * answer: 503 provider_unavailable with Retry-After, and the idempotency key stays bound to
+ * this request until its retry settles what happened. (Middy's default is a bare error: a 500.)
+ */
+function outOfTime(): never {
+  throw new ProviderUnavailableError('The request ran out of time before its outcome was known; retry it (a write with the same unique_id)', 5);
+}
+
 export function httpPipeline<I extends RouteId>(
   routeId: I,
   handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>,
@@ -45,7 +56,7 @@ export function httpPipeline<I extends RouteId>(
 ) {
   const route = routeById(routeId) as RouteDefinition;
   if (!auditDeps && isAuditedRoute(route)) throw new Error(`${routeId} is audited: build its handler with httpHandler (http-handler.ts)`);
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
     // The handler's X-Ray subsegment where the function loads the tracer (functions/wiring/tracing.ts).
     .use(tracer.handlerMiddleware())
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
