@@ -118,17 +118,25 @@ const coldCounts = ops.createColdInstance ?? {};
 const kmsPerCold = Object.entries(coldCounts).filter(([k]) => k.startsWith('KMS:')).reduce((s, [, n]) => s + n, 0);
 const secretsPerCold = Object.entries(coldCounts).filter(([k]) => k.startsWith('Secrets Manager:')).reduce((s, [, n]) => s + n, 0);
 const providerInvocations = perCheckout.create + perCheckout.ipn;
-const actual = {
-  'API Gateway REST': apiGateway,
-  WAF: waf,
-  'Lambda requests': actualLambda.requests,
-  'Lambda duration': actualLambda.duration,
-  'DynamoDB writes': actualUnits.wru * price.dynamoPerMillionWru,
-  'DynamoDB reads': actualUnits.rru * price.dynamoPerMillionRru,
-  KMS: providerInvocations * million * assume.coldStartShare * kmsPerCold * (price.kmsPer10k / 10_000),
-  'Secrets Manager': providerInvocations * million * assume.coldStartShare * secretsPerCold * (price.secretsPer10k / 10_000),
-  'SQS (IPN queue: send, receive, delete)': perCheckout.ipn * 3 * price.sqsPerMillion,
-};
+/** One column of the table: the same lines for this code and for the floor. */
+function costLines(lambda: { requests: number; duration: number }, units: { wru: number; rru: number }, other: { kms: number; secrets: number; sqs: number }) {
+  return {
+    'API Gateway REST': apiGateway,
+    WAF: waf,
+    'Lambda requests': lambda.requests,
+    'Lambda duration': lambda.duration,
+    'DynamoDB writes': units.wru * price.dynamoPerMillionWru,
+    'DynamoDB reads': units.rru * price.dynamoPerMillionRru,
+    KMS: other.kms,
+    'Secrets Manager': other.secrets,
+    'SQS (IPN queue: send, receive, delete)': other.sqs,
+  };
+}
+const actual = costLines(actualLambda, actualUnits, {
+  kms: providerInvocations * million * assume.coldStartShare * kmsPerCold * (price.kmsPer10k / 10_000),
+  secrets: providerInvocations * million * assume.coldStartShare * secretsPerCold * (price.secretsPer10k / 10_000),
+  sqs: perCheckout.ipn * 3 * price.sqsPerMillion,
+});
 
 // ── floor: the same traffic, the fewest calls, the smallest functions ──────────
 const floorDynamo = (writes: number, gets: number, queries = 0) => ({ calls: writes + gets + queries, wru: writes * assume.wruPerWrite, rru: gets * assume.rruPerGet + queries * assume.rruPerQuery });
@@ -144,17 +152,7 @@ const floorInvocations: Invocation[] = [
 ];
 const floorLambda = lambdaCost(floorInvocations, () => assume.floorMemoryMb, 1);
 const floorUnits = sumDynamo(floorInvocations);
-const floor = {
-  'API Gateway REST': apiGateway,
-  WAF: waf,
-  'Lambda requests': floorLambda.requests,
-  'Lambda duration': floorLambda.duration,
-  'DynamoDB writes': floorUnits.wru * price.dynamoPerMillionWru,
-  'DynamoDB reads': floorUnits.rru * price.dynamoPerMillionRru,
-  KMS: 0,
-  'Secrets Manager': 0,
-  'SQS (IPN queue: send, receive, delete)': 0,
-};
+const floor = costLines(floorLambda, floorUnits, { kms: 0, secrets: 0, sqs: 0 });
 
 const total = (lines: Record<string, number>) => Object.values(lines).reduce((a, b) => a + b, 0);
 const usd = (n: number) => `$${n.toFixed(2)}`;

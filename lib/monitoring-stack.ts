@@ -2,17 +2,12 @@
 // docs/runbooks.md), the composite "payments are failing" page, and a dashboard. The alarms
 // themselves are built by the modules of lib/monitoring/ in this stack's scope.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { failedDeliveriesMetric } from '#lib/constructs/event-delivery.ts';
-import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import type { EnvironmentConfig } from '#lib/environment-config.ts';
 import { AlarmFactory } from '#lib/monitoring/alarm-factory.ts';
 import { businessMetrics } from '#lib/monitoring/business-metrics.ts';
@@ -22,7 +17,7 @@ import { addEdgeAlarms } from '#lib/monitoring/edge-alarms.ts';
 import { createOnCallChannels } from '#lib/monitoring/on-call.ts';
 import { addPaymentAlarms } from '#lib/monitoring/payment-alarms.ts';
 import { runbooks } from '#lib/monitoring/runbooks.ts';
-import { addServiceAlarms } from '#lib/monitoring/service-alarms.ts';
+import { addServiceAlarms, type ServiceAlarmSources } from '#lib/monitoring/service-alarms.ts';
 
 export { runbooks, type RunbookName } from '#lib/monitoring/runbooks.ts';
 export { ipnQueueOldestMessageAlarmSeconds } from '#lib/monitoring/service-alarms.ts';
@@ -38,21 +33,12 @@ export const reconcileMetrics = {
   failed: businessMetrics.reconcileFailed,
 } as const;
 
-export interface MonitoringStackProps extends StackProps {
+/** What the service alarms watch (the API, functions, tables, queues, schedules), plus the web ACL. */
+export interface MonitoringStackProps extends StackProps, ServiceAlarmSources {
   config: EnvironmentConfig;
   key: kms.IKey;
-  api: apigw.RestApi;
   /** The web ACL in front of the API (its blocked requests). */
   webAcl: wafv2.CfnWebACL;
-  /** The REQUEST authorizer; also one of `functions`. */
-  authorizer: PaymentsFunction;
-  functions: PaymentsFunction[];
-  tables: dynamodb.ITableV2[];
-  deadLetterQueues: sqs.IQueue[];
-  /** The queue between the IPN receiver and the processor. */
-  ipnQueue: sqs.IQueue;
-  /** The rules that run the reconciler on its schedule. */
-  scheduleRules: events.Rule[];
 }
 
 export class MonitoringStack extends Stack {

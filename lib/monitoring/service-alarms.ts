@@ -22,11 +22,14 @@ export const ipnQueueOldestMessageAlarmSeconds = 20 * 60;
 
 export interface ServiceAlarmSources {
   api: apigw.RestApi;
+  /** The REQUEST authorizer; also one of `functions`. */
   authorizer: PaymentsFunction;
   functions: PaymentsFunction[];
   tables: dynamodb.ITableV2[];
   deadLetterQueues: sqs.IQueue[];
+  /** The queue between the IPN receiver and the processor. */
   ipnQueue: sqs.IQueue;
+  /** The rules that run the reconciler on its schedule. */
   scheduleRules: events.Rule[];
 }
 
