@@ -4,6 +4,9 @@
 // adapters; one whose checkout did not move, one whose checkout the sandbox moved).
 // The figures are written as JSON to BENCH_RESULT_FILE, by default
 // $TMPDIR/payments-bench/aws-calls.json, where bench/cost.ts reads them.
+// Also the events publisher's calls per creation and per IPN that moves a checkout (as the
+// stream consumer runs it in AWS), and every DynamoDB call's write and read units as
+// DynamoDB charges them (ReturnConsumedCapacity, answered by dynalite).
 // Counted with a middleware on the SDK clients (initialize step: one count per
 // command sent, retries of one command not counted twice):
 // - Over HTTP through the local runtime (the real handlers, the real wiring): the
@@ -43,6 +46,10 @@ const { onboardMerchant } = await import('#functions/app/merchants.ts');
 const { creationResponse } = await import('#functions/http/idempotent-response.ts');
 const { createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
 const { systemClock } = await import('#functions/adapters/system-clock.ts');
+const { DynamoDbEventStore } = await import('#functions/adapters/dynamodb/event-store.ts');
+const { DynamoDbWebhookEndpoints } = await import('#functions/adapters/dynamodb/webhook-endpoints.ts');
+const { publishCheckoutChanges } = await import('#functions/app/events/publish.ts');
+const { eventRenderer } = await import('#functions/http/schemas/events.ts');
 
 const requests = Number(process.argv[2] ?? 50);
 const region = 'us-east-1';
@@ -74,6 +81,52 @@ function countOn(stack: AnyMiddlewareStack, service: Service) {
       return next(args);
     },
     { step: 'initialize', name: `benchCount${service.replace(' ', '')}`, priority: 'high' },
+  );
+}
+
+// ── capacity units ───────────────────────────────────────────────────────────
+// Every DynamoDB command asks for ReturnConsumedCapacity TOTAL; dynalite answers with
+// DynamoDB's formulas (a write: ⌈item KB⌉ WRU, the larger of the old and new item for an
+// update; a read: ⌈KB / 4⌉ RRU, half when eventually consistent; a query: its items' size
+// together; at least 0.5 RRU per read). A write refused by its condition returns no figure
+// but is charged: counted as 1 WRU, the minimum. Units are kept per command and per item kind (table and key prefix),
+// so bench/cost.ts prices the floor's writes with the sizes of the same items.
+const writeCommandNames = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'];
+function itemKindOf(command: string, input: Record<string, any>): string {
+  const table = String(input.TableName ?? Object.keys(input.RequestItems ?? {})[0] ?? 'transaction');
+  const pk = input.Item?.pk ?? input.Key?.pk ?? (input.Item?.id ?? input.Key?.id ? 'id' : undefined);
+  const prefix = typeof pk === 'string' ? pk.split('#')[0] : '';
+  return `${command} ${table}${prefix ? ` ${prefix}` : ''}`;
+}
+function consumedUnits(consumed: unknown): number {
+  const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  return list.reduce((sum: number, entry: { CapacityUnits?: number }) => sum + (entry.CapacityUnits ?? 0), 0);
+}
+function measureUnitsOn(stack: AnyMiddlewareStack) {
+  stack.add(
+    (next, context) => async (args) => {
+      const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const input = (args as { input: Record<string, any> }).input;
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const isWrite = writeCommandNames.includes(command);
+      const add = (units: number) => {
+        const unitKey = `DynamoDB units:${isWrite ? 'WRU' : 'RRU'}`;
+        counts.set(unitKey, (counts.get(unitKey) ?? 0) + units);
+        const kind = `DynamoDB item:${itemKindOf(command, input)}`;
+        counts.set(`${kind}:units`, (counts.get(`${kind}:units`) ?? 0) + units);
+        counts.set(`${kind}:calls`, (counts.get(`${kind}:calls`) ?? 0) + 1);
+      };
+      try {
+        const result = (await next(args)) as { output?: { ConsumedCapacity?: unknown } };
+        // A read is charged at least half a unit, even when it finds nothing (dynalite reports 0).
+        add(isWrite ? consumedUnits(result.output?.ConsumedCapacity) : Math.max(0.5, consumedUnits(result.output?.ConsumedCapacity)));
+        return result;
+      } catch (error) {
+        if (isWrite && (error as Error).name === 'ConditionalCheckFailedException') add(1);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'benchCapacityUnits', priority: 'high' },
   );
 }
 
@@ -119,13 +172,17 @@ function localSecretsManager(secretString: string): SecretsManagerClient {
 }
 
 // ── the runtime ──────────────────────────────────────────────────────────────
-const { dataDir, runtime } = await startBenchRuntime('aws-calls');
+// The local stand-in for the stream is off: its publications (and their local-only
+// markers) would land in whichever window is open. The publisher is measured on its own
+// below, as the stream consumer runs it in AWS.
+const { dataDir, runtime } = await startBenchRuntime('aws-calls', { eventWatch: false });
 
 try {
   const cfg = config();
   // The very clients the wiring built for the handlers (one per options, shared).
   const dynamo = createDynamoDbClients({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   countOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, 'DynamoDB');
+  measureUnitsOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack);
 
   const runLetters = randomUUID().replace(/[^a-f]/g, '');
   let sequence = 0;
@@ -255,6 +312,38 @@ try {
     if ((await processIpn(warm.checkoutDeps, notice(id))) !== 'updated') throw new Error('the IPN did not update the checkout');
   }, ipnCheckouts.length);
 
+  // ── the events publisher, as the stream consumer runs it in AWS ────────────
+  // Per checkout write that records changes (a creation; an IPN that moves it): the
+  // write's new change entries become events (each: the endpoints read, the event
+  // stored, one EventBridge entry). No webhook endpoint is registered, so no delivery is
+  // queued: deliveries depend on how many endpoints a platform registers (docs/cost.md).
+  let busEntries = 0;
+  const publishDeps = {
+    events: new DynamoDbEventStore({ client: dynamo.documentClient, tableName: cfg.tables.payments }),
+    endpoints: new DynamoDbWebhookEndpoints({ client: dynamo.documentClient, tableName: cfg.tables.payments }),
+    queue: { send: async () => { throw new Error('No delivery is queued without an endpoint'); } },
+    bus: { publish: async (entries: readonly unknown[]) => { busEntries += entries.length; } },
+    clock: systemClock,
+    render: eventRenderer,
+  };
+  const publishedBefore = busEntries;
+  next = 0;
+  const recentCheckouts = (await getJson(`/v1/checkouts?limit=${Math.min(requests, 20)}`)).data!.map((c) => c.id);
+  const images = await Promise.all(recentCheckouts.map(async (id) => (await warm.checkoutDeps.checkouts.get(id))!));
+  const publishCreate = await measure(async () => {
+    await publishCheckoutChanges(publishDeps, images[next++ % images.length]!, 0);
+  }, images.length);
+  const eventsPerCreate = (busEntries - publishedBefore) / images.length;
+  // The IPNs above each moved their checkout by one change entry: its events, as the stream delivers that write.
+  const moved = await Promise.all(ipnCheckouts.map(async (id) => (await warm.checkoutDeps.checkouts.getByProviderCheckoutId(warm.checkoutDeps.provider.name, id))!));
+  const busBeforeIpn = busEntries;
+  next = 0;
+  const publishIpn = await measure(async () => {
+    const checkout = moved[next++]!;
+    await publishCheckoutChanges(publishDeps, checkout, Math.max(...checkout.changes.map((c) => c.version)) - 1);
+  }, moved.length);
+  const eventsPerIpn = (busEntries - busBeforeIpn) / moved.length;
+
   // ── the table ──────────────────────────────────────────────────────────────
   const services: Service[] = ['DynamoDB', 'KMS', 'Secrets Manager'];
   const cell = (figures: Map<string, number>, service: Service) => {
@@ -264,12 +353,14 @@ try {
     const detail = entries.map(([key, n]) => `${key.slice(service.length + 1)} ${Number(n.toFixed(2))}`).join(', ');
     return `**${Number(total.toFixed(2))}** (${detail})`;
   };
+  const units = (figures: Map<string, number>) =>
+    `${Number((figures.get('DynamoDB units:WRU') ?? 0).toFixed(2))} / ${Number((figures.get('DynamoDB units:RRU') ?? 0).toFixed(2))}`;
   const row = (label: string, figures: Map<string, number>, local = false) =>
-    `| ${label} | ${services.map((s) => (local && s !== 'DynamoDB' ? 'n/a (local)' : cell(figures, s))).join(' | ')} |`;
+    `| ${label} | ${services.map((s) => (local && s !== 'DynamoDB' ? 'n/a (local)' : cell(figures, s))).join(' | ')} | ${units(figures)} |`;
 
   console.log(`AWS calls per request (node ${process.version}; averages over ${requests} requests, cold rows over ${Math.min(requests, 20)} fresh instances)`);
-  console.log('| request | DynamoDB | KMS | Secrets Manager |');
-  console.log('| --- | --- | --- | --- |');
+  console.log('| request | DynamoDB | KMS | Secrets Manager | DynamoDB WRU / RRU |');
+  console.log('| --- | --- | --- | --- | --- |');
   console.log(row('HTTP, local runtime: new checkout', httpNew, true));
   console.log(row('HTTP, local runtime: replay', httpReplay, true));
   console.log(row('HTTP, local runtime: GET /v1/checkouts/{id}', httpGet, true));
@@ -281,7 +372,12 @@ try {
   console.log(row('AWS adapters, cold instance: replay', coldReplay));
   console.log(row('AWS adapters, warm: IPN, checkout unchanged', ipnUnchanged));
   console.log(row('AWS adapters, warm: IPN, checkout moved (captured)', ipnChanged));
+  console.log(row(`events publisher (stream), per creation: ${Number(eventsPerCreate.toFixed(2))} events`, publishCreate));
+  console.log(row(`events publisher (stream), per IPN that moved the checkout: ${Number(eventsPerIpn.toFixed(2))} events`, publishIpn));
   console.log(row('(once per merchant) onboarding, for reference', onboarding));
+  console.log('\nWrite and read units as DynamoDB charges them on demand, reported by dynalite (ReturnConsumedCapacity); a write refused by its condition counted as 1 WRU.');
+  const kinds = [...counts].filter(([key]) => key.startsWith('DynamoDB item:') && key.endsWith(':calls'));
+  console.log(`Units per call by item (whole run): ${kinds.map(([key, n]) => `${key.slice('DynamoDB item:'.length, -':calls'.length)} ${Number(((counts.get(key.replace(/:calls$/, ':units')) ?? 0) / n).toFixed(2))}`).join('; ')}`);
 
   const resultFile = process.env.BENCH_RESULT_FILE ?? join(tmpdir(), 'payments-bench', 'aws-calls.json');
   const asObject = (figures: Map<string, number>) => Object.fromEntries(figures);
@@ -299,7 +395,15 @@ try {
       list: asObject(httpList),
       ipnUnchanged: asObject(ipnUnchanged),
       ipnChanged: asObject(ipnChanged),
+      publishCreate: asObject(publishCreate),
+      publishIpn: asObject(publishIpn),
     },
+    eventsPerCreate,
+    eventsPerIpn,
+    /** Units per call of each item kind over the whole run: what the floor's writes weigh. */
+    unitsPerCall: Object.fromEntries(
+      [...counts].filter(([key]) => key.startsWith('DynamoDB item:') && key.endsWith(':calls')).map(([key, n]) => [key.slice('DynamoDB item:'.length, -':calls'.length), (counts.get(key.replace(/:calls$/, ':units')) ?? 0) / n]),
+    ),
   }, null, 2));
   console.log(`\nWritten to ${resultFile} (bench/cost.ts reads it).`);
 } finally {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime } from '#local/runtime.ts';
 
-export async function startBenchRuntime(label: string) {
+/** `eventWatch: false`: the local stand-in for the table's stream publishes nothing as it is written. */
+export async function startBenchRuntime(label: string, { eventWatch = true }: { eventWatch?: boolean } = {}) {
   // One payer from one address makes every request: limits high enough never to refuse,
   // while the checks (and their DynamoDB calls) still run as in production.
   for (const limit of ['VELOCITY_CREATES_PER_MINUTE', 'VELOCITY_DECLINES_PER_HOUR', 'VELOCITY_DECLINES_PER_CARD_PER_DAY', 'VELOCITY_CREATES_PER_IP_PER_MINUTE']) {
@@ -21,6 +22,7 @@ export async function startBenchRuntime(label: string) {
     sandboxPort: 0,
     sandbox: { lifecycle: { captureAfterMs: null, releaseAfterMs: null }, throttle: null },
     ipnCallbacks: false,
+    ...(eventWatch ? {} : { events: { watch: false } }),
     log: () => undefined,
   });
   return { dataDir, runtime };

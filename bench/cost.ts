@@ -17,8 +17,20 @@ if (!existsSync(callsFile)) {
   execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./aws-calls.ts', import.meta.url)), '10'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_RESULT_FILE: callsFile } });
 }
 type Counts = Record<string, number>;
-const measured = JSON.parse(readFileSync(callsFile, 'utf8')) as { measuredAt: string; perOperation: Record<string, Counts> };
+const measured = JSON.parse(readFileSync(callsFile, 'utf8')) as {
+  measuredAt: string;
+  perOperation: Record<string, Counts>;
+  eventsPerCreate: number;
+  eventsPerIpn: number;
+  unitsPerCall: Record<string, number>;
+};
 const ops = measured.perOperation;
+/** Measured units of one call writing or reading this item kind (bench/aws-calls.ts), e.g. `PutItem payments CHECKOUT`. */
+function unitsOf(kind: string): number {
+  const units = measured.unitsPerCall[kind];
+  if (units === undefined) throw new Error(`${callsFile} has no units for ${kind}: run bench/aws-calls.ts again`);
+  return units;
+}
 
 /** us-east-1 on-demand list prices (USD), free tiers ignored. */
 const price = {
@@ -38,15 +50,13 @@ const price = {
   kmsPer10k: 0.03,
   secretsPer10k: 0.05,
   sqsPerMillion: 0.4,
+  eventBridgePerMillionEntries: 1,
 };
 /** Not measurable locally: the same values price the actual cost and the floor. */
 const assume = {
   dynamoCallMs: 5, // one DynamoDB round trip in-region, p50
   providerCallMs: 300, // one WePay API call
   cpuMsAt1Vcpu: 5, // the handler's own work per invocation (JSON, validation, middy), at one vCPU
-  wruPerWrite: 2, // items of 1-2 KB
-  rruPerGet: 1, // one item, ≤ 4 KB, strongly consistent
-  rruPerQuery: 5, // a page of 20 items, eventually consistent
   coldStartShare: 0.01, // invocations that start an instance (KMS Decrypt and GetSecretValue once each)
   floorMemoryMb: 128,
 };
@@ -56,20 +66,10 @@ const vcpuMb = 1769;
 const perCheckout = { quote: 1, create: 1, get: 1, list: 1, ipn: 2 };
 const million = 1_000_000;
 
-const writeCommands = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'];
+/** Calls and the write and read units DynamoDB charges for them, as measured. */
 function dynamo(counts: Counts) {
-  let wru = 0;
-  let rru = 0;
-  let calls = 0;
-  for (const [key, n] of Object.entries(counts)) {
-    if (!key.startsWith('DynamoDB:')) continue;
-    const command = key.slice('DynamoDB:'.length);
-    calls += n;
-    if (writeCommands.includes(command)) wru += n * assume.wruPerWrite;
-    else if (command === 'Query' || command === 'Scan') rru += n * assume.rruPerQuery;
-    else rru += n * assume.rruPerGet;
-  }
-  return { calls, wru, rru };
+  const calls = Object.entries(counts).filter(([key]) => key.startsWith('DynamoDB:')).reduce((sum, [, n]) => sum + n, 0);
+  return { calls, wru: counts['DynamoDB units:WRU'] ?? 0, rru: counts['DynamoDB units:RRU'] ?? 0 };
 }
 
 interface Invocation {
@@ -110,7 +110,11 @@ const actualInvocations: Invocation[] = [
   { fn: 'checkouts-list', count: perCheckout.list, dynamo: dynamo(ops.list!), providerCalls: 0 },
   { fn: 'ipn-receive', count: perCheckout.ipn, dynamo: none, providerCalls: 0 },
   { fn: 'ipn-process', count: perCheckout.ipn, dynamo: dynamo(ops.ipnChanged!), providerCalls: 1 },
+  // The stream's consumer, once per write that records changes (one record per batch, the worst case).
+  { fn: 'events-publish', count: perCheckout.create, dynamo: dynamo(ops.publishCreate!), providerCalls: 0 },
+  { fn: 'events-publish', count: perCheckout.ipn, dynamo: dynamo(ops.publishIpn!), providerCalls: 0 },
 ];
+const eventsPerCheckout = perCheckout.create * measured.eventsPerCreate + perCheckout.ipn * measured.eventsPerIpn;
 const actualLambda = lambdaCost(actualInvocations, memorySizeFor, assume.cpuMsAt1Vcpu);
 const sumDynamo = (invs: Invocation[]) => invs.reduce((sum, inv) => ({ wru: sum.wru + inv.count * inv.dynamo.wru, rru: sum.rru + inv.count * inv.dynamo.rru }), { wru: 0, rru: 0 });
 const actualUnits = sumDynamo(actualInvocations);
@@ -130,6 +134,7 @@ function costLines(lambda: { requests: number; duration: number }, units: { wru:
     KMS: other.kms,
     'Secrets Manager': other.secrets,
     'SQS (IPN queue: send, receive, delete)': other.sqs,
+    'EventBridge (one entry per event)': eventsPerCheckout * price.eventBridgePerMillionEntries,
   };
 }
 const actual = costLines(actualLambda, actualUnits, {
@@ -139,16 +144,23 @@ const actual = costLines(actualLambda, actualUnits, {
 });
 
 // ── floor: the same traffic, the fewest calls, the smallest functions ──────────
-const floorDynamo = (writes: number, gets: number, queries = 0) => ({ calls: writes + gets + queries, wru: writes * assume.wruPerWrite, rru: gets * assume.rruPerGet + queries * assume.rruPerQuery });
+// Each floor write weighs what the same item weighs in this code (measured units per call).
+const checkoutWrite = unitsOf('PutItem payments CHECKOUT');
+const floorDynamo = (wru: number, calls: number, rru: number) => ({ calls, wru, rru });
+const listUnits = dynamo(ops.list!).rru;
 const floorInvocations: Invocation[] = [
   { fn: 'authorize', count: authorized, dynamo: none, providerCalls: 0 },
   { fn: 'fees-quote', count: perCheckout.quote, dynamo: none, providerCalls: 0 },
   // Idempotency key taken, the account read, the checkout written with its intent (issue 16's budget).
-  { fn: 'checkouts-create', count: perCheckout.create, dynamo: floorDynamo(2, 1), providerCalls: 1 },
-  { fn: 'checkouts-get', count: perCheckout.get, dynamo: floorDynamo(0, 1), providerCalls: 0 },
-  { fn: 'checkouts-list', count: perCheckout.list, dynamo: floorDynamo(0, 0, 1), providerCalls: 0 },
+  { fn: 'checkouts-create', count: perCheckout.create, dynamo: floorDynamo(unitsOf('PutItem idempotency id') + checkoutWrite, 3, 1), providerCalls: 1 },
+  { fn: 'checkouts-get', count: perCheckout.get, dynamo: floorDynamo(0, 1, 1), providerCalls: 0 },
+  { fn: 'checkouts-list', count: perCheckout.list, dynamo: floorDynamo(0, 1, listUnits), providerCalls: 0 },
   // An IPN that moves the checkout: read it and its merchant's credential, write it back.
-  { fn: 'ipn', count: perCheckout.ipn, dynamo: floorDynamo(1, 2), providerCalls: 1 },
+  { fn: 'ipn', count: perCheckout.ipn, dynamo: floorDynamo(checkoutWrite, 3, 2), providerCalls: 1 },
+  // Events exist in both columns (API.md: listed, fetched, redelivered): per write that records
+  // changes, one invocation storing each event once (endpoints cached), one EventBridge entry each.
+  { fn: 'events-publish', count: perCheckout.create, dynamo: floorDynamo(measured.eventsPerCreate * unitsOf('PutItem payments EVENT'), measured.eventsPerCreate, 0), providerCalls: 0 },
+  { fn: 'events-publish', count: perCheckout.ipn, dynamo: floorDynamo(measured.eventsPerIpn * unitsOf('PutItem payments EVENT'), measured.eventsPerIpn, 0), providerCalls: 0 },
 ];
 const floorLambda = lambdaCost(floorInvocations, () => assume.floorMemoryMb, 1);
 const floorUnits = sumDynamo(floorInvocations);
@@ -163,7 +175,17 @@ for (const item of Object.keys(actual) as (keyof typeof actual)[]) console.log(`
 const ratio = total(actual) / total(floor);
 console.log(`| **total** | **${usd(total(actual))}** | **${usd(total(floor))}** |`);
 console.log(`\nRatio ${ratio.toFixed(2)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'not met'}).`);
-console.log(`DynamoDB calls per checkout's life (create + get + list + 2 IPNs): this code ${actualInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0).toFixed(1)}, floor ${floorInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0)}.`);
-console.log(`Memory (MB): ${actualInvocations.map((i) => `${i.fn} ${memorySizeFor(i.fn)}`).join(', ')}; floor ${assume.floorMemoryMb}.`);
+// The events pipeline is in both columns; without it the ratio is the request path's alone.
+function eventsCost(invocations: Invocation[], memoryOf: (fn: string) => number, cpuMs: number) {
+  const publisher = invocations.filter((inv) => inv.fn === 'events-publish');
+  const lambda = lambdaCost(publisher, memoryOf, cpuMs);
+  const units = sumDynamo(publisher);
+  return lambda.requests + lambda.duration + units.wru * price.dynamoPerMillionWru + units.rru * price.dynamoPerMillionRru + eventsPerCheckout * price.eventBridgePerMillionEntries;
+}
+const actualWithoutEvents = total(actual) - eventsCost(actualInvocations, memorySizeFor, assume.cpuMsAt1Vcpu);
+const floorWithoutEvents = total(floor) - eventsCost(floorInvocations, () => assume.floorMemoryMb, 1);
+console.log(`Without the events pipeline (publisher, its writes, EventBridge) in either column: ${usd(actualWithoutEvents)} vs ${usd(floorWithoutEvents)}, ${(actualWithoutEvents / floorWithoutEvents).toFixed(2)}×.`);
+console.log(`DynamoDB calls per checkout's life (create + get + list + 2 IPNs, and the events they publish): this code ${actualInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0).toFixed(1)}, floor ${floorInvocations.reduce((s, i) => s + i.count * i.dynamo.calls, 0)}.`);
+console.log(`Memory (MB): ${[...new Set(actualInvocations.map((i) => i.fn))].map((fn) => `${fn} ${memorySizeFor(fn)}`).join(', ')}; floor ${assume.floorMemoryMb}.`);
 console.log(`Assumptions (the same for both columns): ${JSON.stringify(assume)}. Prices: ${JSON.stringify(price)}.`);
-console.log('Not in either column (the same whatever the code does): storage, PITR, logs, X-Ray, alarms, dashboard, VPC, Cognito (docs/cost.md has them).');
+console.log('Not in either column (the same whatever the code does): storage, PITR, logs, X-Ray, alarms, dashboard, VPC, Cognito; webhook deliveries, which scale with the endpoints a platform registers (docs/cost.md has them).');
