@@ -2,6 +2,7 @@ import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkou
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
+import { checkoutFixture } from '../../support/checkout-fixture.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;
@@ -20,29 +21,21 @@ function aCheckout(overrides: Partial<Checkout> = {}): Checkout {
   sequence += 1;
   const id = `chk_${String(sequence).padStart(6, '0')}`;
   const createdAt = new Date(Date.UTC(2025, 0, 1, 12, 0, sequence)).toISOString();
-  return {
-    id,
+  return checkoutFixture(id, {
     uniqueId: `order-${sequence}`,
     payerSub: 'payer-1',
     accountId: 'acc_one',
     ownerSub: 'owner-1',
     amount: 10_400,
-    currency: 'USD',
     shortDescription: 'Two coffees',
-    type: 'goods',
     fee: { appFee: 400, feePayer: 'payee_from_app', processingFee: 332 },
-    state: 'authorized',
-    amountRefunded: 0,
-    amountChargedBack: 0,
     provider: { name: 'wepay', checkoutId: `wp-${sequence}` },
     providerUniqueId: `pu-${sequence}`,
-    actions: [],
-    changes: [],
+    lastReadAt: createdAt,
     createdAt,
     updatedAt: createdAt,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 async function readAllPages(list: (page: PageRequest) => Promise<Page<Checkout>>, limit: number) {

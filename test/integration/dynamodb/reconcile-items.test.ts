@@ -6,6 +6,7 @@ import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkou
 import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconciliation-lease.ts';
 import type { OpenEntry } from '#functions/ports/checkout-repository.ts';
 import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
+import { checkoutFixture } from '../../support/checkout-fixture.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 
@@ -22,29 +23,12 @@ afterAll(async () => {
   await table.stop();
 });
 
-const aCheckout = (id: string): Checkout => ({
-  id,
-  uniqueId: `u-${id}`,
-  payerSub: 'payer',
-  accountId: 'acc_1',
-  ownerSub: 'owner',
-  amount: 1_000,
-  currency: 'USD',
-  shortDescription: 'x',
-  type: 'goods',
-  fee: { appFee: 0, feePayer: 'payee_from_app', processingFee: 59 },
-  state: 'captured',
-  amountRefunded: 0,
-  amountChargedBack: 0,
-  provider: { name: 'wepay', checkoutId: `wp-${id}` },
-  providerUniqueId: `p-${id}`,
-  actions: [{ id: 'rfd_1', action: 'refund', amount: 100, reason: 'r', state: 'pending', createdAt: '2025-01-01T00:00:00.000Z', before: { state: 'captured', amountRefunded: 0 }, expiresAt: 5 }],
-  changes: [{ version: 1, at: '2025-01-01T00:00:00.000Z', source: 'api', types: ['checkout.created', 'checkout.captured'] }],
-  lastReadAt: '2025-01-01T00:00:00.000Z',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-  version: 1,
-});
+const aCheckout = (id: string): Checkout =>
+  checkoutFixture(id, {
+    state: 'captured',
+    actions: [{ id: 'rfd_1', action: 'refund', amount: 100, reason: 'r', state: 'pending', createdAt: '2025-01-01T00:00:00.000Z', before: { state: 'captured', amountRefunded: 0 }, expiresAt: 5 }],
+    changes: [{ version: 1, at: '2025-01-01T00:00:00.000Z', source: 'api', types: ['checkout.created', 'checkout.captured'] }],
+  });
 
 test('watched checkouts and creation intents are listed page by page, each once, and leave when cleared', async () => {
   for (let i = 0; i < 7; i++) await repository.watch(`chk_w${i}`);

@@ -8,6 +8,7 @@ import { InvalidStateError } from '#functions/domain/errors.ts';
 import { CallWindow } from '#functions/domain/call-window.ts';
 import type { AuditRecord } from '#functions/domain/audit-record.ts';
 import type { Checkout } from '#functions/domain/checkout.ts';
+import { checkoutFixture } from '../../support/checkout-fixture.ts';
 import type { CheckoutRead, PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import type { LeaseOutcome, ReconciliationLease } from '#functions/ports/reconciliation-lease.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
@@ -17,30 +18,16 @@ let now = start;
 const clock = { now: () => now };
 
 function checkout(index: number, overrides: Partial<Checkout> = {}): Checkout {
-  return {
-    id: `chk_${String(index).padStart(5, '0')}`,
+  const hourAgo = new Date(start - 3_600_000).toISOString();
+  return checkoutFixture(`chk_${String(index).padStart(5, '0')}`, {
     uniqueId: `u-${index}`,
-    payerSub: 'payer',
-    accountId: 'acc_1',
-    ownerSub: 'owner',
-    amount: 1_000,
-    currency: 'USD',
-    shortDescription: 'x',
-    type: 'goods',
-    fee: { appFee: 0, feePayer: 'payee_from_app', processingFee: 59 },
-    state: 'authorized',
-    amountRefunded: 0,
-    amountChargedBack: 0,
     provider: { name: 'wepay', checkoutId: String(1000 + index) },
     providerUniqueId: `p-${index}`,
-    actions: [],
-    changes: [],
-    lastReadAt: new Date(start - 3_600_000).toISOString(),
-    createdAt: new Date(start - 3_600_000).toISOString(),
-    updatedAt: new Date(start - 3_600_000).toISOString(),
-    version: 1,
+    lastReadAt: hourAgo,
+    createdAt: hourAgo,
+    updatedAt: hourAgo,
     ...overrides,
-  };
+  });
 }
 
 class BatchProvider {
