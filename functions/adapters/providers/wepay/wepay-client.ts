@@ -22,6 +22,7 @@ import { cancelCheckout, captureCheckout, createCheckout, findCheckouts, getChec
 import { parseWePayNotification } from './notifications.ts';
 import { WePayTransport, type WePayClientOptions } from './transport.ts';
 import { createAccount, lookUpCard, registerUser, type CreateAccountInput, type RegisteredUser } from './users.ts';
+import { WEPAY_PROVIDER_NAME } from './provider-name.ts';
 
 export { WEPAY_MAX_BATCH_CALLS } from './checkouts.ts';
 export { WEPAY_THROTTLE_WINDOW_SECONDS, WEPAY_UNKNOWN_ERROR_MESSAGE } from './errors.ts';
@@ -29,7 +30,7 @@ export type { ProviderCallLogger, ProviderClientCredentials, WePayClientOptions 
 export { WEPAY_USER_SCOPES, type CreateAccountInput, type RegisteredUser } from './users.ts';
 
 /** The provider's name: in the API (`provider.name`), the IPN route, audit actors (`provider:wepay`) and stored keys. */
-export const WEPAY_PROVIDER_NAME = 'wepay';
+export { WEPAY_PROVIDER_NAME };
 
 /**
  * The merchant credential is the WePay user's access token. Its methods take it as
