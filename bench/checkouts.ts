@@ -1,8 +1,9 @@
 // Latency and throughput of the API through the local runtime (API Gateway stand-in →
 // authorizer → handler → DynamoDB on dynalite → WePay client → sandbox) against the
 // direct /v2/checkout/create call to the same sandbox and a bare node:http server
-// answering a fixed JSON body, all in the same run: the ratios are the backend's
-// overhead.
+// answering a fixed JSON body, and one DynamoDB read through the SDK to dynalite (what
+// each of a request's DynamoDB calls costs here), all in the same run: the ratios are
+// the backend's overhead.
 //   npx tsx bench/checkouts.ts [sequential=200] [throughput=200] [--xray-hooks]
 // Sequential: after 20 warm-ups of each kind, N of each series interleaved (new
 // checkout, replay, get, list, direct, bare), so drift hits all alike. Throughput:
@@ -28,6 +29,9 @@ if (xrayHooks) {
 process.env.LOG_LEVEL ??= 'ERROR';
 const { startBenchRuntime } = await import('./bench-runtime.ts');
 const { ensureLocalSecrets } = await import('#local/secrets-file.ts');
+const { config } = await import('#functions/config.ts');
+const { createDynamoDbClients } = await import('#functions/adapters/dynamodb/clients.ts');
+const { DynamoDbCheckoutRepository } = await import('#functions/adapters/dynamodb/checkout-repository.ts');
 
 const sequential = Number(sequentialArg ?? 200);
 const throughputRequests = Number(throughputArg ?? 200);
@@ -87,8 +91,18 @@ try {
   const replayBody = apiBody(newUniqueId('replay'));
   await call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, replayBody);
 
+  // One DynamoDB call on its own, as every request makes them: the checkout repository's
+  // read through the SDK client the handlers share, to the runtime's dynalite.
+  const cfg = config();
+  const { documentClient } = createDynamoDbClients({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const checkouts = new DynamoDbCheckoutRepository({ client: documentClient, tableName: cfg.tables.payments });
+  const readOne = async () => {
+    if (!(await checkouts.get(first.id as string))) throw new Error('the first checkout was not found');
+  };
+
   const series: Record<string, () => Promise<unknown>> = {
     'bare node:http server': () => call(bareUrl, 200),
+    'one DynamoDB GetItem (SDK → dynalite)': readOne,
     'direct POST /v2/checkout/create': () => call(`${sandboxUrl}/v2/checkout/create`, 200, credentials.appAccessToken, directBody(newUniqueId('direct'))),
     'API POST /v1/checkouts, new': () => call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, apiBody(newUniqueId('bench'))),
     'API POST /v1/checkouts, replay': () => call(`${apiUrl}/v1/checkouts`, 201, dev.tokens.payer, replayBody),
