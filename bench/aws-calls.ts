@@ -25,6 +25,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
@@ -47,6 +49,8 @@ const { creationResponse } = await import('#functions/http/idempotent-response.t
 const { createCheckoutRequest, createCheckoutInputFrom } = await import('#functions/http/schemas/checkouts.ts');
 const { systemClock } = await import('#functions/adapters/system-clock.ts');
 const { DynamoDbEventStore } = await import('#functions/adapters/dynamodb/event-store.ts');
+const { DynamoDbAuditLog } = await import('#functions/adapters/dynamodb/audit-log.ts');
+const { tableDefinitions } = await import('#functions/adapters/dynamodb/table-definitions.ts');
 const { DynamoDbWebhookEndpoints } = await import('#functions/adapters/dynamodb/webhook-endpoints.ts');
 const { publishCheckoutChanges } = await import('#functions/app/events/publish.ts');
 const { eventRenderer } = await import('#functions/http/schemas/events.ts');
@@ -102,13 +106,41 @@ function consumedUnits(consumed: unknown): number {
   const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
   return list.reduce((sum: number, entry: { CapacityUnits?: number }) => sum + (entry.CapacityUnits ?? 0), 0);
 }
-function measureUnitsOn(stack: AnyMiddlewareStack) {
+// dynalite's figure is the table's alone; DynamoDB also charges each global secondary
+// index the write touches (an entry put, updated or deleted: ⌈(item + 100 B) / 1 KB⌉ WRU,
+// twice when its key changes; every index here projects ALL). So around each write on a
+// table with indexes, the item is read before and after with a client of its own (not
+// counted) and the index writes are added, as DynamoDB counts them.
+const dynaliteSize = (createRequire(import.meta.url)('dynalite/db/index.js') as { itemSize: (item: Record<string, AttributeValue>) => number }).itemSize;
+type IndexedTable = { keyNames: string[]; indexes: { partitionKey: string; sortKey: string }[] };
+function indexWriteUnits(table: IndexedTable, before: Record<string, AttributeValue> | undefined, after: Record<string, AttributeValue> | undefined): number {
+  const entryUnits = (item: Record<string, AttributeValue>) => Math.ceil((dynaliteSize(item) + 100) / 1024);
+  let units = 0;
+  for (const { partitionKey, sortKey } of table.indexes) {
+    const keyOf = (item?: Record<string, AttributeValue>) => (item?.[partitionKey] && item[sortKey] ? JSON.stringify([item[partitionKey], item[sortKey]]) : undefined);
+    const [was, is] = [keyOf(before), keyOf(after)];
+    if (was !== undefined && is !== undefined && was === is) units += Math.max(entryUnits(before!), entryUnits(after!));
+    else units += (was !== undefined ? entryUnits(before!) : 0) + (is !== undefined ? entryUnits(after!) : 0);
+  }
+  return units;
+}
+function measureUnitsOn(stack: AnyMiddlewareStack, reader: DynamoDBClient, indexedTables: Map<string, IndexedTable>) {
+  const read = async (tableName: string, table: IndexedTable, source: Record<string, unknown>) => {
+    // At this step the document client's input is still plain values (it marshals before serializing).
+    const asAttribute = (value: unknown): AttributeValue =>
+      typeof value === 'string' ? { S: value } : typeof value === 'number' ? { N: String(value) } : (value as AttributeValue);
+    const Key = Object.fromEntries(table.keyNames.map((name) => [name, asAttribute(source[name])]));
+    return (await reader.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
+  };
   stack.add(
     (next, context) => async (args) => {
       const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
       const input = (args as { input: Record<string, any> }).input;
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const isWrite = writeCommandNames.includes(command);
+      const indexed = isWrite ? indexedTables.get(String(input.TableName)) : undefined;
+      const keySource = (input.Item ?? input.Key) as Record<string, unknown> | undefined;
+      const before = indexed && keySource ? await read(String(input.TableName), indexed, keySource) : undefined;
       const add = (units: number) => {
         const unitKey = `DynamoDB units:${isWrite ? 'WRU' : 'RRU'}`;
         counts.set(unitKey, (counts.get(unitKey) ?? 0) + units);
@@ -118,8 +150,11 @@ function measureUnitsOn(stack: AnyMiddlewareStack) {
       };
       try {
         const result = (await next(args)) as { output?: { ConsumedCapacity?: unknown } };
+        const after = indexed && keySource && command !== 'DeleteItem' ? await read(String(input.TableName), indexed, keySource) : undefined;
+        const indexUnits = indexed ? indexWriteUnits(indexed, before, after) : 0;
+        if (indexUnits > 0) counts.set('DynamoDB units:index WRU', (counts.get('DynamoDB units:index WRU') ?? 0) + indexUnits);
         // A read is charged at least half a unit, even when it finds nothing (dynalite reports 0).
-        add(isWrite ? consumedUnits(result.output?.ConsumedCapacity) : Math.max(0.5, consumedUnits(result.output?.ConsumedCapacity)));
+        add(isWrite ? consumedUnits(result.output?.ConsumedCapacity) + indexUnits : Math.max(0.5, consumedUnits(result.output?.ConsumedCapacity)));
         return result;
       } catch (error) {
         if (isWrite && (error as Error).name === 'ConditionalCheckFailedException') add(1);
@@ -182,7 +217,19 @@ try {
   // The very clients the wiring built for the handlers (one per options, shared).
   const dynamo = createDynamoDbClients({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   countOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, 'DynamoDB');
-  measureUnitsOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack);
+  const indexedTables = new Map<string, IndexedTable>(
+    tableDefinitions
+      .filter((definition) => definition.globalSecondaryIndexes.length > 0)
+      .map((definition) => [
+        cfg.tables[definition.id as 'payments' | 'audit'],
+        {
+          keyNames: [definition.partitionKey.name, ...(definition.sortKey ? [definition.sortKey.name] : [])],
+          indexes: definition.globalSecondaryIndexes.map((index) => ({ partitionKey: index.partitionKey.name, sortKey: index.sortKey.name })),
+        },
+      ]),
+  );
+  const reader = new DynamoDBClient({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'bench-reader', secretAccessKey: 'local' } });
+  measureUnitsOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, reader, indexedTables);
 
   const runLetters = randomUUID().replace(/[^a-f]/g, '');
   let sequence = 0;
@@ -250,6 +297,14 @@ try {
         clock: systemClock,
         // As functions/wiring/provider.ts: the callback URI's route token comes from the platform secret (cached).
         callbackUri: async () => callbackUriFor('https://api.example.com', provider.name, await secrets.platformCredentials()),
+        // As functions/handlers/ipn-process.ts: an IPN's change leaves a `provider:wepay` audit record.
+        audit: {
+          log: new DynamoDbAuditLog({ client: dynamo.documentClient, tableName: cfg.tables.audit, retentionDays: cfg.auditRetentionDays }),
+          clock: systemClock,
+          onWriteFailure: (error: unknown) => {
+            throw error;
+          },
+        },
       },
       idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency }), clock: systemClock, settings: cfg.idempotency },
     };
