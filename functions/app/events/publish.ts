@@ -39,6 +39,7 @@ export const subscribes = (endpoint: WebhookEndpoint, type: EventType) =>
 export async function publishCheckoutChanges(deps: PublishDeps, checkout: Checkout, sinceVersion: number): Promise<EventBody[]> {
   const published: EventBody[] = [];
   const object = deps.render.checkout(checkout);
+  const endpoints = endpointsOnce(deps);
   for (const change of checkout.changes.filter((c) => c.version > sinceVersion)) {
     for (const type of change.types) {
       if (type === 'checkout.refund.succeeded') {
@@ -46,11 +47,11 @@ export async function publishCheckoutChanges(deps: PublishDeps, checkout: Checko
         for (const refundId of change.refundIds ?? []) {
           const refund = deps.render.refund(checkout, refundId);
           const id = eventIdFor(`${checkout.id}/${refundId}`, change.version, type);
-          published.push(await publishEvent(deps, { id, type, created_at: change.at, data: { object, ...(refund ? { refund } : {}) } }));
+          published.push(await publishEvent(deps, { id, type, created_at: change.at, data: { object, ...(refund ? { refund } : {}) } }, endpoints));
         }
         continue;
       }
-      published.push(await publishEvent(deps, { id: eventIdFor(checkout.id, change.version, type), type, created_at: change.at, data: { object } }));
+      published.push(await publishEvent(deps, { id: eventIdFor(checkout.id, change.version, type), type, created_at: change.at, data: { object } }, endpoints));
     }
   }
   return published;
@@ -79,21 +80,28 @@ export function publishAccountCreated(deps: PublishDeps, account: MerchantAccoun
 export async function publishMandateEvents(deps: PublishDeps, mandate: Mandate, publishedUpTo = 0): Promise<EventBody[]> {
   const published: EventBody[] = [];
   const object = (at: string) => deps.render.mandate(mandate, Date.parse(at));
+  const endpoints = endpointsOnce(deps);
   if (publishedUpTo < 1) {
     const type = 'mandate.created';
-    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 1, type), type, created_at: mandate.createdAt, data: { object: object(mandate.createdAt) } }));
+    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 1, type), type, created_at: mandate.createdAt, data: { object: object(mandate.createdAt) } }, endpoints));
   }
   if (publishedUpTo < 2 && mandate.revokedAt !== undefined) {
     const type = 'mandate.revoked';
-    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 2, type), type, created_at: mandate.revokedAt, data: { object: object(mandate.revokedAt) } }));
+    published.push(await publishEvent(deps, { id: eventIdFor(mandate.id, 2, type), type, created_at: mandate.revokedAt, data: { object: object(mandate.revokedAt) } }, endpoints));
   }
   return published;
 }
 
-async function publishEvent(deps: PublishDeps, body: EventBody): Promise<EventBody> {
+/** The endpoints, read on first use and shared by the events of one write (one read, not one per event). */
+function endpointsOnce(deps: PublishDeps): () => Promise<WebhookEndpoint[]> {
+  let read: Promise<WebhookEndpoint[]> | undefined;
+  return () => (read ??= deps.endpoints.all());
+}
+
+async function publishEvent(deps: PublishDeps, body: EventBody, endpointsOf = endpointsOnce(deps)): Promise<EventBody> {
   const now = deps.clock.now();
   const at = new Date(now).toISOString();
-  const endpoints = (await deps.endpoints.all()).filter((endpoint) => subscribes(endpoint, body.type));
+  const endpoints = (await endpointsOf()).filter((endpoint) => subscribes(endpoint, body.type));
   const event: StoredEvent = { body, deliveries: endpoints.map((e) => newDelivery(e.id, at)), expiresAt: now + eventRetentionMs };
   const created = await deps.events.putIfAbsent(event);
   const stored = created ? event : await deps.events.get(body.id);
