@@ -38,7 +38,7 @@ export function errorsByStatus(route: RouteDefinition): [number, ErrorCode[]][] 
 const placeholder = /#\/components\/schemas\/([^"@]+)@(input|output)/g;
 
 /**
- * Named schemas (`.meta({ id })`) become components; zod's `toJSONSchema` answers a named root
+ * Named schemas (registered with an `id`) become components; zod's `toJSONSchema` answers a named root
  * with a `$ref` to its own `$defs` entry, so the body is taken from `$defs`, never the root.
  */
 class Components {

@@ -59,10 +59,10 @@ export interface RouteDefinition {
   summary: string;
   /** `json` bodies are parsed and validated; `form` is the IPN's urlencoded body. */
   bodyType: 'none' | 'json' | 'form';
-  body?: z.core.$ZodType;
-  query?: z.core.$ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** Status of a success and the schema of its body. */
-  success: { status: number; schema: z.core.$ZodType };
+  success: { status: number; schema: z.ZodMiniType };
   /** Error codes this route can answer with beyond the ones every route can. */
   errors: readonly ErrorCode[];
 }

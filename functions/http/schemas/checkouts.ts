@@ -23,10 +23,10 @@ export const createCheckoutRequest = z
     currency,
     short_description: text('short_description', 255),
     type: z._default(z.enum(checkoutTypes, { error: `type must be one of ${checkoutTypes.join(', ')}` }), 'goods'),
-    fee: z._default(z.strictObject({ app_fee: z._default(nonNegativeMinorUnits('fee.app_fee'), 0), fee_payer: z._default(feePayer, 'payee_from_app') }), {
-      app_fee: 0,
-      fee_payer: 'payee_from_app',
-    }),
+    fee: z._default(
+      z.strictObject({ app_fee: z._default(nonNegativeMinorUnits('fee.app_fee'), 0), fee_payer: z._default(feePayer, 'payee_from_app') }),
+      { app_fee: 0, fee_payer: 'payee_from_app' },
+    ),
     // Required of a payer, refused from an agent (its mandate names the card): the handler checks which.
     payment_method: z.optional(
       z.strictObject({
