@@ -1,6 +1,11 @@
 // The one configuration module. Every setting is read here, validated with zod
 // once, and a bad value stops start-up with a message naming the variable.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini sets no locale: without it every message would be "Invalid input". Start-up errors
+// quote zod's English messages, as classic zod gives them by default (http/validation.ts sets it too).
+z.config(en());
 
 /**
  * The payment provider this build speaks to: WePay (API v2), whose adapter is
@@ -14,66 +19,67 @@ export const paymentProviderName = 'wepay';
 /** The app client id the local issuer mints tokens for (local/issuer.ts), AUTH_AUDIENCE's local default. */
 export const localAppClientId = 'local-dev-client';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 const environmentSchema = z.object({
   /** `local` wires the embedded parts (dynalite, raw AES keyring, secrets file, local issuer); `aws` the real services. */
-  PAYMENTS_RUNTIME: z.enum(['local', 'aws']).default('local'),
+  PAYMENTS_RUNTIME: z._default(z.enum(['local', 'aws']), 'local'),
   /** Local only: where the local issuer's JWKS is found unless AUTH_JWKS says. */
-  PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  PAYMENTS_DATA_DIR: z._default(nonEmpty(), '.local'),
+  AWS_REGION: z._default(nonEmpty(), 'us-east-1'),
   /** The logger reads it itself (functions/observability.ts, before any configuration); checked here so a typo fails start-up. */
-  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+  LOG_LEVEL: z._default(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']), 'INFO'),
 
-  PAYMENTS_TABLE_NAME: z.string().min(1).default('payments'),
-  IDEMPOTENCY_TABLE_NAME: z.string().min(1).default('idempotency'),
-  AUDIT_TABLE_NAME: z.string().min(1).default('audit'),
+  PAYMENTS_TABLE_NAME: z._default(nonEmpty(), 'payments'),
+  IDEMPOTENCY_TABLE_NAME: z._default(nonEmpty(), 'idempotency'),
+  AUDIT_TABLE_NAME: z._default(nonEmpty(), 'audit'),
   /** Days an audit record is kept (its TTL); the API contract asks for at least 365. */
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(366).max(3_650).default(400),
+  AUDIT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(366), z.maximum(3_650)), 400),
   /** Local only: the dynalite endpoint. Unset in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
 
   /** JWT issuer: the Cognito user pool URL in AWS, the local issuer's URL locally. */
-  AUTH_ISSUER: z.string().min(1).default('https://issuer.payments.local'),
+  AUTH_ISSUER: z._default(nonEmpty(), 'https://issuer.payments.local'),
   /**
    * The app client ids whose tokens are accepted (`client_id` of access tokens, `aud` of ID tokens),
    * comma-separated. Never empty: in AWS the Cognito app client; locally the local issuer's client.
    */
-  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_AUDIENCE: z.optional(z.string()),
   /** Where the verifier reads the issuer's JWKS: a URL (Cognito) or, locally, a file path. */
-  AUTH_JWKS: z.string().min(1).optional(),
+  AUTH_JWKS: z.optional(nonEmpty()),
 
   /** KMS key ARN for envelope encryption of merchant tokens (aws runtime). */
-  TOKEN_KMS_KEY_ARN: z.string().min(1).optional(),
+  TOKEN_KMS_KEY_ARN: z.optional(nonEmpty()),
   /** Secrets Manager secret id holding the platform's credentials (aws runtime). */
-  PLATFORM_SECRET_ID: z.string().min(1).optional(),
+  PLATFORM_SECRET_ID: z.optional(nonEmpty()),
   /** Seconds a fetched secret is cached before it is read again (rotation is picked up after this). */
   SECRETS_CACHE_SECONDS: positiveInt(300),
 
   /** The provider's API base URL: the sandbox locally, WePay stage or production in AWS. */
-  PROVIDER_BASE_URL: z.url().default('http://127.0.0.1:3001/v2'),
+  PROVIDER_BASE_URL: z._default(z.url(), 'http://127.0.0.1:3001/v2'),
   /** Per attempt; 3 attempts plus backoff stay inside API Gateway's 29 s integration timeout. */
   PROVIDER_TIMEOUT_MS: positiveInt(7_000),
   PROVIDER_MAX_ATTEMPTS: positiveInt(3),
   /** Browser origins allowed to call the API (comma-separated); empty allows none. */
-  CORS_ALLOWED_ORIGINS: z.string().default(''),
+  CORS_ALLOWED_ORIGINS: z._default(z.string(), ''),
   /** aws: the SQS queue the IPN receiver hands notices to (locally an in-process queue). */
-  IPN_QUEUE_URL: z.url().optional(),
+  IPN_QUEUE_URL: z.optional(z.url()),
   /** Public base URL the provider calls back (IPN), e.g. https://api.example.com. */
-  IPN_BASE_URL: z.url().optional(),
+  IPN_BASE_URL: z.optional(z.url()),
 
   /** aws: the SQS queue of webhook delivery attempts (locally timers in process). */
-  WEBHOOK_QUEUE_URL: z.url().optional(),
+  WEBHOOK_QUEUE_URL: z.optional(z.url()),
   /** aws: the EventBridge bus new events are also put on. */
-  EVENT_BUS_NAME: z.string().min(1).optional(),
+  EVENT_BUS_NAME: z.optional(nonEmpty()),
   /** Local only: multiplies the webhook retry delays (npm start passes its SANDBOX_TIME_SCALE). */
-  SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
+  SANDBOX_TIME_SCALE: z._default(z.coerce.number().check(z.positive()), 1),
 
-  PROCESSING_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
-  PROCESSING_FEE_FIXED: z.coerce.number().int().min(0).default(30),
+  PROCESSING_FEE_BPS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000)), 290),
+  PROCESSING_FEE_FIXED: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 30),
 
   /** How long an idempotent result is replayed (at least 24 hours). */
-  IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
+  IDEMPOTENCY_RETENTION_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(86_400)), 86_400),
   /**
    * How long an in-flight request holds its idempotency key before a retry may take over;
    * also how long an action's recorded intent is its request's (docs/money-movement.md).

@@ -2,7 +2,8 @@
 // state under $PAYMENTS_DATA_DIR (.local/). Ctrl-C stops everything.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { startLocalRuntime } from './runtime.ts';
 
@@ -12,17 +13,19 @@ import { startLocalRuntime } from './runtime.ts';
 // "true" to see the warning again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// The local runtime's own settings; the handlers' settings are functions/config.ts's.
-const port = z.coerce.number().int().min(0).max(65_535);
+// The local runtime's own settings; the handlers' settings are functions/config.ts's (zod/mini
+// there and here, so `npm start` runs the functions with the one zod they have in Lambda).
+z.config(en());
+const port = z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65_535));
 const settings = z
   .object({
-    PORT: port.default(3000),
-    SANDBOX_PORT: port.default(3001),
-    PAYMENTS_DATA_DIR: z.string().min(1).default('.local'),
+    PORT: z._default(port, 3000),
+    SANDBOX_PORT: z._default(port, 3001),
+    PAYMENTS_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.local'),
     /** Multiplies the sandbox's lifecycle delays and IPN retry schedule: 0.01 makes 15 minutes 9 s. */
-    SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
+    SANDBOX_TIME_SCALE: z._default(z.coerce.number().check(z.positive()), 1),
     /** `text` (default): one line per request; `json`: the functions' JSON log lines and EMF metrics, as in CloudWatch. */
-    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+    LOG_FORMAT: z._default(z.enum(['text', 'json']), 'text'),
   })
   .safeParse(process.env);
 if (!settings.success) {

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the route table and the very zod
 // schemas that validate requests, so the two cannot drift apart. Every route of
 // the table is documented: a route added there appears here with no other change.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ErrorCode } from '#functions/domain/errors.ts';
 import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { errorBody } from './schemas/common.ts';
@@ -38,13 +38,13 @@ export function errorsByStatus(route: RouteDefinition): [number, ErrorCode[]][] 
 const placeholder = /#\/components\/schemas\/([^"@]+)@(input|output)/g;
 
 /**
- * Named schemas (`.meta({ id })`) become components; zod's `toJSONSchema` answers a named root
+ * Named schemas (registered with an `id`) become components; zod's `toJSONSchema` answers a named root
  * with a `$ref` to its own `$defs` entry, so the body is taken from `$defs`, never the root.
  */
 class Components {
   private readonly defs: Record<Io, Map<string, string>> = { input: new Map(), output: new Map() };
 
-  schema(schema: z.ZodType, io: Io): JsonSchema {
+  schema(schema: z.core.$ZodType, io: Io): JsonSchema {
     const { $schema: _dialect, $defs, ...root } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
       $defs?: Record<string, JsonSchema>;
     };
@@ -60,7 +60,7 @@ class Components {
   }
 
   /** The properties and required names of an object schema, following a root `$ref`. */
-  objectOf(schema: z.ZodType, io: Io): { properties: Record<string, JsonSchema>; required: string[] } {
+  objectOf(schema: z.core.$ZodType, io: Io): { properties: Record<string, JsonSchema>; required: string[] } {
     let json = this.schema(schema, io);
     const ref = typeof json.$ref === 'string' ? /#\/components\/schemas\/([^@]+)@/.exec(json.$ref)?.[1] : undefined;
     if (ref) json = JSON.parse(this.defs[io].get(ref)!) as JsonSchema;

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
@@ -19,7 +19,7 @@ import { auditTrail, isAuditedRoute } from './audit.ts';
 import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
 import { parseWith } from './validation.ts';
 
-type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Output<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 export interface RouteRequest<R extends RouteDefinition> {
   body: Output<R['body']>;

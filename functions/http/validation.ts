@@ -1,6 +1,12 @@
 // zod problems → the API's invalid_request errors, with `param` as a dotted path.
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
+
+// zod/mini sets no locale (every message would be "Invalid input"); the API's messages that
+// are zod's own ("cursor: Too big: expected string to have <=2048 characters") are English,
+// as classic zod sets by default. One global setting of zod's, so config.ts sets it too.
+z.config(en());
 
 type Issue = z.core.$ZodIssue;
 
@@ -18,7 +24,7 @@ function mostSpecificIssue(issue: Issue): Issue {
   return issue;
 }
 
-export function toInvalidRequest(error: z.ZodError, input: unknown): InvalidRequestError {
+export function toInvalidRequest(error: z.core.$ZodError, input: unknown): InvalidRequestError {
   const issue = mostSpecificIssue(error.issues[0]!);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
@@ -44,8 +50,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseWith<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) throw toInvalidRequest(result.error, input);
   return result.data;
 }

@@ -1,5 +1,5 @@
 // Checkouts: creation (idempotent by unique_id), reads, and the three money-moving actions.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   cancelCheckoutRequest,
   captureCheckoutRequest,
@@ -11,7 +11,7 @@ import {
 } from '#functions/http/schemas/checkouts.ts';
 import { type RouteDefinition, anyRole, providerCall } from './route-definition.ts';
 
-function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodType>(action: A, body: B) {
+function checkoutActionRoute<A extends 'capture' | 'cancel' | 'refund', B extends z.ZodMiniType>(action: A, body: B) {
   return {
     id: `checkouts.${action}` as `checkouts.${A}`,
     method: 'POST',

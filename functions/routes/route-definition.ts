@@ -1,6 +1,6 @@
 // The shape of a route table entry and what a route's function may touch; the
 // route table itself is ../routes.ts, composed of this folder's parts.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ErrorCode } from '#functions/domain/errors.ts';
 import { userRoles, type Role } from '#functions/domain/principal.ts';
 
@@ -59,10 +59,10 @@ export interface RouteDefinition {
   summary: string;
   /** `json` bodies are parsed and validated; `form` is the IPN's urlencoded body. */
   bodyType: 'none' | 'json' | 'form';
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** Status of a success and the schema of its body. */
-  success: { status: number; schema: z.ZodType };
+  success: { status: number; schema: z.ZodMiniType };
   /** Error codes this route can answer with beyond the ones every route can. */
   errors: readonly ErrorCode[];
 }

@@ -10,21 +10,21 @@
 // are issued by the provider only; the
 // rotation function (rotate-ipn-route-secret) changes ipn_route_secret and
 // ipn_route_secret_previous and copies the rest.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { PlatformCredentials } from '#functions/ports/secrets.ts';
 
 export const platformSecretSchema = z.object({
   /** The provider's app client id: a number, stored as a string or a JSON number. */
-  client_id: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String),
-  client_secret: z.string().min(1),
-  app_access_token: z.string().min(1),
+  client_id: z.pipe(z.union([z.string().check(z.regex(/^\d+$/)), z.number().check(z.int(), z.positive())]), z.transform(String)),
+  client_secret: z.string().check(z.minLength(1)),
+  app_access_token: z.string().check(z.minLength(1)),
   /** Key from which the IPN route tokens are derived: long enough to be unguessable. */
-  ipn_route_secret: z.string().min(32),
+  ipn_route_secret: z.string().check(z.minLength(32)),
   /**
    * Earlier route secrets, newest first, still accepted for the route tokens of
    * older checkouts. Written by the rotation; absent until the first rotation.
    */
-  ipn_route_secret_previous: z.array(z.string().min(32)).optional(),
+  ipn_route_secret_previous: z.optional(z.array(z.string().check(z.minLength(32)))),
 });
 
 export type PlatformSecretDocument = z.input<typeof platformSecretSchema>;

@@ -1,18 +1,17 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AuditRecord } from '#functions/domain/audit-record.ts';
 import { paymentProviderName } from '#functions/config.ts';
+import { pageCursor, pageLimit } from './fields.ts';
 
 const filter = (name: string) =>
-  z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(1024, { error: `${name} must be at most 1024 characters` }).optional();
-
-const limitError = { error: 'limit must be an integer from 1 to 100' };
+  z.optional(z.string({ error: `${name} must be a string` }).check(z.minLength(1, { error: `${name} must not be empty` }), z.maxLength(1024, { error: `${name} must be at most 1024 characters` })));
 
 export const listAuditEventsQuery = z.strictObject({
-  actor: filter('actor').meta({ description: `Matches actor.sub: a user's sub, provider:${paymentProviderName}, system:reconciler or system:rotation` }),
+  actor: filter('actor').register(z.globalRegistry, { description: `Matches actor.sub: a user's sub, provider:${paymentProviderName}, system:reconciler or system:rotation` }),
   resource_id: filter('resource_id'),
-  action: filter('action').meta({ description: 'A route id (e.g. checkouts.refund), checkouts.update or secrets.rotate' }),
-  limit: z.coerce.number(limitError).int(limitError).min(1, limitError).max(100, limitError).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  action: filter('action').register(z.globalRegistry, { description: 'A route id (e.g. checkouts.refund), checkouts.update or secrets.rotate' }),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 });
 
 export const auditEventResponse = z
@@ -21,21 +20,21 @@ export const auditEventResponse = z
     at: z.string(),
     action: z.string(),
     actor: z.object({
-      sub: z.string().nullable(),
+      sub: z.nullable(z.string()),
       roles: z.array(z.string()),
-      mandate_id: z.string().nullable(),
-      ip: z.string().nullable(),
-      user_agent: z.string().nullable(),
+      mandate_id: z.nullable(z.string()),
+      ip: z.nullable(z.string()),
+      user_agent: z.nullable(z.string()),
     }),
-    resource: z.object({ type: z.string(), id: z.string().nullable() }),
-    request_id: z.string().nullable(),
-    status: z.int().nullable(),
+    resource: z.object({ type: z.string(), id: z.nullable(z.string()) }),
+    request_id: z.nullable(z.string()),
+    status: z.nullable(z.int()),
   })
-  .meta({ id: 'AuditEvent' });
+  .register(z.globalRegistry, { id: 'AuditEvent' });
 
 export const auditEventListResponse = z
-  .object({ data: z.array(auditEventResponse), next_cursor: z.string().nullable() })
-  .meta({
+  .object({ data: z.array(auditEventResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, {
     id: 'AuditEventList',
     examples: [
       {

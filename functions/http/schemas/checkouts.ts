@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { checkoutStates } from '#functions/domain/checkout-state.ts';
 import { refundsOf } from '#functions/domain/recorded-actions.ts';
 import { checkoutTypes } from '#functions/domain/checkout.ts';
@@ -6,14 +6,14 @@ import type { Checkout } from '#functions/domain/checkout.ts';
 import type { CreateCheckoutInput } from '#functions/app/checkouts.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { paymentProviderName } from '#functions/config.ts';
-import { currency, feePayer, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
+import { currency, feePayer, nonNegativeMinorUnits, pageCursor, pageLimit, positiveMinorUnits } from './fields.ts';
 
 export const uniqueId = z
   .string({ error: 'unique_id must be a string' })
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'unique_id must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'unique_id must be 1-128 characters of A-Z a-z 0-9 . _ : -' }));
 
 const text = (name: string, max: number) =>
-  z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });
+  z.string({ error: `${name} must be a string` }).check(z.minLength(1, { error: `${name} must not be empty` }), z.maxLength(max, { error: `${name} must be at most ${max} characters` }));
 
 export const createCheckoutRequest = z
   .strictObject({
@@ -22,23 +22,27 @@ export const createCheckoutRequest = z
     amount: positiveMinorUnits('amount'),
     currency,
     short_description: text('short_description', 255),
-    type: z.enum(checkoutTypes, { error: `type must be one of ${checkoutTypes.join(', ')}` }).default('goods'),
-    fee: z
-      .strictObject({ app_fee: nonNegativeMinorUnits('fee.app_fee').default(0), fee_payer: feePayer.default('payee_from_app') })
-      .default({ app_fee: 0, fee_payer: 'payee_from_app' }),
+    type: z._default(z.enum(checkoutTypes, { error: `type must be one of ${checkoutTypes.join(', ')}` }), 'goods'),
+    fee: z._default(
+      z.strictObject({ app_fee: z._default(nonNegativeMinorUnits('fee.app_fee'), 0), fee_payer: z._default(feePayer, 'payee_from_app') }),
+      { app_fee: 0, fee_payer: 'payee_from_app' },
+    ),
     // Required of a payer, refused from an agent (its mandate names the card): the handler checks which.
-    payment_method: z
-      .strictObject({
+    payment_method: z.optional(
+      z.strictObject({
         type: z.literal('credit_card', { error: 'payment_method.type must be credit_card' }),
         credit_card: z.strictObject({
-          id: z.union([z.string().min(1).max(255), z.int().positive()], { error: 'payment_method.credit_card.id must be the provider token of a card' }).transform(String),
-          auto_capture: z.boolean({ error: 'payment_method.credit_card.auto_capture must be a boolean' }).default(true),
+          id: z.pipe(
+            z.union([z.string().check(z.minLength(1), z.maxLength(255)), z.int().check(z.positive())], { error: 'payment_method.credit_card.id must be the provider token of a card' }),
+            z.transform(String),
+          ),
+          auto_capture: z._default(z.boolean({ error: 'payment_method.credit_card.auto_capture must be a boolean' }), true),
         }),
-      })
-      .optional(),
-    reference_id: text('reference_id', 255).optional(),
+      }),
+    ),
+    reference_id: z.optional(text('reference_id', 255)),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreateCheckoutRequest',
     description:
       'Idempotent by unique_id. type defaults to goods, fee to {"app_fee": 0, "fee_payer": "payee_from_app"}, auto_capture to true. ' +
@@ -60,22 +64,22 @@ export const createCheckoutRequest = z
 
 export const captureCheckoutRequest = z
   .strictObject({ unique_id: uniqueId })
-  .meta({ id: 'CaptureCheckoutRequest', examples: [{ unique_id: 'capture-7f3a-1' }] });
+  .register(z.globalRegistry, { id: 'CaptureCheckoutRequest', examples: [{ unique_id: 'capture-7f3a-1' }] });
 export const cancelCheckoutRequest = z
   .strictObject({ unique_id: uniqueId, reason: text('reason', 255) })
-  .meta({ id: 'CancelCheckoutRequest', examples: [{ unique_id: 'cancel-7f3a-1', reason: 'Customer changed their mind' }] });
+  .register(z.globalRegistry, { id: 'CancelCheckoutRequest', examples: [{ unique_id: 'cancel-7f3a-1', reason: 'Customer changed their mind' }] });
 export const refundCheckoutRequest = z
-  .strictObject({ unique_id: uniqueId, reason: text('reason', 255), amount: positiveMinorUnits('amount').optional() })
-  .meta({
+  .strictObject({ unique_id: uniqueId, reason: text('reason', 255), amount: z.optional(positiveMinorUnits('amount')) })
+  .register(z.globalRegistry, {
     id: 'RefundCheckoutRequest',
     description: 'Without amount, refunds everything not yet refunded.',
     examples: [{ unique_id: 'refund-7f3a-1', reason: 'One coffee was cold', amount: 500 }],
   });
 
 export const listCheckoutsQuery = z.strictObject({
-  account_id: text('account_id', 64).optional(),
-  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  account_id: z.optional(text('account_id', 64)),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 });
 
 export const refundResponse = z
@@ -86,7 +90,7 @@ export const refundResponse = z
     state: z.enum(['pending', 'succeeded', 'failed']),
     created_at: z.string(),
   })
-  .meta({ id: 'Refund', description: 'A refund made through this API: pending while the provider\'s answer is unknown.' });
+  .register(z.globalRegistry, { id: 'Refund', description: 'A refund made through this API: pending while the provider\'s answer is unknown.' });
 
 // The API's checkout object, also the item of the list example. Repeats the request example's
 // fields on purpose: each example is read alone in the OpenAPI document.
@@ -119,22 +123,24 @@ export const checkoutResponse = z
     currency,
     short_description: z.string(),
     type: z.enum(checkoutTypes),
-    reference_id: z.string().optional(),
+    reference_id: z.optional(z.string()),
     fee: z.object({ app_fee: z.int(), fee_payer: feePayer, processing_fee: z.int() }),
     state: z.enum(checkoutStates),
     amount_refunded: z.int(),
     amount_charged_back: z.int(),
     refunds: z.array(refundResponse),
-    agent: z.object({ mandate_id: z.string(), name: z.string() }).nullable().meta({ description: 'The agent that created it under a mandate; null for any other checkout.' }),
+    agent: z.nullable(z.object({ mandate_id: z.string(), name: z.string() })).register(z.globalRegistry, {
+      description: 'The agent that created it under a mandate; null for any other checkout.',
+    }),
     provider: z.object({ name: z.literal(paymentProviderName), checkout_id: z.string() }),
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .meta({ id: 'Checkout', examples: [checkoutExample] });
+  .register(z.globalRegistry, { id: 'Checkout', examples: [checkoutExample] });
 
 export const checkoutListResponse = z
-  .object({ data: z.array(checkoutResponse), next_cursor: z.string().nullable() })
-  .meta({
+  .object({ data: z.array(checkoutResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, {
     id: 'CheckoutList',
     description: 'Newest first; pass next_cursor as cursor for the next page (null: no more).',
     examples: [{ data: [checkoutExample], next_cursor: null }],

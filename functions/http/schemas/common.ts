@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const errorBody = z
   .object({
     error: z.object({
-      type: z.string().meta({ description: 'The family of the error: invalid_request, authentication_error, card_error, permission_error, not_found, idempotency_error, rate_limit_error, provider_error or api_error.' }),
-      code: z.string().meta({ description: 'What went wrong, one of the codes listed on each response.' }),
-      message: z.string().meta({ description: 'A sentence for the developer; never a stack trace.' }),
-      param: z.string().optional().meta({ description: 'The request field at fault, when there is one (dotted path).' }),
-      request_id: z.string().meta({ description: 'The X-Request-Id of the response: quote it when reporting a problem.' }),
+      type: z.string().register(z.globalRegistry, { description: 'The family of the error: invalid_request, authentication_error, card_error, permission_error, not_found, idempotency_error, rate_limit_error, provider_error or api_error.' }),
+      code: z.string().register(z.globalRegistry, { description: 'What went wrong, one of the codes listed on each response.' }),
+      message: z.string().register(z.globalRegistry, { description: 'A sentence for the developer; never a stack trace.' }),
+      param: z.optional(z.string()).register(z.globalRegistry, { description: 'The request field at fault, when there is one (dotted path).' }),
+      request_id: z.string().register(z.globalRegistry, { description: 'The X-Request-Id of the response: quote it when reporting a problem.' }),
     }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'Error',
     description: 'Every 4xx and 5xx answer.',
     examples: [
@@ -26,9 +26,9 @@ export const errorBody = z
     ],
   });
 
-export const healthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health', examples: [{ status: 'ok' }] });
+export const healthResponse = z.object({ status: z.literal('ok') }).register(z.globalRegistry, { id: 'Health', examples: [{ status: 'ok' }] });
 
-export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.object({}).loose(), paths: z.object({}).loose() }).meta({
+export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }).register(z.globalRegistry, {
   id: 'OpenApiDocument',
   description: 'This document (OpenAPI 3.1).',
 });

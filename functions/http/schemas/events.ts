@@ -1,13 +1,13 @@
 import { mandateJson } from './mandates.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { eventTypes, type StoredEvent } from '#functions/domain/events.ts';
 import type { EventRenderer } from '#functions/app/events/publish.ts';
 import { checkoutJson } from './checkouts.ts';
 import { merchantAccountJson } from './merchants.ts';
 import { pageQuery } from './webhooks.ts';
 
-export const listEventsQuery = pageQuery.extend({
-  type: z.enum(eventTypes, { error: 'type must be a known event type' }).optional(),
+export const listEventsQuery = z.extend(pageQuery, {
+  type: z.optional(z.enum(eventTypes, { error: 'type must be a known event type' })),
 });
 
 export const eventResponse = z
@@ -15,9 +15,9 @@ export const eventResponse = z
     id: z.string(),
     type: z.enum(eventTypes),
     created_at: z.string(),
-    data: z.object({ object: z.looseObject({ id: z.string() }), refund: z.looseObject({ id: z.string() }).optional() }),
+    data: z.object({ object: z.looseObject({ id: z.string() }), refund: z.optional(z.looseObject({ id: z.string() })) }),
   })
-  .meta({ id: 'Event', description: 'What a webhook delivers: the object as it was right after the change.', examples: [eventExample()] });
+  .register(z.globalRegistry, { id: 'Event', description: 'What a webhook delivers: the object as it was right after the change.', examples: [eventExample()] });
 
 function eventExample() {
   return {
@@ -33,17 +33,19 @@ export const deliveryResponse = z
     endpoint_id: z.string(),
     status: z.enum(['pending', 'delivered', 'failed']),
     attempts: z.int(),
-    last_status_code: z.int().nullable(),
-    next_attempt_at: z.string().nullable(),
+    last_status_code: z.nullable(z.int()),
+    next_attempt_at: z.nullable(z.string()),
   })
-  .meta({ id: 'Delivery' });
+  .register(z.globalRegistry, { id: 'Delivery' });
 
-export const eventWithDeliveriesResponse = eventResponse.extend({ deliveries: z.array(deliveryResponse) }).meta({
+export const eventWithDeliveriesResponse = z.extend(eventResponse, { deliveries: z.array(deliveryResponse) }).register(z.globalRegistry, {
   id: 'EventWithDeliveries',
   examples: [{ ...eventExample(), deliveries: [{ endpoint_id: 'we_4f2a9c1d', status: 'pending', attempts: 2, last_status_code: 500, next_attempt_at: '2026-12-01T10:35:05.000Z' }] }],
 });
 
-export const eventListResponse = z.object({ data: z.array(eventResponse), next_cursor: z.string().nullable() }).meta({ id: 'EventList', examples: [{ data: [eventExample()], next_cursor: null }] });
+export const eventListResponse = z
+  .object({ data: z.array(eventResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, { id: 'EventList', examples: [{ data: [eventExample()], next_cursor: null }] });
 
 export function eventJson(event: StoredEvent) {
   return event.body;

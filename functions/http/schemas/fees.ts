@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FeeQuote } from '#functions/domain/fees.ts';
 import { basisPoints, currency, feePayer, feeRate, nonNegativeMinorUnits, positiveMinorUnits } from './fields.ts';
 
@@ -7,10 +7,10 @@ export const explicitFeeQuoteRequest = z
     currency,
     amount: positiveMinorUnits('amount'),
     app_fee: nonNegativeMinorUnits('app_fee'),
-    fee_payer: feePayer.optional(),
-    processing_fee_rate: feeRate.optional(),
+    fee_payer: z.optional(feePayer),
+    processing_fee_rate: z.optional(feeRate),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'ExplicitFeeQuoteRequest',
     description: 'Fees of a given amount and app fee. fee_payer defaults to payee_from_app; app_fee may not exceed 20% of amount.',
     examples: [{ currency: 'USD', amount: 10400, app_fee: 400, fee_payer: 'payee_from_app', processing_fee_rate: { bps: 300, fixed: 0 } }],
@@ -24,9 +24,9 @@ export const policyFeeQuoteRequest = z
       app_fee_bps: basisPoints('policy.app_fee_bps'),
       payer_share_bps: basisPoints('policy.payer_share_bps'),
     }),
-    processing_fee_rate: feeRate.optional(),
+    processing_fee_rate: z.optional(feeRate),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'PolicyFeeQuoteRequest',
     description:
       'The platform advertises app_fee_bps of the price; payer_share_bps of the price is added to what the payer pays: ' +
@@ -36,7 +36,7 @@ export const policyFeeQuoteRequest = z
 
 export const feeQuoteRequest = z
   .union([explicitFeeQuoteRequest, policyFeeQuoteRequest])
-  .meta({ description: 'Explicit mode (amount and app_fee) or policy mode (price and policy).' });
+  .register(z.globalRegistry, { description: 'Explicit mode (amount and app_fee) or policy mode (price and policy).' });
 
 export const feeQuoteResponse = z
   .object({
@@ -49,7 +49,7 @@ export const feeQuoteResponse = z
     merchant_net: z.int(),
     platform_net: z.int(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'FeeQuote',
     description: 'What each party pays and gets, in minor units. Rounding is half-up to the minor unit.',
     examples: [

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { paymentProviderName } from '#functions/config.ts';
 
 /** The provider's notification route: named after the provider, so its callback URIs stay as they were handed out. */
@@ -10,7 +10,7 @@ export const ipnRoutePath = `/v1/ipn/${paymentProviderName}/{route_token}` as co
  * them (PaymentProvider.parseNotification), and anything else it may add is ignored
  * (the body is only a hint).
  */
-export const providerNotificationForm = z.looseObject({}).meta({
+export const providerNotificationForm = z.looseObject({}).register(z.globalRegistry, {
   id: 'ProviderNotification',
   description:
     "The payment provider's instant payment notification, sent to the callback URI given at checkout creation. " +
@@ -20,4 +20,4 @@ export const providerNotificationForm = z.looseObject({}).meta({
 
 export const ipnAcknowledgement = z
   .object({ status: z.literal('received') })
-  .meta({ id: 'IpnAcknowledgement', description: 'The notice is queued; the checkout is then fetched from the provider.', examples: [{ status: 'received' }] });
+  .register(z.globalRegistry, { id: 'IpnAcknowledgement', description: 'The notice is queued; the checkout is then fetched from the provider.', examples: [{ status: 'received' }] });

@@ -1,26 +1,32 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { mandateStatus, mandateStatuses, maxMandateAccounts, type Mandate, type NewMandate } from '#functions/domain/mandate.ts';
-import { currency, positiveMinorUnits } from './fields.ts';
+import { currency, pageCursor, pageLimit, positiveMinorUnits } from './fields.ts';
 
 const text = (name: string, max: number) =>
-  z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });
-const limitError = 'limit must be an integer from 1 to 100';
+  z.string({ error: `${name} must be a string` }).check(z.minLength(1, { error: `${name} must not be empty` }), z.maxLength(max, { error: `${name} must be at most ${max} characters` }));
 
 export const createMandateRequest = z
   .strictObject({
-    agent: z.strictObject({ name: text('agent.name', 255), reference: text('agent.reference', 255).optional() }),
+    agent: z.strictObject({ name: text('agent.name', 255), reference: z.optional(text('agent.reference', 255)) }),
     currency,
     per_checkout_max: positiveMinorUnits('per_checkout_max'),
     total_max: positiveMinorUnits('total_max'),
-    max_checkouts: z.int({ error: 'max_checkouts must be a positive integer or null' }).positive({ error: 'max_checkouts must be a positive integer or null' }).max(1_000_000).nullable().optional(),
+    max_checkouts: z.optional(
+      z.nullable(z.int({ error: 'max_checkouts must be a positive integer or null' }).check(z.positive({ error: 'max_checkouts must be a positive integer or null' }), z.maximum(1_000_000))),
+    ),
     account_ids: z
       .array(text('account_ids[]', 128), { error: 'account_ids must be an array of account ids' })
-      .min(1, { error: `account_ids must hold 1 to ${maxMandateAccounts} accounts` })
-      .max(maxMandateAccounts, { error: `account_ids must hold 1 to ${maxMandateAccounts} accounts` }),
-    credit_card_id: z.union([z.string().min(1).max(255), z.int().positive()], { error: 'credit_card_id must be the provider token of a card' }).transform(String),
+      .check(
+        z.minLength(1, { error: `account_ids must hold 1 to ${maxMandateAccounts} accounts` }),
+        z.maxLength(maxMandateAccounts, { error: `account_ids must hold 1 to ${maxMandateAccounts} accounts` }),
+      ),
+    credit_card_id: z.pipe(
+      z.union([z.string().check(z.minLength(1), z.maxLength(255)), z.int().check(z.positive())], { error: 'credit_card_id must be the provider token of a card' }),
+      z.transform(String),
+    ),
     expires_at: z.iso.datetime({ offset: true, error: 'expires_at must be an ISO-8601 timestamp' }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreateMandateRequest',
     description: 'Lets an agent create checkouts within these limits until expires_at (at most 90 days ahead). Never replayed.',
     examples: [
@@ -59,11 +65,11 @@ const mandateExample = {
 const mandateFields = {
   id: z.string(),
   payer: z.string(),
-  agent: z.object({ name: z.string(), reference: z.string().optional() }),
+  agent: z.object({ name: z.string(), reference: z.optional(z.string()) }),
   currency,
   per_checkout_max: z.int(),
   total_max: z.int(),
-  max_checkouts: z.int().nullable(),
+  max_checkouts: z.nullable(z.int()),
   account_ids: z.array(z.string()),
   credit_card_id: z.string(),
   expires_at: z.string(),
@@ -71,33 +77,33 @@ const mandateFields = {
   spent: z.int(),
   checkouts_count: z.int(),
   created_at: z.string(),
-  revoked_at: z.string().nullable(),
+  revoked_at: z.nullable(z.string()),
 };
 
-export const mandateResponse = z.object(mandateFields).meta({ id: 'Mandate', examples: [mandateExample] });
+export const mandateResponse = z.object(mandateFields).register(z.globalRegistry, { id: 'Mandate', examples: [mandateExample] });
 
 export const createdMandateResponse = z
   .object({ ...mandateFields, token: z.string() })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreatedMandate',
     description: 'The mandate and, in this answer only, the agent token (stored only as a hash).',
     examples: [{ ...mandateExample, token: 'agt_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5' }],
   });
 
 export const mandateListResponse = z
-  .object({ data: z.array(mandateResponse), next_cursor: z.string().nullable() })
-  .meta({
+  .object({ data: z.array(mandateResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, {
     id: 'MandateList',
     description: 'Newest first; pass next_cursor as cursor for the next page (null: no more).',
     examples: [{ data: [mandateExample], next_cursor: null }],
   });
 
 export const listMandatesQuery = z.strictObject({
-  limit: z.coerce.number({ error: limitError }).int({ error: limitError }).min(1, { error: limitError }).max(100, { error: limitError }).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 });
 
-export const revokeMandateRequest = z.strictObject({}).meta({ id: 'RevokeMandateRequest', examples: [{}] });
+export const revokeMandateRequest = z.strictObject({}).register(z.globalRegistry, { id: 'RevokeMandateRequest', examples: [{}] });
 
 export function mandateJson(mandate: Mandate, nowMs: number): z.output<typeof mandateResponse> {
   return {

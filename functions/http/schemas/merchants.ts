@@ -1,12 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MerchantAccount } from '#functions/domain/merchant.ts';
+import { pageCursor, pageLimit } from './fields.ts';
 
 const text = (name: string, max: number) =>
-  z.string({ error: `${name} must be a string` }).trim().min(1, { error: `${name} must not be empty` }).max(max, { error: `${name} must be at most ${max} characters` });
+  z.string({ error: `${name} must be a string` }).check(z.trim(), z.minLength(1, { error: `${name} must not be empty` }), z.maxLength(max, { error: `${name} must be at most ${max} characters` }));
 
 export const createMerchantRequest = z
   .strictObject({
-    email: z.email({ error: 'email must be an email address' }).max(254),
+    email: z.email({ error: 'email must be an email address' }).check(z.maxLength(254)),
     first_name: text('first_name', 100),
     last_name: text('last_name', 100),
     account: z.strictObject({
@@ -14,7 +15,7 @@ export const createMerchantRequest = z
       description: text('account.description', 2047),
     }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreateMerchantRequest',
     examples: [{ email: 'owner@example.com', first_name: 'Ada', last_name: 'Lovelace', account: { name: 'Blue Bottle Cafe', description: 'Coffee' } }],
   });
@@ -28,7 +29,7 @@ export const merchantAccountResponse = z
     owner: z.string(),
     created_at: z.string(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'MerchantAccount',
     examples: [merchantAccountExample()],
   });
@@ -44,16 +45,14 @@ function merchantAccountExample() {
   };
 }
 
-const limitError = 'limit must be an integer from 1 to 100';
-
 export const listMerchantsQuery = z.strictObject({
-  limit: z.coerce.number({ error: limitError }).int({ error: limitError }).min(1, { error: limitError }).max(100, { error: limitError }).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 });
 
 export const merchantAccountListResponse = z
-  .object({ data: z.array(merchantAccountResponse), next_cursor: z.string().nullable() })
-  .meta({
+  .object({ data: z.array(merchantAccountResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, {
     id: 'MerchantAccountList',
     description: 'Merchant accounts, newest first: a merchant sees the accounts they own, ops all.',
     examples: [{ data: [merchantAccountExample()], next_cursor: null }],

@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ReconcileReport } from '#functions/app/reconcile.ts';
 
 /** No fields: a pass takes no parameters (an empty body is `{}`). */
-export const createReconciliationRequest = z.strictObject({}).meta({ id: 'CreateReconciliationRequest', description: 'Runs one reconciliation pass now.', examples: [{}] });
+export const createReconciliationRequest = z.strictObject({}).register(z.globalRegistry, { id: 'CreateReconciliationRequest', description: 'Runs one reconciliation pass now.', examples: [{}] });
 
 export const reconciliationReport = z
   .object({
@@ -13,7 +13,7 @@ export const reconciliationReport = z
     started_at: z.string(),
     finished_at: z.string(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'ReconciliationReport',
     description: 'One reconciliation pass: checkouts read, changed, and unknown outcomes settled or left.',
     examples: [{ checked: 12, updated: 3, settled: 1, unresolved: 0, started_at: '2026-12-01T10:00:00.000Z', finished_at: '2026-12-01T10:00:02.500Z' }],

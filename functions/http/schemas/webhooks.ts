@@ -1,20 +1,25 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { eventTypes } from '#functions/domain/events.ts';
 import type { WebhookEndpoint } from '#functions/domain/webhook-endpoint.ts';
+import { pageCursor, pageLimit } from './fields.ts';
 
 // `url` and `events` are required, else parameter_invalid (a missing one included),
 // so their absence is checked by the handler rather than reported as parameter_missing.
 export const createWebhookEndpointRequest = z
   .strictObject({
-    url: z.string({ error: 'url must be a string' }).max(2048, { error: 'url must be at most 2048 characters' }).optional(),
-    events: z
-      .union([z.tuple([z.literal('*')]), z.array(z.enum(eventTypes, { error: `events must be known event types (${eventTypes.join(', ')}) or exactly ["*"]` })).min(1)], {
-        error: 'events must be known event types or exactly ["*"]',
-      })
-      .optional(),
-    description: z.string({ error: 'description must be a string' }).max(1024, { error: 'description must be at most 1024 characters' }).nullable().default(null),
+    url: z.optional(z.string({ error: 'url must be a string' }).check(z.maxLength(2048, { error: 'url must be at most 2048 characters' }))),
+    events: z.optional(
+      z.union(
+        [
+          z.tuple([z.literal('*')]),
+          z.array(z.enum(eventTypes, { error: `events must be known event types (${eventTypes.join(', ')}) or exactly ["*"]` })).check(z.minLength(1)),
+        ],
+        { error: 'events must be known event types or exactly ["*"]' },
+      ),
+    ),
+    description: z._default(z.nullable(z.string({ error: 'description must be a string' }).check(z.maxLength(1024, { error: 'description must be at most 1024 characters' }))), null),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreateWebhookEndpointRequest',
     examples: [{ url: 'https://platform.example.com/webhooks/payments', events: ['checkout.captured', 'checkout.refund.succeeded'], description: 'Order service' }],
   });
@@ -33,25 +38,25 @@ export const webhookEndpointResponse = z
     id: z.string(),
     url: z.string(),
     events: z.array(z.string()),
-    description: z.string().nullable(),
+    description: z.nullable(z.string()),
     status: z.enum(['enabled', 'disabled']),
-    secret: z.string().optional().meta({ description: 'Only in the answers of create and rotate_secret.' }),
+    secret: z.optional(z.string()).register(z.globalRegistry, { description: 'Only in the answers of create and rotate_secret.' }),
     created_at: z.string(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'WebhookEndpoint',
     examples: [{ ...endpointExample, events: [...endpointExample.events], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
   });
 
 export const webhookEndpointListResponse = z
-  .object({ data: z.array(webhookEndpointResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'WebhookEndpointList', examples: [{ data: [{ ...endpointExample, events: [...endpointExample.events] }], next_cursor: null }] });
+  .object({ data: z.array(webhookEndpointResponse), next_cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, { id: 'WebhookEndpointList', examples: [{ data: [{ ...endpointExample, events: [...endpointExample.events] }], next_cursor: null }] });
 
-export const deletedWebhookEndpointResponse = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint', examples: [{ id: 'we_4f2a9c1d', deleted: true }] });
+export const deletedWebhookEndpointResponse = z.object({ id: z.string(), deleted: z.literal(true) }).register(z.globalRegistry, { id: 'DeletedWebhookEndpoint', examples: [{ id: 'we_4f2a9c1d', deleted: true }] });
 
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 100' }).int({ error: 'limit must be an integer from 1 to 100' }).min(1, { error: 'limit must be an integer from 1 to 100' }).max(100, { error: 'limit must be an integer from 1 to 100' }).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 });
 
 export function webhookEndpointJson(endpoint: WebhookEndpoint, secret?: string): z.output<typeof webhookEndpointResponse> {

@@ -1,7 +1,7 @@
 // GET /v1/health and GET /v1/openapi.json through their real handlers; the document
 // is checked by a real OpenAPI 3.1 validator and against the route table.
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { handler as health } from '#functions/handlers/health.ts';
 import { handler as openapi } from '#functions/handlers/openapi.ts';
 import { buildOpenApiDocument, errorsByStatus } from '#functions/http/openapi.ts';
@@ -92,7 +92,7 @@ describe('GET /v1/openapi.json', () => {
     const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const params: any[] = operation.parameters ?? [];
     expect(params.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(pathParams);
-    const queryNames = route.query ? Object.keys((route.query as z.ZodObject).shape) : [];
+    const queryNames = route.query ? Object.keys((route.query as z.ZodMiniObject).shape) : [];
     expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(queryNames);
 
     if (Array.isArray(route.access)) {
@@ -123,15 +123,15 @@ describe('GET /v1/openapi.json', () => {
   });
 
   it('gives every request body and success response an example that its own schema accepts', () => {
-    const examplesOf = (schema: z.ZodType) => (z.globalRegistry.get(schema)?.examples ?? []) as unknown[];
+    const examplesOf = (schema: z.core.$ZodType) => (z.globalRegistry.get(schema)?.examples ?? []) as unknown[];
     for (const route of table) {
       const schemas = [route.success.schema, ...(route.body ? [route.body] : [])];
       for (const schema of schemas) {
-        const options = schema instanceof z.ZodUnion ? (schema.options as z.ZodType[]) : [schema];
+        const options = schema instanceof z.core.$ZodUnion ? schema._zod.def.options : [schema];
         const examples = options.flatMap(examplesOf);
         if (route.id !== 'openapi') expect({ route: route.id, examples: examples.length > 0 }).toEqual({ route: route.id, examples: true });
         for (const example of examples) {
-          const parsed = schema.safeParse(example);
+          const parsed = z.safeParse(schema, example);
           expect({ route: route.id, error: parsed.error?.issues }).toEqual({ route: route.id, error: undefined });
           // A response example carries no field its schema would drop.
           if (schema === route.success.schema) expect(parsed.data).toEqual(example);
@@ -161,8 +161,8 @@ describe('GET /v1/openapi.json', () => {
 
 describe('buildOpenApiDocument with a route added to the table', () => {
   // A named schema with a default reads differently as a request (optional) and as a response (required).
-  const tag = z.object({ name: z.string(), color: z.enum(['red', 'blue']).default('red') }).meta({ id: 'Tag' });
-  const tagList = z.object({ data: z.array(tag) }).meta({ id: 'TagList' });
+  const tag = z.object({ name: z.string(), color: z._default(z.enum(['red', 'blue']), 'red') }).register(z.globalRegistry, { id: 'Tag' });
+  const tagList = z.object({ data: z.array(tag) }).register(z.globalRegistry, { id: 'TagList' });
   const added: RouteDefinition = {
     id: 'tags.replace',
     method: 'POST',
