@@ -15,14 +15,15 @@
 //   1 for a merchant it has not seen yet. So a warm instance calls KMS at most
 //   once per distinct merchant per maxAge, whatever the request count.
 // bench/kms-calls.ts measures these figures.
-import {
-  AlgorithmSuiteIdentifier,
-  CommitmentPolicy,
-  NodeCachingMaterialsManager,
-  buildClient,
-  getLocalCryptographicMaterialsCache,
-  type KeyringNode,
-} from '@aws-crypto/client-node';
+//
+// Imported from the SDK's packages, not its `@aws-crypto/client-node` umbrella: the
+// umbrella is CommonJS re-exporting every keyring (the hierarchical keyring with its
+// DynamoDB branch keystore, raw RSA), which esbuild cannot tree-shake; these packages
+// ship ES modules and `sideEffects: false`, so a bundle keeps only what the vault uses.
+import { NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache } from '@aws-crypto/caching-materials-manager-node';
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import type { TokenContext, TokenVault, WebhookSecretContext, WebhookSecretVault } from '#functions/ports/token-vault.ts';
 
 export interface MaterialsCacheOptions {
@@ -53,10 +54,10 @@ const ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_
 
 // One wrapping key per message: a ciphertext carrying more encrypted data keys is
 // not ours and is refused before any KMS call is made for it.
-const { encrypt, decrypt } = buildClient({
-  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-  maxEncryptedDataKeys: 1,
-});
+// (`buildClient` of the umbrella is exactly these two calls with the same options.)
+const clientOptions = { commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 } as const;
+const { encrypt } = buildEncrypt(clientOptions);
+const { decrypt } = buildDecrypt(clientOptions);
 
 type EncryptionContext = Record<string, string>;
 
