@@ -2,9 +2,8 @@
 // queue (SQS in AWS; the local runtime installs timers in process), the bus, the
 // vault for signing secrets and the HTTP sender. Only the events and webhook
 // functions import this.
-// First: these functions call out of AWS, where X-Ray subsegments earn their cost.
-import './tracing.ts';
 import { config, requireSetting } from '#functions/config.ts';
+import { recordWebhookSend } from '#functions/observability.ts';
 import { systemClock } from '#functions/wiring/clock.ts';
 import type { DeliveryQueue, EventBus } from '#functions/ports/webhook-sender.ts';
 import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts';
@@ -47,7 +46,8 @@ export async function deliverDeps(): Promise<DeliverDeps> {
     events: eventStore(),
     endpoints: webhookEndpoints(),
     queue: deliveryQueue(),
-    sender: new HttpWebhookSender(urlPolicy),
+    // Each POST's latency as a metric and a log line (docs/observability.md).
+    sender: new HttpWebhookSender(urlPolicy, undefined, recordWebhookSend),
     vault: await tokenVault(),
     clock: systemClock,
     urlPolicy,
