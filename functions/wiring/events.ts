@@ -20,14 +20,16 @@ import { runtimePart } from './runtime-parts.ts';
 import { paymentsTable } from './storage.ts';
 import { tokenVault } from './vault.ts';
 
-export const eventStore = once(() => new DynamoDbEventStore(paymentsTable()));
-export const webhookEndpoints = once(() => new DynamoDbWebhookEndpoints(paymentsTable()));
+// Each part is built on its first use; `@__PURE__` lets esbuild drop the ones a function never
+// uses (the readers carry no SQS, EventBridge, KMS or Encryption SDK: test/unit/architecture).
+export const eventStore = /* @__PURE__ */ once(() => new DynamoDbEventStore(paymentsTable()));
+export const webhookEndpoints = /* @__PURE__ */ once(() => new DynamoDbWebhookEndpoints(paymentsTable()));
 
-export const deliveryQueue = once<DeliveryQueue>(() =>
+export const deliveryQueue = /* @__PURE__ */ once<DeliveryQueue>(() =>
   runtimePart('deliveryQueue', () => new SqsDeliveryQueue(requireSetting(config().webhooks.queueUrl, 'WEBHOOK_QUEUE_URL'))),
 );
 
-const eventBus = once<EventBus | undefined>(() =>
+const eventBus = /* @__PURE__ */ once<EventBus | undefined>(() =>
   runtimePart('eventBus', () => new EventBridgeBus(requireSetting(config().webhooks.eventBusName, 'EVENT_BUS_NAME'))),
 );
 
