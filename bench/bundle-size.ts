@@ -62,7 +62,10 @@ async function bundle(name: string, entry: string, overrides: BuildOptions = {})
     logLevel: 'error',
     ...overrides,
   });
-  const inputs = Object.keys(result.metafile!.inputs);
+  // The packages whose code is in the output: the metafile's `inputs` also lists what was
+  // parsed and then tree-shaken away (the Encryption SDK in a function that never builds a vault).
+  const [output] = Object.values(result.metafile!.outputs);
+  const inputs = Object.entries(output!.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
   return {
     name,
     file: outfile,

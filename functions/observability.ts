@@ -59,11 +59,13 @@ export const logger: Logger = perInvocation(processLogger, (invocation) => invoc
 /**
  * What the code asks of X-Ray: subsegments for AWS SDK calls and for the handler. Every
  * function has Lambda active tracing (its segment, with initialization and invocation
- * times, linked to API Gateway's) without loading anything. The Powertools Tracer (the
- * X-Ray SDK, whose cls-hooked async hooks cost CPU on every promise) is installed only
- * by functions/wiring/tracing.ts, which the composition roots of the functions that call
- * out of AWS import (the provider, merchants' webhook endpoints): there its subsegments
- * show where a slow request spent its time. Elsewhere these are no-ops (bench/README.md).
+ * times, linked to API Gateway's) without loading anything, and no function installs a
+ * tracer: the Powertools Tracer (the X-Ray SDK, with cls-hooked's async hooks on every
+ * promise) was 121 KiB and a sixth of the import CPU of the functions that carried it,
+ * enough to keep them over issue 16's budgets (bench/README.md). What its subsegments
+ * showed of the calls out of AWS, the provider's API and merchants' webhook endpoints,
+ * comes from recordProviderCall and recordWebhookSend below (docs/observability.md).
+ * These stay the seam a tracer would be installed through, and are no-ops until one is.
  */
 export interface Tracing {
   captureAWSv3Client<T>(client: T): T;
@@ -75,7 +77,7 @@ export interface Tracing {
 const untraced: Tracing = { captureAWSv3Client: (client) => client, handlerMiddleware: () => ({ before: () => undefined }) };
 let installedTracing: Tracing = untraced;
 
-/** Called once, at import, by functions/wiring/tracing.ts. */
+/** Installs a tracer (none does today): called once, at import, by the module that builds it. */
 export function installTracing(tracing: Tracing): void {
   installedTracing = tracing;
 }
@@ -140,6 +142,59 @@ export const businessMetric = {
 
 export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric], value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/**
+ * What an on-call engineer sees of a call out of AWS now that these functions carry no
+ * X-Ray SDK (bench/README.md measured its cost; docs/observability.md): per attempt, one
+ * log line (with the request's ids, like every line) and one latency metric, so a slow
+ * provider shows as a p99 on the dashboard and, for a given request, in its log lines.
+ */
+export const latencyMetric = {
+  /** Milliseconds per attempt at the provider's API, with the dimension `operation` (its path, e.g. `/checkout/create`). */
+  providerCall: 'ProviderCallLatency',
+  /** Milliseconds per webhook POST to a merchant's endpoint (service dimension only: hosts are unbounded). */
+  webhookDelivery: 'WebhookDeliveryLatency',
+} as const;
+
+export interface ProviderCallRecord {
+  /** The provider's API path: a short, fixed set, so it can be a dimension. */
+  operation: string;
+  attempt: number;
+  durationMs: number;
+  /** `answered`, `failed` (an error answer) or `unknown` (timeout, dropped connection, unreadable answer). */
+  outcome: string;
+  /** Why the outcome is unknown, or the error's name; never a token (the transport redacts them). */
+  detail?: string;
+}
+
+export function recordProviderCall(call: ProviderCallRecord): void {
+  const durationMs = Math.round(call.durationMs);
+  logger.info('Provider call', { operation: call.operation, attempt: call.attempt, outcome: call.outcome, duration_ms: durationMs, ...(call.detail ? { detail: call.detail } : {}) });
+  latency(latencyMetric.providerCall, durationMs, { name: 'operation', value: call.operation });
+}
+
+export interface WebhookSendRecord {
+  /** The endpoint's host only: a webhook URL's path or query may carry the merchant's own secret. */
+  host: string;
+  durationMs: number;
+  statusCode: number | null;
+  error?: string;
+}
+
+export function recordWebhookSend(send: WebhookSendRecord): void {
+  const durationMs = Math.round(send.durationMs);
+  logger.info('Webhook delivery attempt', { host: send.host, status_code: send.statusCode, duration_ms: durationMs, ...(send.error ? { error: send.error } : {}) });
+  latency(latencyMetric.webhookDelivery, durationMs);
+}
+
+/** A latency published at once as its own EMF line: the call may be one of several in a request. */
+function latency(name: string, milliseconds: number, dimension?: { name: string; value: string }): void {
+  const single = metrics.singleMetric();
+  // The local text log turns metrics off per invocation; the single metric follows that switch.
+  Reflect.set(single, 'disabled', Reflect.get(metrics, 'disabled'));
+  if (dimension) single.addDimension(dimension.name, dimension.value);
+  single.addMetric(name, MetricUnit.Milliseconds, milliseconds);
 }
 
 /** One count with its own dimension (e.g. which velocity limit tripped), published at once as its own EMF line. */

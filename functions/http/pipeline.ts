@@ -57,7 +57,7 @@ export function httpPipeline<I extends RouteId>(
   const route = routeById(routeId) as RouteDefinition;
   if (!auditDeps && isAuditedRoute(route)) throw new Error(`${routeId} is audited: build its handler with httpHandler (http-handler.ts)`);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
-    // The handler's X-Ray subsegment where the function loads the tracer (functions/wiring/tracing.ts).
+    // The handler's X-Ray subsegment where a tracer is installed (none is: functions/observability.ts).
     .use(tracer.handlerMiddleware())
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))

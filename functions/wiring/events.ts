@@ -2,9 +2,8 @@
 // queue (SQS in AWS; the local runtime installs timers in process), the bus, the
 // vault for signing secrets and the HTTP sender. Only the events and webhook
 // functions import this.
-// First: these functions call out of AWS, where X-Ray subsegments earn their cost.
-import './tracing.ts';
 import { config, requireSetting } from '#functions/config.ts';
+import { recordWebhookSend } from '#functions/observability.ts';
 import { systemClock } from '#functions/wiring/clock.ts';
 import type { DeliveryQueue, EventBus } from '#functions/ports/webhook-sender.ts';
 import { DynamoDbEventStore } from '#functions/adapters/dynamodb/event-store.ts';
@@ -21,14 +20,16 @@ import { runtimePart } from './runtime-parts.ts';
 import { paymentsTable } from './storage.ts';
 import { tokenVault } from './vault.ts';
 
-export const eventStore = once(() => new DynamoDbEventStore(paymentsTable()));
-export const webhookEndpoints = once(() => new DynamoDbWebhookEndpoints(paymentsTable()));
+// Each part is built on its first use; `@__PURE__` lets esbuild drop the ones a function never
+// uses (the readers carry no SQS, EventBridge, KMS or Encryption SDK: test/unit/architecture).
+export const eventStore = /* @__PURE__ */ once(() => new DynamoDbEventStore(paymentsTable()));
+export const webhookEndpoints = /* @__PURE__ */ once(() => new DynamoDbWebhookEndpoints(paymentsTable()));
 
-export const deliveryQueue = once<DeliveryQueue>(() =>
+export const deliveryQueue = /* @__PURE__ */ once<DeliveryQueue>(() =>
   runtimePart('deliveryQueue', () => new SqsDeliveryQueue(requireSetting(config().webhooks.queueUrl, 'WEBHOOK_QUEUE_URL'))),
 );
 
-const eventBus = once<EventBus | undefined>(() =>
+const eventBus = /* @__PURE__ */ once<EventBus | undefined>(() =>
   runtimePart('eventBus', () => new EventBridgeBus(requireSetting(config().webhooks.eventBusName, 'EVENT_BUS_NAME'))),
 );
 
@@ -47,7 +48,8 @@ export async function deliverDeps(): Promise<DeliverDeps> {
     events: eventStore(),
     endpoints: webhookEndpoints(),
     queue: deliveryQueue(),
-    sender: new HttpWebhookSender(urlPolicy),
+    // Each POST's latency as a metric and a log line (docs/observability.md).
+    sender: new HttpWebhookSender(urlPolicy, undefined, recordWebhookSend),
     vault: await tokenVault(),
     clock: systemClock,
     urlPolicy,

@@ -1,9 +1,8 @@
 // Composition root, provider part: the payment provider's adapter (WePay's client) with the
 // token vault (./vault.ts) and the platform's secrets (./secrets.ts), built once per
 // process. Only routes that call the provider import this.
-// First: these functions call out of AWS, where X-Ray subsegments earn their cost.
-import './tracing.ts';
 import { config, paymentProviderName } from '#functions/config.ts';
+import { recordProviderCall } from '#functions/observability.ts';
 import { systemClock } from '#functions/adapters/system-clock.ts';
 import { wepayClientFromConfig } from '#functions/adapters/providers/wepay/wepay-client.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
@@ -20,7 +19,8 @@ export { tokenVault };
 // The platform secret is read on the first call that needs it (registering a user), so
 // functions that only act with merchants' tokens need neither the secret nor its setting.
 export const paymentProvider = once<PaymentProvider>(() => {
-  const provider = wepayClientFromConfig(config(), { platformCredentials: () => platformSecrets().platformCredentials() });
+  // Each attempt's latency as a metric and a log line: the picture of a slow provider call (docs/observability.md).
+  const provider = wepayClientFromConfig(config(), { platformCredentials: () => platformSecrets().platformCredentials() }, { onAttempt: recordProviderCall });
   // The route table and the API document name the provider at build time (config.ts).
   if (provider.name !== paymentProviderName) throw new Error(`The provider adapter is ${provider.name}, the build expects ${paymentProviderName}`);
   return provider;

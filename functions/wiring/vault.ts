@@ -6,7 +6,9 @@ import { kmsTokenVault } from '#functions/adapters/token-vault/kms-token-vault.t
 import { once } from './once.ts';
 import { runtimePart } from './runtime-parts.ts';
 
-export const tokenVault = once<Promise<TokenVault & WebhookSecretVault>>(async () =>
+// Pure (building happens on the first call): esbuild leaves the vault, KMS and the Encryption
+// SDK out of a function that imports a wiring module holding this but never calls it.
+export const tokenVault = /* @__PURE__ */ once<Promise<TokenVault & WebhookSecretVault>>(async () =>
   runtimePart('vault', () => async () => {
     const cfg = config();
     return kmsTokenVault({ keyArn: requireSetting(cfg.tokenKmsKeyArn, 'TOKEN_KMS_KEY_ARN'), region: cfg.region });

@@ -62,11 +62,13 @@ export const bundleSettings = {
  * (bench/README.md, "Memory sizes"). Lambda gives CPU in proportion to memory (1,769 MB
  * is one vCPU) and bills memory × duration: a function that mostly waits (on
  * DynamoDB, the provider, a merchant's endpoint) costs less with less memory, while
- * its cold import, pure CPU, takes longer. Measured: RSS after import 50-58 MiB without
- * the Encryption SDK, 61-73 MiB with it; import CPU 1.5-2× as much with it.
+ * its cold import, pure CPU, takes longer. Measured: RSS after import 50-56 MiB without
+ * the Encryption SDK, 60-61 MiB with it; import CPU 1.2-1.8× as much with it (1.5-2×
+ * while those functions also loaded the X-Ray SDK).
  * So 256 MB (RSS under half of it, import about 7× its one-vCPU time) for the functions
- * without the Encryption SDK, which answer from DynamoDB alone; 512 MB for those with
- * it (the provider and webhook paths), whose cold start would otherwise double.
+ * without the Encryption SDK, which answer from DynamoDB alone or make one provider
+ * call with the platform's credentials; 512 MB for those with it (the provider calls
+ * with a merchant's token, webhook signing), whose cold start would otherwise double.
  */
 export const defaultMemorySize = 512;
 const memorySizes: Readonly<Record<string, number>> = {
@@ -87,6 +89,17 @@ const memorySizes: Readonly<Record<string, number>> = {
   'rotate-ipn-route-secret': 256,
   // Checks a route token and queues one message: no Encryption SDK since the IPN receiver got its own composition.
   'ipn-receive': 256,
+  // Events and webhook-endpoint readers: no Encryption SDK since the vault's wiring is pure
+  // (tree-shaken from a function that never opens or seals a secret).
+  'events-get': 256,
+  'events-list': 256,
+  'events-redeliver': 256,
+  'events-publish': 256,
+  'webhook-endpoints-get': 256,
+  'webhook-endpoints-list': 256,
+  'webhook-endpoints-delete': 256,
+  // Looks the card up at the provider with the platform's own credentials: no vault, no Encryption SDK.
+  'mandates-create': 256,
 };
 
 export function memorySizeFor(handler: string): number {

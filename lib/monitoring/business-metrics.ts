@@ -18,6 +18,10 @@ export const businessMetrics = {
   auditWriteFailed: 'AuditWriteFailed',
   reconcileUnresolved: 'ReconcileUnresolved',
   reconcileFailed: 'ReconcileFailed',
+  /** Milliseconds per attempt at the provider's API, under service and `operation` (the API path). */
+  providerCallLatency: 'ProviderCallLatency',
+  /** Milliseconds per webhook POST to a merchant's endpoint, under service alone. */
+  webhookDeliveryLatency: 'WebhookDeliveryLatency',
 } as const;
 
 /** VelocityLimited carries one more dimension, naming the limit that tripped. */

@@ -1,5 +1,6 @@
 // The dashboard of an environment: alarm states, API traffic and latency, payments
-// (created, declined, provider failures, velocity refusals), function errors and
+// (created, declined, provider failures, velocity refusals), the latency of calls out of
+// AWS (the provider's API, merchants' webhook endpoints), function errors and
 // durations, table capacity, and the IPN queue.
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -49,6 +50,19 @@ export function addDashboard(
         businessMetric(businessMetrics.velocityLimited, { period: Duration.minutes(5), extraDimensions: { [velocityLimitDimension]: limit } }).with({ label: limit }),
       ),
       width: 12,
+    }),
+    // What X-Ray subsegments showed before the functions dropped the X-Ray SDK (docs/observability.md):
+    // p99 of each call out of AWS, one line per provider operation.
+    new cloudwatch.GraphWidget({
+      title: 'Calls out of AWS, p99 (ms)',
+      left: [
+        new cloudwatch.MathExpression({
+          expression: `SEARCH('{${businessMetrics.namespace},service,operation} MetricName="${businessMetrics.providerCallLatency}"', 'p99', 300)`,
+          period: Duration.minutes(5),
+        }),
+      ],
+      right: [businessMetric(businessMetrics.webhookDeliveryLatency, { statistic: 'p99' }).with({ label: 'webhook POST' })],
+      width: 24,
     }),
     new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map((fn) => fn.function.metricErrors({ label: fn.node.id })), width: 12 }),
     new cloudwatch.GraphWidget({ title: 'Function p99 duration', left: functions.map((fn) => fn.function.metricDuration({ label: fn.node.id, statistic: 'p99' })), width: 12 }),

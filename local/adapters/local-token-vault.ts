@@ -1,6 +1,6 @@
 // The local runtime's token vault: a raw AES-256 wrapping key kept under .local/
 // (see local/keyring.ts) stands in for KMS, behind the same envelope format.
-import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import {
   EnvelopeTokenVault,
   defaultMaterialsCacheOptions,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { windowRules } from '#functions/domain/velocity.ts';
-import { businessMetric as emitted } from '#functions/observability.ts';
+import { businessMetric as emitted, latencyMetric } from '#functions/observability.ts';
 import { auditWriteFailedMetric } from '#functions/wiring/audit.ts';
 import { projectRoot } from '#lib/constructs/payments-function.ts';
 import { parseEnvironments, placeholdersIn } from '#lib/environment-config.ts';
@@ -82,6 +82,8 @@ it('reads the metric names, namespace and service dimension the functions emit',
     reconcileUnresolved: emitted.reconcileUnresolved,
     reconcileFailed: emitted.reconcileFailed,
     auditWriteFailed: auditWriteFailedMetric,
+    providerCallLatency: latencyMetric.providerCall,
+    webhookDeliveryLatency: latencyMetric.webhookDelivery,
   });
   const { stage } = synthesized[0]!;
   const api = Template.fromStack(stage.api).toJSON().Resources as Record<string, Resource>;

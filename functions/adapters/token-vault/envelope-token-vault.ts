@@ -15,14 +15,15 @@
 //   1 for a merchant it has not seen yet. So a warm instance calls KMS at most
 //   once per distinct merchant per maxAge, whatever the request count.
 // bench/kms-calls.ts measures these figures.
-import {
-  AlgorithmSuiteIdentifier,
-  CommitmentPolicy,
-  NodeCachingMaterialsManager,
-  buildClient,
-  getLocalCryptographicMaterialsCache,
-  type KeyringNode,
-} from '@aws-crypto/client-node';
+//
+// Imported from the SDK's packages, not its `@aws-crypto/client-node` umbrella: the
+// umbrella is CommonJS re-exporting every keyring (the hierarchical keyring with its
+// DynamoDB branch keystore, raw RSA), which esbuild cannot tree-shake; these packages
+// ship ES modules and `sideEffects: false`, so a bundle keeps only what the vault uses.
+import { NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache } from '@aws-crypto/caching-materials-manager-node';
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import type { TokenContext, TokenVault, WebhookSecretContext, WebhookSecretVault } from '#functions/ports/token-vault.ts';
 
 export interface MaterialsCacheOptions {
@@ -45,18 +46,14 @@ export class TokenVaultError extends Error {
   override readonly name = 'TokenVaultError';
 }
 
-// Committing and unsigned: readers and writers are the same service, so an ECDSA
-// signature would prove nothing extra, and the unsigned suite keeps the
-// encryption context free of the extra `aws-crypto-public-key` entry, which lets
-// open() demand an exact match.
-const ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-
 // One wrapping key per message: a ciphertext carrying more encrypted data keys is
-// not ours and is refused before any KMS call is made for it.
-const { encrypt, decrypt } = buildClient({
-  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-  maxEncryptedDataKeys: 1,
-});
+// not ours and is refused before any KMS call is made for it. (`buildClient` of the
+// umbrella is exactly buildEncrypt and buildDecrypt with the same options.) The clients
+// are built with the vault, not at import: a function whose bundle holds this module
+// but never builds a vault (its composition root imports the vault's wiring for other
+// routes) then carries none of the SDK.
+const clientOptions = () => ({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 });
+type Opened = Awaited<ReturnType<ReturnType<typeof buildDecrypt>['decrypt']>>;
 
 type EncryptionContext = Record<string, string>;
 
@@ -74,6 +71,8 @@ function sameContext(actual: EncryptionContext, expected: EncryptionContext): bo
 
 export class EnvelopeTokenVault implements TokenVault, WebhookSecretVault {
   private readonly materials: NodeCachingMaterialsManager;
+  private readonly encrypt = buildEncrypt(clientOptions()).encrypt;
+  private readonly decrypt = buildDecrypt(clientOptions()).decrypt;
 
   constructor(keyring: KeyringNode, cacheOptions: MaterialsCacheOptions = defaultMaterialsCacheOptions) {
     this.materials = new NodeCachingMaterialsManager({
@@ -88,9 +87,13 @@ export class EnvelopeTokenVault implements TokenVault, WebhookSecretVault {
   async seal(plaintext: string, context: TokenContext | WebhookSecretContext): Promise<string> {
     const plaintextBytes = Buffer.from(plaintext, 'utf8');
     try {
-      const { result } = await encrypt(this.materials, plaintextBytes, {
+      const { result } = await this.encrypt(this.materials, plaintextBytes, {
         encryptionContext: encryptionContextOf(context),
-        suiteId: ALGORITHM_SUITE,
+        // Committing and unsigned: readers and writers are the same service, so an ECDSA
+        // signature would prove nothing extra, and the unsigned suite keeps the
+        // encryption context free of the extra `aws-crypto-public-key` entry, which lets
+        // open() demand an exact match.
+        suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
       });
       return result.toString('base64');
     } catch (error) {
@@ -101,9 +104,9 @@ export class EnvelopeTokenVault implements TokenVault, WebhookSecretVault {
   }
 
   async open(ciphertext: string, context: TokenContext | WebhookSecretContext): Promise<string> {
-    let opened: Awaited<ReturnType<typeof decrypt>>;
+    let opened: Opened;
     try {
-      opened = await decrypt(this.materials, Buffer.from(ciphertext, 'base64'));
+      opened = await this.decrypt(this.materials, Buffer.from(ciphertext, 'base64'));
     } catch (error) {
       throw new TokenVaultError('The token ciphertext could not be opened (tampered, truncated or sealed under another key)', {
         cause: error,

@@ -1,5 +1,5 @@
 // The AWS runtime's token vault: data keys generated and unwrapped by one KMS key.
-import { KmsKeyringNode } from '@aws-crypto/client-node';
+import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
 import { KMS } from '@aws-sdk/client-kms';
 import {
   EnvelopeTokenVault,

@@ -28,13 +28,30 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+/** One POST as the observer hears of it: the host only (a URL's path or query may hold the merchant's secret). */
+export interface WebhookSend {
+  host: string;
+  durationMs: number;
+  statusCode: number | null;
+  error?: string;
+}
+
 export class HttpWebhookSender implements WebhookSender {
   constructor(
     private readonly policy: UrlPolicy,
     private readonly timeoutMs = webhookTimeoutMs,
+    /** Told of every POST when it ends (the composition root logs it and publishes its latency). */
+    private readonly onSend?: (send: WebhookSend) => void,
   ) {}
 
-  send(webhook: WebhookRequest): Promise<WebhookResponse> {
+  async send(webhook: WebhookRequest): Promise<WebhookResponse> {
+    const started = performance.now();
+    const response = await this.post(webhook);
+    this.onSend?.({ host: new URL(webhook.url).host, durationMs: performance.now() - started, statusCode: response.statusCode, ...(response.error ? { error: response.error } : {}) });
+    return response;
+  }
+
+  private post(webhook: WebhookRequest): Promise<WebhookResponse> {
     const url = new URL(webhook.url);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {

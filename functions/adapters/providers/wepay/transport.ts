@@ -30,9 +30,21 @@ export interface WePayClientOptions {
   /** In [0, 1): the jitter source. */
   random?: () => number;
   logger?: ProviderCallLogger;
+  /** Told of every attempt when it ends (the composition root logs it and publishes its latency). */
+  onAttempt?: (attempt: ProviderAttempt) => void;
   /** Full-jitter backoff: attempt n waits random() × min(cap, base × 2^(n−1)). */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+}
+
+/** One attempt at a call, as the observer hears of it: never the request, the answer or a token. */
+export interface ProviderAttempt {
+  operation: string;
+  attempt: number;
+  durationMs: number;
+  outcome: AttemptOutcome['kind'];
+  /** Why the outcome is unknown (already redacted), or the error's name. */
+  detail?: string;
 }
 
 /**
@@ -63,6 +75,7 @@ export class WePayTransport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly logger: ProviderCallLogger | undefined;
+  private readonly onAttempt: ((attempt: ProviderAttempt) => void) | undefined;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
 
@@ -80,6 +93,7 @@ export class WePayTransport {
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.random = options.random ?? Math.random;
     this.logger = options.logger;
+    this.onAttempt = options.onAttempt;
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
     this.backoffCapMs = options.backoffCapMs ?? 2_000;
   }
@@ -90,7 +104,10 @@ export class WePayTransport {
     const secrets = [accessToken, ...otherSecrets];
     let lastUnknown = '';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const started = performance.now();
       const outcome = await this.attempt(path, accessToken, requestBody, secrets);
+      const detail = outcome.kind === 'unknown' ? outcome.reason : outcome.kind === 'failed' ? outcome.error.name : undefined;
+      this.onAttempt?.({ operation: path, attempt, durationMs: performance.now() - started, outcome: outcome.kind, ...(detail ? { detail } : {}) });
       if (outcome.kind === 'answered') return outcome.body;
       if (outcome.kind === 'failed') {
         // A 4004 on a repeat may be our own earlier attempt having moved the checkout.
