@@ -9,7 +9,8 @@
 // checkout, replay, get, list, direct, bare), so drift hits all alike. Throughput:
 // 10 clients each sending requests back to back until `throughput` requests of the
 // series are done. `--xray-hooks` loads the X-Ray SDK in automatic mode first, as a
-// function with the Powertools Tracer does in Lambda (cls-hooked's async hooks on every
+// function with the Powertools Tracer would in Lambda (none loads it now; the dev dependency
+// stays for this measurement) (cls-hooked's async hooks on every
 // promise of the process); bench/tracer-hooks.ts compares the two. With
 // BENCH_RESULT_FILE set, the figures are also written there as JSON.
 import { randomUUID } from 'node:crypto';

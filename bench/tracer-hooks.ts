@@ -3,6 +3,8 @@
 // Runs bench/checkouts.ts in child processes alternately without and with
 // `--xray-hooks` (the hooks are process-wide: they cannot be turned off within one
 // process), and prints each series' p50 and throughput with the hooks against without.
+// No function loads the X-Ray SDK any more (bench/README.md, "Decisions"); this is the
+// measurement that decision rests on, and the reason the Tracer is still a dev dependency.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
