@@ -9,9 +9,9 @@
 // checkout, replay, get, list, direct, bare), so drift hits all alike. Throughput:
 // 10 clients each sending requests back to back until `throughput` requests of the
 // series are done. `--xray-hooks` loads the X-Ray SDK in automatic mode first, as a
-// function with the Powertools Tracer would in Lambda (none loads it now; the dev dependency
-// stays for this measurement) (cls-hooked's async hooks on every
-// promise of the process); bench/tracer-hooks.ts compares the two. With
+// function with the Powertools Tracer would in Lambda: cls-hooked's async hooks on every
+// promise of the process (no function loads it now; the dev dependency stays for this
+// measurement); bench/tracer-hooks.ts compares the two. With
 // BENCH_RESULT_FILE set, the figures are also written there as JSON.
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
