@@ -47,7 +47,12 @@ export class HttpWebhookSender implements WebhookSender {
   async send(webhook: WebhookRequest): Promise<WebhookResponse> {
     const started = performance.now();
     const response = await this.post(webhook);
-    this.onSend?.({ host: new URL(webhook.url).host, durationMs: performance.now() - started, statusCode: response.statusCode, ...(response.error ? { error: response.error } : {}) });
+    // An observer's failure never changes the delivery's recorded outcome (the POST has happened).
+    try {
+      this.onSend?.({ host: new URL(webhook.url).host, durationMs: performance.now() - started, statusCode: response.statusCode, ...(response.error ? { error: response.error } : {}) });
+    } catch {
+      // Logging and metrics are best effort here.
+    }
     return response;
   }
 

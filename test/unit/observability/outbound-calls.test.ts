@@ -82,6 +82,28 @@ describe('a provider attempt as the on-call engineer sees it', () => {
   });
 });
 
+describe('an observer that throws', () => {
+  it('never turns a provider answer into a failure: the call has happened', async () => {
+    const wepay = await new FakeWePay().start();
+    try {
+      wepay.script('/checkout', json(200, checkoutJson()));
+      const client = new WePayClient({
+        baseUrl: wepay.url,
+        timeoutMs: 10_000,
+        maxAttempts: 1,
+        credentials: async () => app,
+        onAttempt: () => {
+          throw new Error('metrics are down');
+        },
+      });
+
+      await expect(client.getCheckout(merchantToken, '12345')).resolves.toMatchObject({ checkoutId: expect.any(String) });
+    } finally {
+      await wepay.stop();
+    }
+  });
+});
+
 describe('a webhook POST as the on-call engineer sees it', () => {
   let server: Server;
   let port: number;
@@ -110,6 +132,14 @@ describe('a webhook POST as the on-call engineer sees it', () => {
       { host: `127.0.0.1:${port}`, statusCode: 410 },
     ]);
     expect(JSON.stringify(sends)).not.toContain('merchant-secret');
+  });
+
+  it('keeps its answer when the observer throws', async () => {
+    const sender = new HttpWebhookSender('local', 10_000, () => {
+      throw new Error('metrics are down');
+    });
+
+    await expect(sender.send({ url: `http://127.0.0.1:${port}/hook`, headers: {}, body: '{}' })).resolves.toEqual({ statusCode: 204 });
   });
 
   it('is one log line and one WebhookDeliveryLatency under the service dimension alone', () => {

@@ -107,7 +107,12 @@ export class WePayTransport {
       const started = performance.now();
       const outcome = await this.attempt(path, accessToken, requestBody, secrets);
       const detail = outcome.kind === 'unknown' ? outcome.reason : outcome.kind === 'failed' ? outcome.error.name : undefined;
-      this.onAttempt?.({ operation: path, attempt, durationMs: performance.now() - started, outcome: outcome.kind, ...(detail ? { detail } : {}) });
+      // An observer's failure never changes what the provider answered (the call has happened).
+      try {
+        this.onAttempt?.({ operation: path, attempt, durationMs: performance.now() - started, outcome: outcome.kind, ...(detail ? { detail } : {}) });
+      } catch {
+        // Logging and metrics are best effort here.
+      }
       if (outcome.kind === 'answered') return outcome.body;
       if (outcome.kind === 'failed') {
         // A 4004 on a repeat may be our own earlier attempt having moved the checkout.
