@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { bundleSettings, handlersDir, memorySizeFor } from '#lib/constructs/payments-function.ts';
+import { bundleSettings, esbuildOptionsFor, handlerEntry, handlersDir, memorySizeFor } from '#lib/constructs/payments-function.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const outDir = mkdtempSync(join(tmpdir(), 'bundles-'));
@@ -47,21 +47,7 @@ interface Bundle {
 
 async function bundle(name: string, entry: string, overrides: BuildOptions = {}): Promise<Bundle> {
   const outfile = join(outDir, name, 'index.mjs');
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    target: bundleSettings.target,
-    platform: bundleSettings.platform,
-    minify: bundleSettings.minify,
-    mainFields: [...bundleSettings.mainFields],
-    banner: { js: bundleSettings.banner },
-    alias: { ...bundleSettings.alias },
-    metafile: true,
-    logLevel: 'error',
-    ...overrides,
-  });
+  const result = await build({ ...esbuildOptionsFor(entry), outfile, metafile: true, logLevel: 'error', ...overrides });
   // The packages whose code is in the output: the metafile's `inputs` also lists what was
   // parsed and then tree-shaken away (the Encryption SDK in a function that never builds a vault).
   const [output] = Object.values(result.metafile!.outputs);
@@ -103,7 +89,7 @@ function measure(bundles: Bundle[]): Map<string, Load> {
 
 try {
   const baseline = await bundle('baseline (DynamoDB client only)', baselineEntry);
-  const functions = await Promise.all(handlers.map((name) => bundle(name, join(handlersDir, `${name}.ts`))));
+  const functions = await Promise.all(handlers.map((name) => bundle(name, handlerEntry(name))));
   const loads = measure([baseline, ...functions]);
   const base = loads.get(baseline.name)!;
 
@@ -130,7 +116,7 @@ try {
 
   // ── the choices, on the function with the most on the checkout path ──────────
   const subject = 'checkouts-create';
-  const entry = join(handlersDir, `${subject}.ts`);
+  const entry = handlerEntry(subject);
   const variants: Bundle[] = [
     { ...(await bundle(`${subject}: as deployed`, entry)) },
     { ...(await bundle(`${subject}: with keepNames`, entry, { keepNames: true })) },

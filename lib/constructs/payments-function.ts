@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const handlersDir = path.join(projectRoot, 'functions', 'handlers');
+export const handlerEntry = (handler: string) => path.join(handlersDir, `${handler}.ts`);
 
 /** The newest Node runtime aws-cdk-lib offers; esbuild's target follows it. */
 export const nodeRuntime = lambda.Runtime.NODEJS_24_X;
@@ -56,6 +57,21 @@ export const bundleSettings = {
   banner: createRequireBanner,
   alias: bundleAliases,
 } as const;
+
+/** What `bundleSettings` amounts to as esbuild's own options, for the benches and tests that build an entry (a handler: handlerEntry) as the CDK app does. */
+export function esbuildOptionsFor(entry: string) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm' as const,
+    target: bundleSettings.target,
+    platform: bundleSettings.platform,
+    minify: bundleSettings.minify,
+    mainFields: [...bundleSettings.mainFields],
+    banner: { js: bundleSettings.banner },
+    alias: { ...bundleSettings.alias },
+  };
+}
 
 /**
  * Memory per function (MB), chosen from bench/bundle-size.ts's measurements
@@ -200,7 +216,7 @@ export class PaymentsFunction extends Construct {
     }
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(handlersDir, `${props.handler}.ts`),
+      entry: handlerEntry(props.handler),
       handler: 'handler',
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),

@@ -2,26 +2,12 @@
 // the CDK app's settings: tree-shaking, not the import graph, decides (a function whose
 // composition root imports the vault's wiring for other routes must still leave the SDK
 // out when it never builds a vault).
-import { join } from 'node:path';
 import { build, stop } from 'esbuild';
-import { bundleSettings, handlersDir } from '#lib/constructs/payments-function.ts';
+import { esbuildOptionsFor, handlerEntry } from '#lib/constructs/payments-function.ts';
 
 /** The packages whose code ends up in the handler's bundle (bytes in the output, not merely parsed). */
 async function packagesIn(handler: string): Promise<Set<string>> {
-  const result = await build({
-    entryPoints: [join(handlersDir, `${handler}.ts`)],
-    outfile: `/virtual/${handler}/index.mjs`,
-    write: false,
-    bundle: true,
-    format: 'esm',
-    target: bundleSettings.target,
-    platform: bundleSettings.platform,
-    minify: bundleSettings.minify,
-    mainFields: [...bundleSettings.mainFields],
-    alias: { ...bundleSettings.alias },
-    metafile: true,
-    logLevel: 'error',
-  });
+  const result = await build({ ...esbuildOptionsFor(handlerEntry(handler)), outfile: `/virtual/${handler}/index.mjs`, write: false, metafile: true, logLevel: 'error' });
   const [output] = Object.values(result.metafile.outputs);
   const packages = new Set<string>();
   for (const [input, { bytesInOutput }] of Object.entries(output!.inputs)) {
