@@ -1,10 +1,9 @@
-// Logger, metrics and tracer, created once per process (per invocation locally). Every log line passes
+// Logger and metrics, created once per process (per invocation locally). Every log line passes
 // through `redactForLog`: credentials by key, card numbers and bearer tokens by
 // value, so that no secret reaches CloudWatch even when a caller logs carelessly.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj } from '@middy/core';
 import { containsCardNumber, maskCardNumbers } from '#functions/domain/card-data.ts';
 
 const sensitiveKey =
@@ -56,37 +55,13 @@ function perInvocation<T extends object>(processWide: T, pick: (invocation: { lo
 
 export const logger: Logger = perInvocation(processLogger, (invocation) => invocation.logger);
 
-/**
- * What the code asks of X-Ray: subsegments for AWS SDK calls and for the handler. Every
- * function has Lambda active tracing (its segment, with initialization and invocation
- * times, linked to API Gateway's) without loading anything, and no function installs a
- * tracer: the Powertools Tracer (the X-Ray SDK, with cls-hooked's async hooks on every
- * promise) was 121 KiB and a sixth of the import CPU of the functions that carried it,
- * enough to keep them over issue 16's budgets (bench/README.md). What its subsegments
- * showed of the calls out of AWS, the provider's API and merchants' webhook endpoints,
- * comes from recordProviderCall and recordWebhookSend below (docs/observability.md).
- * These stay the seam a tracer would be installed through, and are no-ops until one is.
- */
-export interface Tracing {
-  captureAWSv3Client<T>(client: T): T;
-  /** A middy middleware: the handler's subsegment and cold-start annotation. */
-  handlerMiddleware(): MiddlewareObj;
-}
-
-// middy refuses a middleware without a hook: this one has an empty `before`.
-const untraced: Tracing = { captureAWSv3Client: (client) => client, handlerMiddleware: () => ({ before: () => undefined }) };
-let installedTracing: Tracing = untraced;
-
-/** Installs a tracer (none does today): called once, at import, by the module that builds it. */
-export function installTracing(tracing: Tracing): void {
-  installedTracing = tracing;
-}
-
-/** Delegates to the installed tracing at the time of the call (clients and handlers are built after every import ran). */
-export const tracer: Tracing = {
-  captureAWSv3Client: (client) => installedTracing.captureAWSv3Client(client),
-  handlerMiddleware: () => installedTracing.handlerMiddleware(),
-};
+// Tracing: every function has Lambda active tracing (its segment, with initialization
+// and invocation times, linked to API Gateway's) and loads no tracer. The Powertools
+// Tracer (the X-Ray SDK, with cls-hooked's async hooks on every promise) was 121 KiB
+// and a sixth of the import CPU of the functions that carried it, enough to keep them
+// over issue 16's budgets (bench/README.md). What its subsegments showed of the calls
+// out of AWS, the provider's API and merchants' webhook endpoints, comes from
+// recordProviderCall and recordWebhookSend below (docs/observability.md).
 
 /** Business metrics as CloudWatch EMF lines (namespace from POWERTOOLS_METRICS_NAMESPACE). */
 export const metrics: Metrics = perInvocation(processMetrics, (invocation) => invocation.metrics);

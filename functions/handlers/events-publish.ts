@@ -7,7 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishAccountCreated, publishCheckoutChanges, publishMandateEvents } from '#functions/app/events/publish.ts';
-import { logger, tracer } from '#functions/observability.ts';
+import { logger } from '#functions/observability.ts';
 import { publishDeps, streamChangeOf } from '#functions/wiring/events.ts';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -28,6 +28,5 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
 }
 
 export const handler = middy<DynamoDBStreamEvent, unknown, Error, Context>()
-  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));

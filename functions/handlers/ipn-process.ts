@@ -9,7 +9,7 @@ import { ipnQueueSettings } from '#functions/wiring/queue-settings.ts';
 import { processIpn } from '#functions/app/ipn.ts';
 import { PaymentsError } from '#functions/domain/errors.ts';
 import type { IpnNotice } from '#functions/ports/ipn-queue.ts';
-import { logger, tracer } from '#functions/observability.ts';
+import { logger } from '#functions/observability.ts';
 import { auditDeps } from '#functions/wiring/audit.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 
@@ -38,6 +38,5 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()
-  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => processPartialResponse(event, processRecord, processor, { context }));

@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliver } from '#functions/app/events/deliver.ts';
 import type { DeliveryMessage } from '#functions/ports/webhook-sender.ts';
-import { logger, metrics, tracer } from '#functions/observability.ts';
+import { logger, metrics } from '#functions/observability.ts';
 import { deliverDeps } from '#functions/wiring/events.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -24,7 +24,6 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()
-  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   // WebhookDeliveryFailed feeds the construct's FailedDeliveries alarm.
   .use(logMetrics(metrics))

@@ -12,7 +12,7 @@ import type * as z from 'zod/mini';
 import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
-import { logger, metrics, tracer } from '#functions/observability.ts';
+import { logger, metrics } from '#functions/observability.ts';
 import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
 import type { AuditDeps } from '#functions/app/audit.ts';
 import { auditTrail, isAuditedRoute } from './audit.ts';
@@ -57,8 +57,6 @@ export function httpPipeline<I extends RouteId>(
   const route = routeById(routeId) as RouteDefinition;
   if (!auditDeps && isAuditedRoute(route)) throw new Error(`${routeId} is audited: build its handler with httpHandler (http-handler.ts)`);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
-    // The handler's X-Ray subsegment where a tracer is installed (none is: functions/observability.ts).
-    .use(tracer.handlerMiddleware())
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics))

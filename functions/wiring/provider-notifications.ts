@@ -1,5 +1,5 @@
 // The provider's notification reader alone (its name and parseNotification): the IPN
-// receiver then needs no provider client, vault, storage client or tracer, which
+// receiver then needs no provider client, vault or storage client, which
 // ./provider.ts brings (its bundle test: test/unit/architecture/ipn-receive-bundle.test.ts).
 import { paymentProviderName } from '#functions/config.ts';
 import { parseWePayNotification } from '#functions/adapters/providers/wepay/notifications.ts';

@@ -2,7 +2,6 @@
 // invocations; the local runtime shares them between handlers).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '#functions/observability.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import { queryNewestFirst } from './page-cursor.ts';
 
@@ -28,12 +27,11 @@ export function createDynamoDbClients(options: DynamoDbClientOptions): DynamoDbC
   const key = JSON.stringify([options.region, options.endpoint ?? null, options.credentials?.accessKeyId ?? null]);
   let clients = shared.get(key);
   if (!clients) {
-    // Each DynamoDB call becomes an X-Ray subsegment in Lambda (a no-op elsewhere).
-    const client = tracer.captureAWSv3Client(new DynamoDBClient({
+    const client = new DynamoDBClient({
       region: options.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
-    }));
+    });
     const documentClient = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });

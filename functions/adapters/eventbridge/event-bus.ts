@@ -3,7 +3,6 @@
 // the webhook path.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBus } from '#functions/ports/webhook-sender.ts';
-import { tracer } from '#functions/observability.ts';
 
 export const eventSource = 'payments.events';
 
@@ -14,7 +13,7 @@ export class EventBridgeBus implements EventBus {
     private readonly busName: string,
     client?: EventBridgeClient,
   ) {
-    this.client = client ?? tracer.captureAWSv3Client(new EventBridgeClient({}));
+    this.client = client ?? new EventBridgeClient({});
   }
 
   async publish(events: readonly { id: string; type: string; body: string }[]): Promise<void> {

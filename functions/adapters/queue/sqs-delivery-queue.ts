@@ -3,7 +3,6 @@
 // longer wait arrives early and the deliverer sends it round again until due.
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage, DeliveryQueue } from '#functions/ports/webhook-sender.ts';
-import { tracer } from '#functions/observability.ts';
 
 export const maxSqsDelaySeconds = 900;
 
@@ -14,7 +13,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     private readonly queueUrl: string,
     client?: SQSClient,
   ) {
-    this.client = client ?? tracer.captureAWSv3Client(new SQSClient({}));
+    this.client = client ?? new SQSClient({});
   }
 
   async send(message: DeliveryMessage, delayMs: number): Promise<void> {

@@ -2,7 +2,6 @@
 // ipnQueueSettings.maxReceiveCount deliveries).
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { IpnNotice, IpnQueue } from '#functions/ports/ipn-queue.ts';
-import { tracer } from '#functions/observability.ts';
 
 export class SqsIpnQueue implements IpnQueue {
   private readonly client: SQSClient;
@@ -11,7 +10,7 @@ export class SqsIpnQueue implements IpnQueue {
     private readonly queueUrl: string,
     client?: SQSClient,
   ) {
-    this.client = client ?? tracer.captureAWSv3Client(new SQSClient({}));
+    this.client = client ?? new SQSClient({});
   }
 
   async enqueue(notice: IpnNotice): Promise<void> {

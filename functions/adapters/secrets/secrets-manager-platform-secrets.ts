@@ -7,7 +7,6 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import type { PlatformCredentials, PlatformSecrets } from '#functions/ports/secrets.ts';
 import { PlatformSecretsError, toPlatformCredentials } from '#functions/adapters/secrets/platform-secret.ts';
-import { tracer } from '#functions/observability.ts';
 
 export interface SecretsManagerPlatformSecretsOptions {
   /** Name or ARN of the secret (config: PLATFORM_SECRET_ID). */
@@ -26,7 +25,7 @@ export function secretsManagerPlatformSecrets({
   region,
 }: SecretsManagerPlatformSecretsOptions): PlatformSecrets {
   const provider =
-    secretsProvider ?? new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(region === undefined ? {} : { region })) });
+    secretsProvider ?? new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(region === undefined ? {} : { region }) });
   const source = `secret ${secretId}`;
 
   return {

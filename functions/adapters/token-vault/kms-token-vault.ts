@@ -6,7 +6,6 @@ import {
   defaultMaterialsCacheOptions,
   type MaterialsCacheOptions,
 } from '#functions/adapters/token-vault/envelope-token-vault.ts';
-import { tracer } from '#functions/observability.ts';
 
 export interface KmsTokenVaultOptions {
   /** The key's full ARN (config: TOKEN_KMS_KEY_ARN); an ARN, not an alias, so decrypt is pinned to this key. */
@@ -18,7 +17,7 @@ export interface KmsTokenVaultOptions {
 }
 
 export function kmsTokenVault({ keyArn, region, kmsClient, cache = defaultMaterialsCacheOptions }: KmsTokenVaultOptions): EnvelopeTokenVault {
-  const client = kmsClient ?? tracer.captureAWSv3Client(new KMS({ region }));
+  const client = kmsClient ?? new KMS({ region });
   // The keyring asks for a client per region parsed from the key ARN; there is one
   // key, so one client, created outside the handler and reused while warm.
   const keyring = new KmsKeyringNode({ generatorKeyId: keyArn, clientProvider: () => client });
