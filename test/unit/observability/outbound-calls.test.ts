@@ -7,10 +7,8 @@ import { WePayClient, type ProviderAttempt } from '#functions/adapters/providers
 import { HttpWebhookSender, type WebhookSend } from '#functions/adapters/webhooks/http-sender.ts';
 import { latencyMetric, recordProviderCall, recordWebhookSend } from '#functions/observability.ts';
 import { captureOutput } from '../../support/log-capture.ts';
-import { FakeWePay, checkoutJson, drop, json } from '../wepay/fake-wepay-server.ts';
+import { FakeWePay, app, checkoutInput, checkoutJson, drop, json, merchantToken } from '../wepay/fake-wepay-server.ts';
 
-const merchantToken = 'STAGE_merchant-token-0123456789abcdef';
-const app = { clientId: '112233', clientSecret: 'client-secret-fedcba9876', appAccessToken: 'STAGE_app-token-aaaabbbbcccc' };
 
 type Line = Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
 
@@ -56,17 +54,7 @@ describe('a provider attempt as the on-call engineer sees it', () => {
         onAttempt: (attempt) => attempts.push(attempt),
       });
 
-      await client.createCheckout(merchantToken, {
-        accountId: '777',
-        uniqueId: 'u-1',
-        amount: 10400,
-        currency: 'USD',
-        shortDescription: 'Two coffees',
-        type: 'goods',
-        fee: { appFee: 400, feePayer: 'payee_from_app' },
-        creditCardId: '55555',
-        autoCapture: true,
-      });
+      await client.createCheckout(merchantToken, checkoutInput);
 
       const creates = attempts.filter((a) => a.operation === '/checkout/create');
       expect(creates.map(({ attempt, outcome }) => ({ attempt, outcome }))).toEqual([

@@ -2,6 +2,23 @@
 // replies (then a default), and every request is recorded for assertions.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CreateCheckoutInput } from '#functions/ports/payment-provider.ts';
+
+/** Made-up credentials and a checkout request for the client's tests (never real ones). */
+export const merchantToken = 'STAGE_merchant-token-0123456789abcdef';
+export const app = { clientId: '112233', clientSecret: 'client-secret-fedcba9876', appAccessToken: 'STAGE_app-token-aaaabbbbcccc' };
+export const checkoutInput: CreateCheckoutInput = {
+  accountId: '777',
+  uniqueId: 'u-1',
+  amount: 10400,
+  currency: 'USD',
+  shortDescription: 'Two coffees',
+  type: 'goods',
+  fee: { appFee: 400, feePayer: 'payee_from_app' },
+  creditCardId: '55555',
+  autoCapture: true,
+  referenceId: 'order-7f3a',
+};
 
 export interface RecordedRequest {
   method: string;

@@ -8,32 +8,17 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
 } from '#functions/domain/errors.ts';
-import type { CreateCheckoutInput } from '#functions/ports/payment-provider.ts';
 import {
   WEPAY_USER_SCOPES,
   WePayClient,
   wepayClientFromConfig,
   type WePayClientOptions,
 } from '#functions/adapters/providers/wepay/wepay-client.ts';
-import { FakeWePay, checkoutJson, drop, hang, html, json, wepayError } from './fake-wepay-server.ts';
+import { FakeWePay, app, checkoutInput, checkoutJson, drop, hang, html, json, merchantToken, wepayError } from './fake-wepay-server.ts';
 
-const merchantToken = 'STAGE_merchant-token-0123456789abcdef';
-const app = { clientId: '112233', clientSecret: 'client-secret-fedcba9876', appAccessToken: 'STAGE_app-token-aaaabbbbcccc' };
 const unknownError = wepayError(500, 'processing_error', 1008, 'There was an unknown error - please contact for support');
 const decline = wepayError(400, 'processing_error', 1008, 'Unable to charge payment method: general decline');
 
-const checkoutInput: CreateCheckoutInput = {
-  accountId: '777',
-  uniqueId: 'u-1',
-  amount: 10400,
-  currency: 'USD',
-  shortDescription: 'Two coffees',
-  type: 'goods',
-  fee: { appFee: 400, feePayer: 'payee_from_app' },
-  creditCardId: '55555',
-  autoCapture: true,
-  referenceId: 'order-7f3a',
-};
 
 let wepay: FakeWePay;
 let sleeps: number[];
