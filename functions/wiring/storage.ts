@@ -12,7 +12,7 @@ import { DynamoDbReconciliationLease } from '#functions/adapters/dynamodb/reconc
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { once } from './once.ts';
 
-const dynamoDb = once(() => {
+const dynamoDb = /* @__PURE__ */ once(() => {
   const cfg = config();
   return createDynamoDbClients({
     region: cfg.region,
@@ -23,13 +23,15 @@ const dynamoDb = once(() => {
 });
 
 export const paymentsTable = () => ({ client: dynamoDb().documentClient, tableName: config().tables.payments });
-export const merchantRepository = once(() => new DynamoDbMerchantRepository(paymentsTable()));
-export const checkoutRepository = once(() => new DynamoDbCheckoutRepository(paymentsTable()));
-export const reconciliationLease = once(() => new DynamoDbReconciliationLease(paymentsTable()));
-export const mandateRepository = once(() => new DynamoDbMandateRepository(paymentsTable()));
-export const velocityStore = once(() => new DynamoDbVelocityStore(paymentsTable()));
+// Each part is built on its first use; `@__PURE__` lets esbuild drop the repositories a function
+// never uses (the events publisher has no idempotency store, velocity store or lease).
+export const merchantRepository = /* @__PURE__ */ once(() => new DynamoDbMerchantRepository(paymentsTable()));
+export const checkoutRepository = /* @__PURE__ */ once(() => new DynamoDbCheckoutRepository(paymentsTable()));
+export const reconciliationLease = /* @__PURE__ */ once(() => new DynamoDbReconciliationLease(paymentsTable()));
+export const mandateRepository = /* @__PURE__ */ once(() => new DynamoDbMandateRepository(paymentsTable()));
+export const velocityStore = /* @__PURE__ */ once(() => new DynamoDbVelocityStore(paymentsTable()));
 
-export const idempotencyDeps = once<IdempotencyDeps>(() => {
+export const idempotencyDeps = /* @__PURE__ */ once<IdempotencyDeps>(() => {
   const cfg = config();
   return {
     store: new DynamoDbIdempotencyStore({ client: dynamoDb().documentClient, tableName: cfg.tables.idempotency }),

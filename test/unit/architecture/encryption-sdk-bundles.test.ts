@@ -1,18 +1,23 @@
-// Which bundles carry the Encryption SDK and the X-Ray SDK, as esbuild builds them with
+// Which bundles carry the Encryption SDK, the X-Ray SDK and which repositories, as esbuild builds them with
 // the CDK app's settings: tree-shaking, not the import graph, decides (a function whose
 // composition root imports the vault's wiring for other routes must still leave the SDK
 // out when it never builds a vault).
 import { build, stop } from 'esbuild';
 import { esbuildOptionsFor, handlerEntry } from '#lib/constructs/payments-function.ts';
 
-/** The packages whose code ends up in the handler's bundle (bytes in the output, not merely parsed). */
-async function packagesIn(handler: string): Promise<Set<string>> {
+/** The bytes each file contributes to the handler's bundle (what is in the output, not merely parsed). */
+async function bytesByInput(handler: string): Promise<Map<string, number>> {
   const result = await build({ ...esbuildOptionsFor(handlerEntry(handler)), outfile: `/virtual/${handler}/index.mjs`, write: false, metafile: true, logLevel: 'error' });
   const [output] = Object.values(result.metafile.outputs);
+  return new Map(Object.entries(output!.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
+}
+
+/** The packages whose code ends up in the handler's bundle. */
+async function packagesIn(handler: string): Promise<Set<string>> {
   const packages = new Set<string>();
-  for (const [input, { bytesInOutput }] of Object.entries(output!.inputs)) {
+  for (const input of (await bytesByInput(handler)).keys()) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
-    if (name && bytesInOutput > 0) packages.add(name);
+    if (name) packages.add(name);
   }
   return packages;
 }
@@ -39,5 +44,16 @@ describe('bundles and the Encryption SDK', () => {
     expect(packages.has('@aws-crypto/branch-keystore-node')).toBe(false);
     expect(packages.has('@aws-crypto/raw-rsa-keyring-node')).toBe(false);
     expect(packages.has('aws-xray-sdk-core')).toBe(false);
+  });
+});
+
+describe('bundles and the storage wiring', () => {
+  it('the events publisher carries only the repositories it uses, not every one the wiring can build', async () => {
+    const bytes = await bytesByInput('events-publish');
+    expect(bytes.get('functions/adapters/dynamodb/event-store.ts')).toBeGreaterThan(1_000);
+    // A module whose class was dropped may leave a few bytes of its module wrapper behind.
+    for (const unused of ['idempotency-store', 'velocity-store', 'merchant-repository', 'reconciliation-lease', 'checkout-repository']) {
+      expect(bytes.get(`functions/adapters/dynamodb/${unused}.ts`) ?? 0).toBeLessThan(100);
+    }
   });
 });
