@@ -18,7 +18,8 @@ const smallSizes: Record<string, string[]> = {
   'aws-calls.ts': ['10'],
   'tracer-hooks.ts': ['30', '60'],
   'kms-calls.ts': ['100', '5'],
-  'bundle-size.ts': ['3'],
+  // 3 processes a function let the import ratios of same-size functions move by ±0.3 between runs.
+  'bundle-size.ts': ['9'],
 };
 /** A bench that has not finished by then is stopped and reported. */
 const benchTimeoutMs = 10 * 60_000;
