@@ -132,13 +132,14 @@ export const latencyMetric = {
   webhookDelivery: 'WebhookDeliveryLatency',
 } as const;
 
+/** One attempt at a provider call, as the transport reports it: never the request, the answer or a token. */
 export interface ProviderCallRecord {
   /** The provider's API path: a short, fixed set, so it can be a dimension. */
   operation: string;
   attempt: number;
   durationMs: number;
   /** `answered`, `failed` (an error answer) or `unknown` (timeout, dropped connection, unreadable answer). */
-  outcome: string;
+  outcome: 'answered' | 'failed' | 'unknown';
   /** Why the outcome is unknown, or the error's name; never a token (the transport redacts them). */
   detail?: string;
 }
@@ -149,6 +150,7 @@ export function recordProviderCall(call: ProviderCallRecord): void {
   latency(latencyMetric.providerCall, durationMs, { name: 'operation', value: call.operation });
 }
 
+/** One webhook POST, as the sender reports it. */
 export interface WebhookSendRecord {
   /** The endpoint's host only: a webhook URL's path or query may carry the merchant's own secret. */
   host: string;
@@ -163,20 +165,23 @@ export function recordWebhookSend(send: WebhookSendRecord): void {
   latency(latencyMetric.webhookDelivery, durationMs);
 }
 
+/** A metric of its own EMF line, published at once. The local text log turns metrics off per invocation; it follows that switch. */
+function singleMetric(): Metrics {
+  const single = metrics.singleMetric();
+  Reflect.set(single, 'disabled', Reflect.get(metrics, 'disabled'));
+  return single;
+}
+
 /** A latency published at once as its own EMF line: the call may be one of several in a request. */
 function latency(name: string, milliseconds: number, dimension?: { name: string; value: string }): void {
-  const single = metrics.singleMetric();
-  // The local text log turns metrics off per invocation; the single metric follows that switch.
-  Reflect.set(single, 'disabled', Reflect.get(metrics, 'disabled'));
+  const single = singleMetric();
   if (dimension) single.addDimension(dimension.name, dimension.value);
   single.addMetric(name, MetricUnit.Milliseconds, milliseconds);
 }
 
 /** One count with its own dimension (e.g. which velocity limit tripped), published at once as its own EMF line. */
 export function countMetricWithDimension(name: (typeof businessMetric)[keyof typeof businessMetric], dimension: { name: string; value: string }): void {
-  const single = metrics.singleMetric();
-  // The local text log turns metrics off per invocation; the single metric follows that switch.
-  Reflect.set(single, 'disabled', Reflect.get(metrics, 'disabled'));
+  const single = singleMetric();
   single.addDimension(dimension.name, dimension.value);
   single.addMetric(name, MetricUnit.Count, 1);
 }

@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isPublicAddress, type UrlPolicy } from '#functions/domain/events.ts';
 import type { HostResolver, WebhookRequest, WebhookResponse, WebhookSender } from '#functions/ports/webhook-sender.ts';
+import type { WebhookSendRecord } from '#functions/observability.ts';
 
 export const webhookTimeoutMs = 15_000;
 
@@ -28,36 +29,29 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-/** One POST as the observer hears of it: the host only (a URL's path or query may hold the merchant's secret). */
-export interface WebhookSend {
-  host: string;
-  durationMs: number;
-  statusCode: number | null;
-  error?: string;
-}
-
 export class HttpWebhookSender implements WebhookSender {
   constructor(
     private readonly policy: UrlPolicy,
     private readonly timeoutMs = webhookTimeoutMs,
     /** Told of every POST when it ends (the composition root logs it and publishes its latency). */
-    private readonly onSend?: (send: WebhookSend) => void,
+    private readonly onSend?: (send: WebhookSendRecord) => void,
   ) {}
 
   async send(webhook: WebhookRequest): Promise<WebhookResponse> {
+    const url = new URL(webhook.url);
     const started = performance.now();
-    const response = await this.post(webhook);
+    const response = await this.post(webhook, url);
     // An observer's failure never changes the delivery's recorded outcome (the POST has happened).
     try {
-      this.onSend?.({ host: new URL(webhook.url).host, durationMs: performance.now() - started, statusCode: response.statusCode, ...(response.error ? { error: response.error } : {}) });
+      // The host only: a URL's path or query may hold the merchant's secret.
+      this.onSend?.({ host: url.host, durationMs: performance.now() - started, statusCode: response.statusCode, ...(response.error ? { error: response.error } : {}) });
     } catch {
       // Logging and metrics are best effort here.
     }
     return response;
   }
 
-  private post(webhook: WebhookRequest): Promise<WebhookResponse> {
-    const url = new URL(webhook.url);
+  private post(webhook: WebhookRequest, url: URL): Promise<WebhookResponse> {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
       const req = request(

@@ -3,9 +3,9 @@
 // line and one latency metric (EMF) an on-call engineer can graph and alarm on.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WePayClient, type ProviderAttempt } from '#functions/adapters/providers/wepay/wepay-client.ts';
-import { HttpWebhookSender, type WebhookSend } from '#functions/adapters/webhooks/http-sender.ts';
-import { latencyMetric, recordProviderCall, recordWebhookSend } from '#functions/observability.ts';
+import { WePayClient } from '#functions/adapters/providers/wepay/wepay-client.ts';
+import { HttpWebhookSender } from '#functions/adapters/webhooks/http-sender.ts';
+import { latencyMetric, recordProviderCall, recordWebhookSend, type ProviderCallRecord, type WebhookSendRecord } from '#functions/observability.ts';
 import { captureOutput } from '../../support/log-capture.ts';
 import { FakeWePay, app, checkoutInput, checkoutJson, drop, json, merchantToken } from '../wepay/fake-wepay-server.ts';
 
@@ -44,7 +44,7 @@ describe('a provider attempt as the on-call engineer sees it', () => {
     const wepay = await new FakeWePay().start();
     try {
       wepay.script('/checkout/create', drop, json(200, checkoutJson()));
-      const attempts: ProviderAttempt[] = [];
+      const attempts: ProviderCallRecord[] = [];
       const client = new WePayClient({
         baseUrl: wepay.url,
         timeoutMs: 10_000,
@@ -109,7 +109,7 @@ describe('a webhook POST as the on-call engineer sees it', () => {
   });
 
   it('reaches the observer with the host and the answer, never the path or query that may hold a secret', async () => {
-    const sends: WebhookSend[] = [];
+    const sends: WebhookSendRecord[] = [];
     const sender = new HttpWebhookSender('local', 10_000, (send) => sends.push(send));
 
     await expect(sender.send({ url: `http://127.0.0.1:${port}/hook?key=merchant-secret`, headers: {}, body: '{}' })).resolves.toEqual({ statusCode: 204 });

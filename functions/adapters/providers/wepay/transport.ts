@@ -8,6 +8,7 @@ import type { PlatformCredentials } from '#functions/ports/secrets.ts';
 import { isObject, type WePayObject } from './checkout-object.ts';
 import { classifyWePayError, describeTransportFailure, isErrorBody, throttled, type AttemptOutcome } from './errors.ts';
 import { parseExactJson, stringifyExactJson } from './exact-json.ts';
+import type { ProviderCallRecord } from '#functions/observability.ts';
 
 /** The platform's own credentials at WePay (its app), issued by WePay only. */
 export type ProviderClientCredentials = Pick<PlatformCredentials, 'clientId' | 'clientSecret' | 'appAccessToken'>;
@@ -31,20 +32,10 @@ export interface WePayClientOptions {
   random?: () => number;
   logger?: ProviderCallLogger;
   /** Told of every attempt when it ends (the composition root logs it and publishes its latency). */
-  onAttempt?: (attempt: ProviderAttempt) => void;
+  onAttempt?: (attempt: ProviderCallRecord) => void;
   /** Full-jitter backoff: attempt n waits random() × min(cap, base × 2^(n−1)). */
   backoffBaseMs?: number;
   backoffCapMs?: number;
-}
-
-/** One attempt at a call, as the observer hears of it: never the request, the answer or a token. */
-export interface ProviderAttempt {
-  operation: string;
-  attempt: number;
-  durationMs: number;
-  outcome: AttemptOutcome['kind'];
-  /** Why the outcome is unknown (already redacted), or the error's name. */
-  detail?: string;
 }
 
 /**
@@ -75,7 +66,7 @@ export class WePayTransport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly logger: ProviderCallLogger | undefined;
-  private readonly onAttempt: ((attempt: ProviderAttempt) => void) | undefined;
+  private readonly onAttempt: ((attempt: ProviderCallRecord) => void) | undefined;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
 

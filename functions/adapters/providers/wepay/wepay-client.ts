@@ -26,7 +26,7 @@ import { WEPAY_PROVIDER_NAME } from './provider-name.ts';
 
 export { WEPAY_MAX_BATCH_CALLS } from './checkouts.ts';
 export { WEPAY_THROTTLE_WINDOW_SECONDS, WEPAY_UNKNOWN_ERROR_MESSAGE } from './errors.ts';
-export type { ProviderAttempt, ProviderCallLogger, ProviderClientCredentials, WePayClientOptions } from './transport.ts';
+export type { ProviderCallLogger, ProviderClientCredentials, WePayClientOptions } from './transport.ts';
 export { WEPAY_USER_SCOPES, type CreateAccountInput, type RegisteredUser } from './users.ts';
 
 /** The provider's name: in the API (`provider.name`), the IPN route, audit actors (`provider:wepay`) and stored keys. */
