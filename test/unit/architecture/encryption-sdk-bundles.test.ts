@@ -40,6 +40,7 @@ describe('bundles and the Encryption SDK', () => {
     const packages = await packagesIn(handler);
     expect(packages.has('@aws-crypto/encrypt-node')).toBe(true);
     expect(packages.has('@aws-crypto/decrypt-node')).toBe(true);
+    expect(packages.has('@aws-crypto/client-node')).toBe(false);
     // client-node's hierarchical keyring and raw RSA keyring are not used here.
     expect(packages.has('@aws-crypto/branch-keystore-node')).toBe(false);
     expect(packages.has('@aws-crypto/raw-rsa-keyring-node')).toBe(false);

@@ -29,8 +29,6 @@ export { WEPAY_THROTTLE_WINDOW_SECONDS, WEPAY_UNKNOWN_ERROR_MESSAGE } from './er
 export type { ProviderCallLogger, ProviderClientCredentials, WePayClientOptions } from './transport.ts';
 export { WEPAY_USER_SCOPES, type CreateAccountInput, type RegisteredUser } from './users.ts';
 
-/** The provider's name: in the API (`provider.name`), the IPN route, audit actors (`provider:wepay`) and stored keys. */
-export { WEPAY_PROVIDER_NAME };
 
 /**
  * The merchant credential is the WePay user's access token. Its methods take it as
