@@ -75,8 +75,8 @@ export function checkoutFromProvider(
  * Stores a checkout the provider created, watched by the reconciler while it may change;
  * the creation is then settled. Also repairs a record a crash left half written.
  */
-export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout): Promise<Checkout> {
-  const stored = await storeCreated(deps, checkout);
+export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout, justRead = false): Promise<Checkout> {
+  const stored = await storeCreated(deps, checkout, justRead);
   await deps.checkouts.clearCreationIntent(checkout.id);
   return stored;
 }
@@ -87,13 +87,14 @@ export async function recordCreated(deps: Pick<CheckoutDeps, 'checkouts'>, check
  * three succeeded: until then it stands for any that a crash left out, and whoever
  * settles it (the request's retry, the reconciler) writes them again.
  */
-async function storeCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout): Promise<Checkout> {
+async function storeCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Checkout, justRead = false): Promise<Checkout> {
   const [stored] = await Promise.all([
     deps.checkouts.create(checkout).then(
       () => checkout,
       async (error: unknown) => {
         if (!(error instanceof CheckoutAlreadyExistsError)) throw error;
-        return (await deps.checkouts.get(checkout.id))!;
+        // `justRead`: the caller read this very record to get here; it is not read again.
+        return justRead ? checkout : (await deps.checkouts.get(checkout.id))!;
       },
     ),
     isFinal(checkout.state) ? undefined : deps.checkouts.watch(checkout.id),
@@ -102,7 +103,7 @@ async function storeCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Che
 }
 
 /** The reads a creation needs that depend on the request alone: issued at once, alongside the idempotency claim. */
-export interface CreationReads {
+interface CreationReads {
   /** An agent's mandate, checked (its refusal rejects this promise); undefined for a user. */
   mandate: Promise<Mandate | undefined>;
   account: Promise<MerchantAccount | undefined>;
@@ -121,7 +122,7 @@ const velocitySubjectOf = (namespace: string, input: CreateCheckoutInput): Veloc
   sourceIp: input.sourceIp ?? '',
 });
 
-export function startCreationReads(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): CreationReads {
+function startCreationReads(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): CreationReads {
   // Ids that cannot be ours are answered without a read (domain/ids.ts), here and below.
   const accountId = input.accountId;
   return {
@@ -133,14 +134,15 @@ export function startCreationReads(deps: CheckoutDeps, principal: Principal, inp
 }
 
 /** What a creation attempt knows from the idempotency claim; without one, the worst is assumed (it may have acted). */
-export interface CreationAttempt {
+interface CreationAttempt {
   resumed: boolean;
   reads: CreationReads;
 }
 
-export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput, attempt?: CreationAttempt): Promise<Checkout> {
-  const { checkout, afterStored } = await createAndRecord(deps, principal, input, attempt ?? { resumed: true, reads: startCreationReads(deps, principal, input) });
-  await afterStored();
+/** A creation outside the idempotency layer (the worst is assumed: an earlier attempt may have acted). */
+export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
+  const checkout = await createAndRecord(deps, principal, input, { resumed: true, reads: startCreationReads(deps, principal, input) });
+  await deps.checkouts.clearCreationIntent(checkout.id);
   return checkout;
 }
 
@@ -148,14 +150,14 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
  * The creation's DynamoDB round trips (docs/money-movement.md "Call budget"): the reads
  * (alongside the idempotency claim); the creation intent with the merchant's token and
  * the velocity counts; the provider; the checkout with its pointer and watch entry. The
- * intent is dropped by `afterStored`, alongside storing the answer.
+ * intent is dropped by the caller once the checkout is stored (alongside storing the answer).
  */
 async function createAndRecord(
   deps: CheckoutDeps,
   principal: Principal,
   input: CreateCheckoutInput,
   { resumed, reads }: CreationAttempt,
-): Promise<{ checkout: Checkout; afterStored: () => Promise<void> }> {
+): Promise<Checkout> {
   // An agent: its mandate's status and scope (401/403) come before anything else here; its card is the mandate's.
   const mandate = await reads.mandate;
   if (mandate) input = { ...input, creditCardId: mandate.creditCardId, autoCapture: true, fee: { appFee: 0, feePayer: 'payee_from_app' } };
@@ -169,7 +171,7 @@ async function createAndRecord(
   // Only an attempt that took over an earlier one can find its checkout recorded already.
   if (resumed) {
     const recorded = await deps.checkouts.get(id);
-    if (recorded) return { checkout: await storeCreated(deps, recorded), afterStored: () => deps.checkouts.clearCreationIntent(id) };
+    if (recorded) return storeCreated(deps, recorded, true);
   }
 
   const velocitySubject = velocitySubjectOf(namespace, input);
@@ -242,8 +244,7 @@ async function createAndRecord(
     }
     throw error;
   });
-  const checkout = await storeCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
-  return { checkout, afterStored: () => deps.checkouts.clearCreationIntent(id) };
+  return storeCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
 }
 
 /** What a creation answers, and what its replays answer. */
@@ -274,9 +275,9 @@ export async function createCheckoutOnce(
     { namespace: namespaceOf(principal), uniqueId: input.uniqueId, operation: 'checkouts.create', input: request.asReceived },
     {
       execute: async ({ resumed }) => {
-        const { checkout, afterStored } = await createAndRecord(deps, principal, input, { resumed, reads });
+        const checkout = await createAndRecord(deps, principal, input, { resumed, reads });
         // A creation intent left behind is harmless: the reconciler finds the checkout recorded and drops it.
-        return { response: render({ kind: 'created', checkout }), alongside: () => afterStored().catch(() => undefined) };
+        return { response: render({ kind: 'created', checkout }), alongside: () => deps.checkouts.clearCreationIntent(checkout.id).catch(() => undefined) };
       },
       storedFromError: (error) => (error instanceof CardDeclinedError ? render({ kind: 'declined', error }) : undefined),
     },

@@ -179,7 +179,7 @@ async function settleCreation(
   const recorded = await deps.checkouts.get(intent.checkoutId);
   if (recorded) {
     // Its pointer and watch entry were written with it, but a crash may have left one out.
-    await recordCreated(deps, recorded);
+    await recordCreated(deps, recorded, true);
     return 'nothing';
   }
   const credential = await tokenOf(intent.ownerSub);
