@@ -64,11 +64,6 @@ export function judgeVelocity(deps: Pick<VelocityDeps, 'limits'>, subject: Veloc
   if (worst) throw worst;
 }
 
-/** @throws VelocityLimitedError when any window is full. */
-export async function checkVelocity(deps: VelocityDeps, subject: VelocitySubject): Promise<void> {
-  judgeVelocity(deps, subject, await readVelocity(deps, subject));
-}
-
 /** Counts a create that is about to reach the provider. */
 export async function recordCreate(deps: VelocityDeps, subject: VelocitySubject): Promise<void> {
   const now = deps.clock.now();

@@ -36,7 +36,7 @@ export class DynamoDbCheckoutRepository extends TableRepository implements Check
     // One round trip: the pointer's content depends only on the checkout, so writing it again is harmless.
     const [, created] = await Promise.all([
       this.putProviderPointer(checkout),
-      putIfAbsent({ client: this.client, tableName: this.tableName }, toItem(checkout)),
+      putIfAbsent(this.table, toItem(checkout)),
     ]);
     if (!created) throw new CheckoutAlreadyExistsError(checkout.id);
   }
@@ -110,7 +110,7 @@ export class DynamoDbCheckoutRepository extends TableRepository implements Check
   }
 
   recordCreationIntent(intent: CreationIntent): Promise<boolean> {
-    return putIfAbsent({ client: this.client, tableName: this.tableName }, { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent });
+    return putIfAbsent(this.table, { ...creationKey(intent.checkoutId), entity: 'creation_intent', ...intent });
   }
 
   async clearCreationIntent(checkoutId: string): Promise<void> {

@@ -57,6 +57,11 @@ export abstract class TableRepository {
     this.tableName = options.tableName;
   }
 
+  /** The client and table together, as putIfAbsent and the index helpers take them. */
+  protected get table(): DynamoDbRepositoryOptions {
+    return { client: this.client, tableName: this.tableName };
+  }
+
   /** A newest-first page of one partition of an index whose key attributes are `<prefix>pk` and `<prefix>sk`. */
   protected async listIndex<T>(
     indexName: string,

@@ -11,6 +11,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { Delivery, EventBody, EventType, StoredEvent } from '#functions/domain/events.ts';
 import { TableRepository, type DynamoDbRepositoryOptions } from '#functions/adapters/dynamodb/clients.ts';
 import { queryNewestFirst } from '#functions/adapters/dynamodb/page-cursor.ts';
+import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 import type { AttemptRecord, EventStore } from '#functions/ports/event-store.ts';
 
@@ -26,32 +27,20 @@ export class DynamoDbEventStore extends TableRepository implements EventStore {
     super(options);
   }
 
-  async putIfAbsent(event: StoredEvent): Promise<boolean> {
+  putIfAbsent(event: StoredEvent): Promise<boolean> {
     const sortKey = `${event.body.created_at}#${event.body.id}`;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...eventKey(event.body.id),
-            entity: 'event',
-            gsi4pk: allEventsPartition,
-            gsi4sk: sortKey,
-            gsi1pk: `EVENT_TYPE#${event.body.type}`,
-            gsi1sk: sortKey,
-            body: event.body,
-            deliveries: Object.fromEntries(event.deliveries.map((d) => [d.endpointId, d])),
-            expiresAtMs: event.expiresAt,
-            expires_at: Math.ceil(event.expiresAt / 1000),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return putIfAbsent(this.table, {
+      ...eventKey(event.body.id),
+      entity: 'event',
+      gsi4pk: allEventsPartition,
+      gsi4sk: sortKey,
+      gsi1pk: `EVENT_TYPE#${event.body.type}`,
+      gsi1sk: sortKey,
+      body: event.body,
+      deliveries: Object.fromEntries(event.deliveries.map((d) => [d.endpointId, d])),
+      expiresAtMs: event.expiresAt,
+      expires_at: Math.ceil(event.expiresAt / 1000),
+    });
   }
 
   async get(id: string): Promise<StoredEvent | undefined> {

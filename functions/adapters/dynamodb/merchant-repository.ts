@@ -29,10 +29,6 @@ export class DynamoDbMerchantRepository extends TableRepository implements Merch
    */
   private readonly providerUsers = new Map<string, ProviderUser>();
 
-  private get table() {
-    return { client: this.client, tableName: this.tableName };
-  }
-
   async getProviderUser(ownerSub: string): Promise<ProviderUser | undefined> {
     const known = this.providerUsers.get(ownerSub);
     if (known) return known;

@@ -1,4 +1,7 @@
-import { checkVelocity, recordCreate, recordDecline, type VelocityDeps, type VelocitySubject } from '#functions/app/velocity.ts';
+import { judgeVelocity, readVelocity, recordCreate, recordDecline, type VelocityDeps, type VelocitySubject } from '#functions/app/velocity.ts';
+
+/** What a creation does before its intent: read the windows, then judge them. */
+const checkVelocity = async (deps: VelocityDeps, subject: VelocitySubject) => judgeVelocity(deps, subject, await readVelocity(deps, subject));
 import { withEvent, type WindowRule, VelocityLimitedError } from '#functions/domain/velocity.ts';
 import type { VelocityStore } from '#functions/ports/velocity-store.ts';
 
