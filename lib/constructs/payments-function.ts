@@ -11,6 +11,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { eventFunctions, queueConsumers, routes, scheduledJobs, type RouteUse } from '#functions/routes.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const handlersDir = path.join(projectRoot, 'functions', 'handlers');
@@ -85,41 +86,18 @@ export function esbuildOptionsFor(entry: string) {
  * without the Encryption SDK, which answer from DynamoDB alone or make one provider
  * call with the platform's credentials; 512 MB for those with it (the provider calls
  * with a merchant's token, webhook signing), whose cold start would otherwise double.
+ * Which is which follows from a function's uses in functions/routes.ts: only the
+ * `token-key:*` and `webhook-secret:*` uses bring the vault and with it the SDK.
  */
-export const defaultMemorySize = 512;
-const memorySizes: Readonly<Record<string, number>> = {
-  authorize: 256,
-  health: 256,
-  openapi: 256,
-  'fees-quote': 256,
-  'checkouts-get': 256,
-  'checkouts-list': 256,
-  'merchants-get': 256,
-  'merchants-list': 256,
-  'mandates-get': 256,
-  'mandates-list': 256,
-  'mandates-current': 256,
-  'mandates-checkouts': 256,
-  'mandates-revoke': 256,
-  'audit-events-list': 256,
-  'rotate-ipn-route-secret': 256,
-  // Checks a route token and queues one message: no Encryption SDK since the IPN receiver got its own composition.
-  'ipn-receive': 256,
-  // Events and webhook-endpoint readers: no Encryption SDK since the vault's wiring is pure
-  // (tree-shaken from a function that never opens or seals a secret).
-  'events-get': 256,
-  'events-list': 256,
-  'events-redeliver': 256,
-  'events-publish': 256,
-  'webhook-endpoints-get': 256,
-  'webhook-endpoints-list': 256,
-  'webhook-endpoints-delete': 256,
-  // Looks the card up at the provider with the platform's own credentials: no vault, no Encryption SDK.
-  'mandates-create': 256,
-};
+const encryptionSdkUses = /^(token-key|webhook-secret):/;
+/** Every function's uses, by handler (those in no table, the authorizer and the rotation, use no key). */
+const usesByHandler = new Map<string, readonly RouteUse[]>(
+  [...routes, ...queueConsumers, ...scheduledJobs, ...eventFunctions].map((fn) => [fn.handler, fn.uses]),
+);
 
+/** 512 MB for a function that seals or opens with the Encryption SDK (a key use), 256 MB for the rest. */
 export function memorySizeFor(handler: string): number {
-  return memorySizes[handler] ?? defaultMemorySize;
+  return (usesByHandler.get(handler) ?? []).some((use) => encryptionSdkUses.test(use)) ? 512 : 256;
 }
 
 export interface NetworkPlacement {
