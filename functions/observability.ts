@@ -113,6 +113,8 @@ export const businessMetric = {
   reconcileFailed: 'ReconcileFailed',
   /** A checkout creation refused by a velocity limit, with the dimension `limit` naming which one. */
   velocityLimited: 'VelocityLimited',
+  /** A webhook delivery that failed for good (retries exhausted, or a 410). */
+  webhookDeliveryFailed: 'WebhookDeliveryFailed',
 } as const;
 
 export function countMetric(name: (typeof businessMetric)[keyof typeof businessMetric], value = 1): void {

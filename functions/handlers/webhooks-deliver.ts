@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliver } from '#functions/app/events/deliver.ts';
 import type { DeliveryMessage } from '#functions/ports/webhook-sender.ts';
-import { logger, metrics } from '#functions/observability.ts';
+import { businessMetric, logger, metrics } from '#functions/observability.ts';
 import { deliverDeps } from '#functions/wiring/events.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -20,7 +20,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   // A stale message (its attempt made by another copy, or the delivery settled) is routine: each attempt queues the next first.
   const log = outcome === 'stale' || outcome === 'waiting' ? logger.debug.bind(logger) : logger.info.bind(logger);
   log('webhook attempt', { event_id: message.eventId, endpoint_id: message.endpointId, kind: message.kind, outcome });
-  if (outcome === 'failed' || outcome === 'disabled') metrics.addMetric('WebhookDeliveryFailed', 'Count', 1);
+  if (outcome === 'failed' || outcome === 'disabled') metrics.addMetric(businessMetric.webhookDeliveryFailed, 'Count', 1);
 }
 
 export const handler = middy<SQSEvent, unknown, Error, Context>()

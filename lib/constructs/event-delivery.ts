@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { eventFunctions, type RouteUse } from '#functions/routes.ts';
 import { grantTo, type Grant } from '#lib/constructs/grants.ts';
 import { PaymentsFunction, type NetworkPlacement } from '#lib/constructs/payments-function.ts';
+import { businessMetric, businessMetrics } from '#lib/monitoring/business-metrics.ts';
 
 export interface EventDeliveryProps {
   /** The payments table, streaming new and old images (its grants come from the route table's `uses`). */
@@ -45,7 +46,7 @@ export const maxDeliveryReceives = 5;
  * POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME).
  */
 export function failedDeliveriesMetric(): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: 'Payments', metricName: 'WebhookDeliveryFailed', dimensionsMap: { service: 'payments' }, statistic: 'Sum', period: Duration.minutes(5) });
+  return businessMetric(businessMetrics.webhookDeliveryFailed);
 }
 
 export class EventDelivery extends Construct {

@@ -18,6 +18,7 @@ export const businessMetrics = {
   auditWriteFailed: 'AuditWriteFailed',
   reconcileUnresolved: 'ReconcileUnresolved',
   reconcileFailed: 'ReconcileFailed',
+  webhookDeliveryFailed: 'WebhookDeliveryFailed',
   /** Milliseconds per attempt at the provider's API, under service and `operation` (the API path). */
   providerCallLatency: 'ProviderCallLatency',
   /** Milliseconds per webhook POST to a merchant's endpoint, under service alone. */

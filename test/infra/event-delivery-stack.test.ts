@@ -13,6 +13,7 @@ import { routes, type RouteDefinition } from '#functions/routes.ts';
 import { maxDeliveryReceives, publisherMaxRecordAge } from '#lib/constructs/event-delivery.ts';
 import { projectRoot, type PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import { buildTestApp } from './test-app.ts';
+import { businessMetric } from '#functions/observability.ts';
 
 const { stages } = buildTestApp();
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -138,7 +139,8 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       Threshold: 1,
     });
     // The metric the deliverer emits, in the namespace and service its environment names.
-    expect(readFileSync(path.join(projectRoot, 'functions/handlers/webhooks-deliver.ts'), 'utf8')).toContain("addMetric('WebhookDeliveryFailed'");
+    expect(readFileSync(path.join(projectRoot, 'functions/handlers/webhooks-deliver.ts'), 'utf8')).toContain('addMetric(businessMetric.webhookDeliveryFailed');
+    expect(businessMetric.webhookDeliveryFailed).toBe('WebhookDeliveryFailed');
     expect(variables(delivery.deliverer)).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'Payments', POWERTOOLS_SERVICE_NAME: 'payments' });
     for (const fn of delivery.functions) {
       expect(byName(`FunctionErrors-${fn.node.id}`)).toBeDefined();
