@@ -59,6 +59,8 @@ describe('/v2/credit_card/create', () => {
     // Every file the sandbox keeps, whatever its layout: a security property is about the disk itself.
     const directory = join(harness.dataDir, 'sandbox');
     const stored = readdirSync(directory).map((name) => readFileSync(join(directory, name), 'utf8')).join('\n');
+    // The files hold the state (the card tokenized above is in them), so the absence below means something.
+    expect(stored).toContain('credit_card_id');
     for (const number of [SUCCEEDING_CARD, DECLINED_CARD, '5555555555554444']) {
       expect(stored).not.toContain(number);
       expect(harness.logLines.join('\n')).not.toContain(number);

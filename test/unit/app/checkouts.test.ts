@@ -15,6 +15,7 @@ import {
 import { CardDeclinedError, InvalidRequestError, InvalidStateError, NotFoundError, PermissionDeniedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
+import { accountFixture } from '../../support/checkout-fixture.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { MerchantAccount } from '#functions/domain/merchant.ts';
 import type { CheckoutState } from '#functions/domain/checkout-state.ts';
@@ -26,16 +27,7 @@ const owner: Principal = { sub: 'owner-1', roles: ['merchant'] };
 const otherMerchant: Principal = { sub: 'owner-2', roles: ['merchant'] };
 const ops: Principal = { sub: 'ops-1', roles: ['ops'] };
 
-const account: MerchantAccount = {
-  id: 'acc_one',
-  ownerSub: owner.sub,
-  name: 'Blue Bottle Cafe',
-  description: 'Coffee',
-  statementDescriptor: 'WPY*Blue Bottle Cafe',
-  state: 'active',
-  providerAccountId: '1234',
-  createdAt: '2025-01-01T00:00:00.000Z',
-};
+const account = accountFixture({ ownerSub: owner.sub });
 const otherAccount: MerchantAccount = { ...account, id: 'acc_two', ownerSub: otherMerchant.sub, providerAccountId: '5678' };
 
 const merchants: MerchantRepository = {

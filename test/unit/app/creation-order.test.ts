@@ -8,24 +8,15 @@ import { recordCreate } from '#functions/app/velocity.ts';
 import { VelocityLimitedError, withEvent } from '#functions/domain/velocity.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { BeginOutcome, IdempotencyStore } from '#functions/ports/idempotency-store.ts';
-import type { MerchantAccount } from '#functions/domain/merchant.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import type { VelocityStore } from '#functions/ports/velocity-store.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
+import { accountFixture } from '../../support/checkout-fixture.ts';
 
 const now = Date.parse('2026-12-01T12:00:00Z');
 const payer: Principal = { sub: 'payer-1', roles: ['payer'] };
-const account: MerchantAccount = {
-  id: 'acc_one',
-  ownerSub: 'owner-1',
-  name: 'Blue Bottle Cafe',
-  description: 'Coffee',
-  statementDescriptor: 'WPY*Blue Bottle Cafe',
-  state: 'active',
-  providerAccountId: '1234',
-  createdAt: '2025-01-01T00:00:00.000Z',
-};
+const account = accountFixture();
 const input: CreateCheckoutInput = {
   accountId: account.id,
   uniqueId: 'order-1',
@@ -129,9 +120,9 @@ describe('a creation under idempotency', () => {
     expect(s.store.finished).toEqual(['complete']);
   });
 
-  test('while the checkout or its watch entry is unwritten, the creation intent stays for whoever settles it', async () => {
+  test.each(['create', 'watch'] as const)('while the checkout or its watch entry is unwritten (%s fails), the creation intent stays for whoever settles it', async (write) => {
     const s = setup({ kind: 'acquired', lockToken: 'l', resumed: false });
-    s.checkouts.watch = async () => {
+    s.checkouts[write] = async () => {
       throw new Error('DynamoDB unavailable');
     };
     await expect(s.create()).rejects.toThrow('DynamoDB unavailable');

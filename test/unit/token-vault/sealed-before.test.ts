@@ -55,6 +55,7 @@ describe('ciphertexts sealed by the earlier vault', () => {
     await expect(vault.open(sealedWithKms, { merchantId: 'acct_1001', purpose: 'provider_access_token' })).resolves.toBe(
       'STAGE_merchant-access-token-0123456789abcdef',
     );
+    expect(kmsMock).toHaveReceivedCommandTimes(DecryptCommand, 1);
     expect(kmsMock).toHaveReceivedCommandWith(DecryptCommand, {
       KeyId: keyArn,
       EncryptionContext: { merchant_id: 'acct_1001', purpose: 'provider_access_token' },

@@ -5,9 +5,8 @@ import { jest } from '@jest/globals';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import type { MerchantCredential, MerchantIdentity, PaymentProvider } from '#functions/ports/payment-provider.ts';
 import { WePayClient } from '#functions/adapters/providers/wepay/wepay-client.ts';
-import { FakeWePay, checkoutJson, json } from './fake-wepay-server.ts';
+import { FakeWePay, app, checkoutJson, json } from './fake-wepay-server.ts';
 
-const app = { clientId: '112233', clientSecret: 'client-secret-fedcba9876', appAccessToken: 'STAGE_app-token-aaaabbbbcccc' };
 const applicant = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Lovelace', originalIp: '203.0.113.9', originalDevice: 'Mozilla/5.0', tosAcceptanceTime: 1700000000 };
 const account = { name: 'Blue Bottle Cafe', description: 'Coffee', referenceId: 'acc_1' };
 
@@ -23,11 +22,11 @@ afterEach(async () => {
 });
 
 describe('the WePay adapter as a PaymentProvider', () => {
-  it("names itself wepay: the API's provider.name, the IPN route and the stored keys", () => {
+  it("declares its name as wepay (the API's provider.name, the IPN route and stored keys read it)", () => {
     expect(provider.name).toBe('wepay');
   });
 
-  it('prints account names as WPY*<name> and refuses names containing "wepay"', () => {
+  it('declares its statement naming: the WPY* prefix and the reserved word "wepay" (domain/account-name applies them)', () => {
     expect(provider.statementNaming).toEqual({ descriptorPrefix: 'WPY*', reservedWord: 'wepay' });
   });
 
