@@ -13,7 +13,7 @@ export const providerBaseUrls = {
 export const exampleRunbookUrl = 'https://github.com/example/wepay-payments-backend/blob/main/docs/runbooks.md';
 
 /** How the WAF's bot and anonymous-IP rule groups act: `count` only measures, `block` enforces. */
-export const wafManagedRuleMode = z.enum(['count', 'block']);
+const wafManagedRuleMode = z.enum(['count', 'block']);
 export type WafManagedRuleMode = z.infer<typeof wafManagedRuleMode>;
 
 function isTimeZone(name: string): boolean {

@@ -27,9 +27,9 @@ const pathMatches = (regexString: string): Statement => ({
   regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: decoded },
 });
 /** The IPN callback (`POST /v1/ipn/wepay/{route_token}`) and anything under its prefix. */
-export const ipnPath: Statement = pathMatches('^(/[^/]+)?/v1/ipn/');
+const ipnPath: Statement = pathMatches('^(/[^/]+)?/v1/ipn/');
 /** `POST /v1/checkouts` exactly: the method and the whole path. */
-export const checkoutCreate: Statement = {
+const checkoutCreate: Statement = {
   andStatement: {
     statements: [
       {
@@ -45,7 +45,7 @@ export const checkoutCreate: Statement = {
   },
 };
 /** Everything but the IPN prefix: with `ipnPath` this covers every request, so no path goes uncapped. */
-export const notIpnPath: Statement = { notStatement: { statement: ipnPath } };
+const notIpnPath: Statement = { notStatement: { statement: ipnPath } };
 
 /** Rules of these groups stay at count even in block mode: they would refuse the API's legitimate callers. */
 export const countOnlyInBlockMode: Record<string, string[]> = {

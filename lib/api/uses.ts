@@ -15,7 +15,7 @@ import type { StatefulStack } from '#lib/stateful-stack.ts';
 export type Queues = Record<(typeof queueConsumers)[number]['queue'], sqs.IQueue> & { webhookDeliveries: sqs.IQueue };
 
 /** Where `event-bus:put` puts events: EventDelivery's bus. */
-export interface EventBusTarget {
+interface EventBusTarget {
   bus: events.IEventBus;
 }
 
@@ -36,11 +36,11 @@ export function grantsFor(
   if (has('payments:read-write')) grants.push({ ...table(paymentsTable), access: 'readWrite', env: 'PAYMENTS_TABLE_NAME' });
   else if (has('payments:read')) grants.push({ ...table(paymentsTable), access: 'read', env: 'PAYMENTS_TABLE_NAME' });
   if (has('idempotency')) grants.push({ ...table(idempotencyTable), access: 'readWrite', env: 'IDEMPOTENCY_TABLE_NAME' });
-  const keyAccess: KeyAccess | undefined =
-    has('token-key:encrypt') && has('token-key:decrypt') ? 'sealAndUnseal' : has('token-key:encrypt') ? 'seal' : has('token-key:decrypt') ? 'unseal' : undefined;
+  const accessOf = (seal: RouteUse, open: RouteUse): KeyAccess | undefined =>
+    has(seal) && has(open) ? 'sealAndUnseal' : has(seal) ? 'seal' : has(open) ? 'unseal' : undefined;
+  const keyAccess = accessOf('token-key:encrypt', 'token-key:decrypt');
   if (keyAccess) grants.push({ kind: 'key', key: stateful.key, access: keyAccess, purpose: 'provider_access_token', env: 'TOKEN_KMS_KEY_ARN' });
-  const secretAccess: KeyAccess | undefined =
-    has('webhook-secret:seal') && has('webhook-secret:open') ? 'sealAndUnseal' : has('webhook-secret:seal') ? 'seal' : has('webhook-secret:open') ? 'unseal' : undefined;
+  const secretAccess = accessOf('webhook-secret:seal', 'webhook-secret:open');
   if (secretAccess) grants.push({ kind: 'key', key: stateful.key, access: secretAccess, purpose: 'webhook_secret', env: 'TOKEN_KMS_KEY_ARN' });
   if (has('platform-secret')) grants.push({ kind: 'secret', secret: stateful.platformSecret, access: 'read', env: 'PLATFORM_SECRET_ID' });
   if (has('ipn-queue:send')) grants.push({ kind: 'queue', queue: queues.ipn, access: 'send', env: 'IPN_QUEUE_URL' });

@@ -16,7 +16,7 @@ import type { TokenContext, WebhookSecretContext } from '#functions/ports/token-
  * secrets. The vault binds each ciphertext to its purpose and to the one entity it belongs to
  * (the encryption context's other key), and IAM requires both.
  */
-export type KeyPurpose = TokenContext['purpose'] | WebhookSecretContext['purpose'];
+type KeyPurpose = TokenContext['purpose'] | WebhookSecretContext['purpose'];
 const entityContextKey: Record<KeyPurpose, string> = { provider_access_token: 'merchant_id', webhook_secret: 'endpoint_id' };
 
 /** `append`: PutItem alone, for the append-only audit table (a conditional put; never an update or delete). */

@@ -34,7 +34,7 @@ const createRequireBanner =
  * without the SSO, INI, process, web-identity and metadata links and their STS and SSO
  * clients: 131-132 KiB less in every bundle that uses an AWS client, and a faster import.
  */
-export const bundleAliases = {
+const bundleAliases = {
   '@aws-sdk/credential-provider-node': path.join(projectRoot, 'functions', 'adapters', 'lambda-credentials.ts'),
 } as const;
 
