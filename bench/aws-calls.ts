@@ -23,13 +23,13 @@
 //   Lambda instance); "warm" reuses it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { defaultAwsCallsFile } from './shared.ts';
 
 process.env.LOG_LEVEL ??= 'ERROR';
 const { startBenchRuntime } = await import('./bench-runtime.ts');
@@ -431,10 +431,13 @@ try {
   console.log(row(`events publisher (stream), per IPN that moved the checkout: ${Number(eventsPerIpn.toFixed(2))} events`, publishIpn));
   console.log(row('(once per merchant) onboarding, for reference', onboarding));
   console.log('\nWrite and read units as DynamoDB charges them on demand, reported by dynalite (ReturnConsumedCapacity); a write refused by its condition counted as 1 WRU.');
-  const kinds = [...counts].filter(([key]) => key.startsWith('DynamoDB item:') && key.endsWith(':calls'));
-  console.log(`Units per call by item (whole run): ${kinds.map(([key, n]) => `${key.slice('DynamoDB item:'.length, -':calls'.length)} ${Number(((counts.get(key.replace(/:calls$/, ':units')) ?? 0) / n).toFixed(2))}`).join('; ')}`);
+  // Units per call of each item kind over the whole run: what the floor's writes weigh (cost.ts).
+  const unitsPerCall = Object.fromEntries(
+    [...counts].filter(([key]) => key.startsWith('DynamoDB item:') && key.endsWith(':calls')).map(([key, n]) => [key.slice('DynamoDB item:'.length, -':calls'.length), (counts.get(key.replace(/:calls$/, ':units')) ?? 0) / n]),
+  );
+  console.log(`Units per call by item (whole run): ${Object.entries(unitsPerCall).map(([kind, units]) => `${kind} ${Number(units.toFixed(2))}`).join('; ')}`);
 
-  const resultFile = process.env.BENCH_RESULT_FILE ?? join(tmpdir(), 'payments-bench', 'aws-calls.json');
+  const resultFile = process.env.BENCH_RESULT_FILE ?? defaultAwsCallsFile;
   const asObject = (figures: Map<string, number>) => Object.fromEntries(figures);
   await mkdir(dirname(resultFile), { recursive: true });
   await writeFile(resultFile, JSON.stringify({
@@ -455,10 +458,7 @@ try {
     },
     eventsPerCreate,
     eventsPerIpn,
-    /** Units per call of each item kind over the whole run: what the floor's writes weigh. */
-    unitsPerCall: Object.fromEntries(
-      [...counts].filter(([key]) => key.startsWith('DynamoDB item:') && key.endsWith(':calls')).map(([key, n]) => [key.slice('DynamoDB item:'.length, -':calls'.length), (counts.get(key.replace(/:calls$/, ':units')) ?? 0) / n]),
-    ),
+    unitsPerCall,
   }, null, 2));
   console.log(`\nWritten to ${resultFile} (bench/cost.ts reads it).`);
 } finally {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { bundleSettings, esbuildOptionsFor, handlerEntry, handlersDir, memorySizeFor } from '#lib/constructs/payments-function.ts';
+import { median } from './shared.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const outDir = mkdtempSync(join(tmpdir(), 'bundles-'));
@@ -25,7 +26,6 @@ const handlers = readdirSync(handlersDir).filter((f) => f.endsWith('.ts')).map((
 const budget = (encryption: boolean) => (encryption ? { kib: 800, ratio: 1.6 } : { kib: 350, ratio: 1.3 });
 const vcpuMb = 1769;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 // Settings that exist in Lambda; the loaded module builds nothing until invoked.
 const env = {
   ...process.env,

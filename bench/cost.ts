@@ -7,12 +7,11 @@
 // by what the code does: its calls, its memory, its extra invocations.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memorySizeFor } from '#lib/constructs/payments-function.ts';
+import { defaultAwsCallsFile } from './shared.ts';
 
-const callsFile = process.env.BENCH_AWS_CALLS_FILE ?? join(tmpdir(), 'payments-bench', 'aws-calls.json');
+const callsFile = process.env.BENCH_AWS_CALLS_FILE ?? defaultAwsCallsFile;
 if (!existsSync(callsFile)) {
   execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./aws-calls.ts', import.meta.url)), '10'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_RESULT_FILE: callsFile } });
 }

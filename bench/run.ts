@@ -10,8 +10,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-/** Not benches: this runner and the shared runtime helper. */
-const helpers = new Set(['run.ts', 'bench-runtime.ts']);
+/** Not benches: this runner and the shared helpers. */
+const helpers = new Set(['run.ts', 'bench-runtime.ts', 'shared.ts']);
 /** Arguments for a quick run (see each script's header for their meaning). */
 const smallSizes: Record<string, string[]> = {
   'checkouts.ts': ['50', '100'],

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './shared.ts';
 
 const [sequential = '50', throughput = '100', roundsArg = '1'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -33,7 +34,6 @@ try {
     off.push(run(false, round));
     on.push(run(true, round));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const series = Object.keys(off[0]!).filter((name) => name.startsWith('API'));
   console.log(`X-Ray SDK async hooks on the request path (node ${process.version}; ${rounds} round(s) of bench/checkouts.ts ${sequential} ${throughput}, without then with --xray-hooks)`);
   console.log('| series | p50 without | p50 with | with / without | req/s without | req/s with | with / without |');
