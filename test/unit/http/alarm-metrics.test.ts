@@ -1,30 +1,33 @@
 // The refusals the monitoring stack alarms on are published as EMF lines with exactly the
 // namespace, name and dimensions its alarms read (lib/monitoring/business-metrics.ts): a
 // renamed metric or dimension would leave an alarm watching nothing.
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ProviderError, ProviderUnavailableError, RateLimitedError } from '#functions/domain/errors.ts';
 import { VelocityLimitedError } from '#functions/domain/velocity.ts';
-import { publishMetrics, responseEnvelope } from '#functions/http/middlewares.ts';
-import { logger, metrics } from '#functions/observability.ts';
+import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
 import { businessMetrics, velocityLimitDimension, velocityLimits } from '#lib/monitoring/business-metrics.ts';
 import { captureOutput } from '../../support/log-capture.ts';
-import { proxyEvent } from '../../support/proxy-event.ts';
+import { lambdaContext, proxyEvent } from '../../support/proxy-event.ts';
 
 type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
 
 /** The EMF lines a request that fails with `error` publishes. */
 async function metricsOfRefusal(error: Error): Promise<Emf[]> {
-  // The order of functions/http/http-handler.ts: the envelope counts the refusal, then the flush publishes it.
-  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(publishMetrics(metrics))
-    .use(responseEnvelope(logger))
-    .handler(async () => {
-      throw error;
-    });
+  // The pipeline every route's handler is built with (functions/http/pipeline.ts): the envelope counts the refusal, the flush publishes it.
+  const handler = unauditedHttpHandler('fees.quote', async () => {
+    throw error;
+  });
   const output = captureOutput();
   try {
-    await handler(proxyEvent({ method: 'POST', path: '/v1/checkouts' }), { awsRequestId: 'lambda-request' } as Context);
+    await handler(
+      proxyEvent({
+        method: 'POST',
+        path: '/v1/fees/quote',
+        principal: { sub: 'user-payer-1', groups: ['payer'] },
+        body: { currency: 'USD', amount: 10000, app_fee: 400 },
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      lambdaContext(),
+    );
   } finally {
     output.restore();
   }
