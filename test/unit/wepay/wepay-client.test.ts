@@ -15,6 +15,7 @@ import {
   type WePayClientOptions,
 } from '#functions/adapters/providers/wepay/wepay-client.ts';
 import { FakeWePay, app, checkoutInput, checkoutJson, drop, hang, html, json, merchantToken, wepayError } from './fake-wepay-server.ts';
+import type { ProviderCallRecord } from '#functions/observability.ts';
 
 const unknownError = wepayError(500, 'processing_error', 1008, 'There was an unknown error - please contact for support');
 const decline = wepayError(400, 'processing_error', 1008, 'Unable to charge payment method: general decline');
@@ -326,19 +327,19 @@ describe('WePayClient writes without a unique_id', () => {
 });
 
 describe('WePayClient secrets and configuration', () => {
-  it('keeps tokens and secrets out of error messages, causes and logs', async () => {
+  it('keeps tokens and secrets out of error messages, causes and what each attempt reports', async () => {
     const logged: string[] = [];
-    const logger = { warn: (message: string, attributes?: Record<string, unknown>) => logged.push(message + JSON.stringify(attributes)) };
+    const onAttempt = (attempt: ProviderCallRecord) => logged.push(JSON.stringify(attempt));
     wepay.script('/checkout/create', wepayError(400, 'invalid_request', 1003, `bad token ${merchantToken}`));
     wepay.script('/user/register', wepayError(400, 'invalid_client', 1003, `client_secret ${app.clientSecret} is wrong`));
     wepay.otherwise('/checkout', drop);
 
     const errors = [
-      await rejection(client({ logger }).createCheckout(merchantToken, checkoutInput)),
+      await rejection(client({ onAttempt }).createCheckout(merchantToken, checkoutInput)),
       await rejection(
-        client({ logger }).registerUser({ email: 'a@example.com', firstName: 'A', lastName: 'B', originalIp: '203.0.113.9', originalDevice: 'x', tosAcceptanceTime: 1 }),
+        client({ onAttempt }).registerUser({ email: 'a@example.com', firstName: 'A', lastName: 'B', originalIp: '203.0.113.9', originalDevice: 'x', tosAcceptanceTime: 1 }),
       ),
-      await rejection(client({ logger }).getCheckout(merchantToken, '1234567')),
+      await rejection(client({ onAttempt }).getCheckout(merchantToken, '1234567')),
     ];
     const text = [...errors.map((e) => `${e.message} ${String(e.cause)} ${JSON.stringify(e)}`), ...logged].join('\n');
     expect(logged.length).toBeGreaterThan(0);

@@ -13,11 +13,6 @@ import type { ProviderCallRecord } from '#functions/observability.ts';
 /** The platform's own credentials at WePay (its app), issued by WePay only. */
 export type ProviderClientCredentials = Pick<PlatformCredentials, 'clientId' | 'clientSecret' | 'appAccessToken'>;
 
-/** The part of a logger the client uses; Powertools' Logger fits. */
-export interface ProviderCallLogger {
-  warn(message: string, attributes?: Record<string, unknown>): void;
-}
-
 export interface WePayClientOptions {
   /** Up to and including `/v2`, without a trailing slash. */
   baseUrl: string;
@@ -30,7 +25,6 @@ export interface WePayClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1): the jitter source. */
   random?: () => number;
-  logger?: ProviderCallLogger;
   /** Told of every attempt when it ends (the composition root logs it and publishes its latency). */
   onAttempt?: (attempt: ProviderCallRecord) => void;
   /** Full-jitter backoff: attempt n waits random() × min(cap, base × 2^(n−1)). */
@@ -65,7 +59,6 @@ export class WePayTransport {
   private readonly fetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  private readonly logger: ProviderCallLogger | undefined;
   private readonly onAttempt: ((attempt: ProviderCallRecord) => void) | undefined;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
@@ -83,7 +76,6 @@ export class WePayTransport {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.random = options.random ?? Math.random;
-    this.logger = options.logger;
     this.onAttempt = options.onAttempt;
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
     this.backoffCapMs = options.backoffCapMs ?? 2_000;
@@ -114,7 +106,6 @@ export class WePayTransport {
       }
       lastUnknown = outcome.reason;
       const willRetry = policy.kind !== 'once' && attempt < this.maxAttempts;
-      this.logger?.warn('Provider call outcome unknown', { path, attempt, maxAttempts: this.maxAttempts, reason: outcome.reason, willRetry });
       if (!willRetry) break;
       await this.sleep(this.backoffDelayMs(attempt));
     }

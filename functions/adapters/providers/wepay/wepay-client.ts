@@ -26,7 +26,7 @@ import { WEPAY_PROVIDER_NAME } from './provider-name.ts';
 
 export { WEPAY_MAX_BATCH_CALLS } from './checkouts.ts';
 export { WEPAY_THROTTLE_WINDOW_SECONDS, WEPAY_UNKNOWN_ERROR_MESSAGE } from './errors.ts';
-export type { ProviderCallLogger, ProviderClientCredentials, WePayClientOptions } from './transport.ts';
+export type { ProviderClientCredentials, WePayClientOptions } from './transport.ts';
 export { WEPAY_USER_SCOPES, type CreateAccountInput, type RegisteredUser } from './users.ts';
 
 
@@ -111,7 +111,7 @@ export class WePayClient implements PaymentProvider {
 export function wepayClientFromConfig(
   cfg: Config,
   secrets: PlatformSecrets,
-  overrides: Partial<Pick<WePayClientOptions, 'fetch' | 'sleep' | 'random' | 'logger' | 'onAttempt'>> = {},
+  overrides: Partial<Pick<WePayClientOptions, 'fetch' | 'sleep' | 'random' | 'onAttempt'>> = {},
 ): WePayClient {
   return new WePayClient({
     baseUrl: cfg.provider.baseUrl,
