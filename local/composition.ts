@@ -45,11 +45,10 @@ export function composeLocalRuntime(local: LocalComposition): void {
       IPN_BASE_URL: local.ipnCallbacks ? local.api.url : undefined,
     }),
   );
-  const vault = Promise.resolve(localTokenVault({ keyBytes: local.tokenKey }));
   const ipnQueue = inProcessQueue(localIpnQueueName);
   installRuntimeParts({
     platformSecrets: fileBackedPlatformSecrets({ path: local.platformSecretsFile, maxAgeSeconds: config().secretsCacheSeconds }),
-    vault: () => vault,
+    vault: localTokenVault({ keyBytes: local.tokenKey }),
     ipnQueue: { enqueue: async (notice) => ipnQueue.send(JSON.stringify(notice)) },
     deliveryQueue: inProcessDeliveryQueue(),
     eventBus: undefined,

@@ -13,7 +13,7 @@ import type { DeliveryQueue, EventBus } from '#functions/ports/webhook-sender.ts
 export interface RuntimeParts {
   platformSecrets: PlatformSecrets;
   /** One key and envelope format for merchant tokens and webhook signing secrets. */
-  vault: () => Promise<TokenVault & WebhookSecretVault>;
+  vault: TokenVault & WebhookSecretVault;
   ipnQueue: IpnQueue;
   deliveryQueue: DeliveryQueue;
   /** The bus new events are also put on; the local runtime has none. */

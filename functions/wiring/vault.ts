@@ -9,8 +9,8 @@ import { runtimePart } from './runtime-parts.ts';
 // Pure (building happens on the first call): esbuild leaves the vault, KMS and the Encryption
 // SDK out of a function that imports a wiring module holding this but never calls it.
 export const tokenVault = /* @__PURE__ */ once<Promise<TokenVault & WebhookSecretVault>>(async () =>
-  runtimePart('vault', () => async () => {
+  runtimePart('vault', () => {
     const cfg = config();
     return kmsTokenVault({ keyArn: requireSetting(cfg.tokenKmsKeyArn, 'TOKEN_KMS_KEY_ARN'), region: cfg.region });
-  })(),
+  }),
 );
