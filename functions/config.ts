@@ -4,7 +4,8 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 
 // zod/mini sets no locale: without it every message would be "Invalid input". Start-up errors
-// quote zod's English messages, as classic zod gives them by default (http/validation.ts sets it too).
+// and the API's validation errors (http/validation.ts) quote zod's English messages, as classic
+// zod gives them by default. zod's one global setting, made here once for every module.
 z.config(en());
 
 /**

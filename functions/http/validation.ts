@@ -1,12 +1,9 @@
 // zod problems → the API's invalid_request errors, with `param` as a dotted path.
 import * as z from 'zod/mini';
-import { en } from 'zod/locales';
+// The API's messages that are zod's own ("cursor: Too big: expected string to have <=2048
+// characters") are English: config.ts sets zod's one global locale when it loads.
+import '#functions/config.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
-
-// zod/mini sets no locale (every message would be "Invalid input"); the API's messages that
-// are zod's own ("cursor: Too big: expected string to have <=2048 characters") are English,
-// as classic zod sets by default. One global setting of zod's, so config.ts sets it too.
-z.config(en());
 
 type Issue = z.core.$ZodIssue;
 
