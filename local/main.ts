@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { en } from 'zod/locales';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { startLocalRuntime } from './runtime.ts';
 
@@ -14,8 +13,8 @@ import { startLocalRuntime } from './runtime.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // The local runtime's own settings; the handlers' settings are functions/config.ts's (zod/mini
-// there and here, so `npm start` runs the functions with the one zod they have in Lambda).
-z.config(en());
+// there and here, so `npm start` runs the functions with the one zod they have in Lambda;
+// config.ts, loaded through ./runtime.ts, sets its English locale).
 const port = z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65_535));
 const settings = z
   .object({
