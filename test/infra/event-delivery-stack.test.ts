@@ -14,20 +14,13 @@ import { maxDeliveryReceives, publisherMaxRecordAge } from '#lib/constructs/even
 import { projectRoot, type PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import { buildTestApp } from './test-app.ts';
 import { businessMetric } from '#functions/observability.ts';
+import { actionsOf, roleStatements, type Statement } from './iam.ts';
 
 const { stages } = buildTestApp();
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 type Resource = { Type: string; Properties: Record<string, any> };
 
-const actionsOf = (statement: Statement) => [statement.Action].flat();
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
-function roleStatements(template: Template, stack: Stack, fn: PaymentsFunction): Statement[] {
-  const role = { Ref: logicalId(stack, fn.role) };
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(role)))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 const environments = stages.map((stage) => {
   const api = Template.fromStack(stage.api);
@@ -46,7 +39,7 @@ const environments = stages.map((stage) => {
   const variables = (fn: PaymentsFunction) => fnResource(fn).Properties.Environment.Variables as Record<string, unknown>;
   const queueArn = { 'Fn::GetAtt': [logicalId(stage.api, delivery.deliveryQueue), 'Arn'] };
   const whoCan = (matches: (s: Statement) => boolean) =>
-    [...functions].filter(([, fn]) => roleStatements(api, stage.api, fn).some(matches)).map(([name]) => name).sort();
+    [...functions].filter(([, fn]) => roleStatements(api, fn).some(matches)).map(([name]) => name).sort();
   return { name: stage.stageName, stage, api, resources, delivery, functions, fnResource, variables, queueArn, whoCan };
 });
 
@@ -81,7 +74,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['checkout', 'merchant_account', 'mandate'] } } } }) }] },
     });
     // The poller reads the stream with the publisher's role: that stream only (ListStreams names no resource).
-    const streamStatement = roleStatements(api, stage.api, delivery.publisher).find((s) => actionsOf(s).includes('dynamodb:GetRecords'));
+    const streamStatement = roleStatements(api, delivery.publisher).find((s) => actionsOf(s).includes('dynamodb:GetRecords'));
     expect(streamStatement?.Resource).toEqual(mapping.EventSourceArn);
   });
 
@@ -156,7 +149,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
     expect(whoCan((s) => forSecrets(s) && actionsOf(s).includes('kms:Decrypt'))).toEqual(['deliverer']);
     // Each such statement is bound to one endpoint (endpoint_id present) and to the key, never to a merchant's token.
     for (const name of ['webhook_endpoints.create', 'webhook_endpoints.rotate_secret', 'deliverer']) {
-      const statements = roleStatements(api, stage.api, env.functions.get(name)!).filter(forSecrets);
+      const statements = roleStatements(api, env.functions.get(name)!).filter(forSecrets);
       expect(statements).toHaveLength(1);
       expect(statements[0]).toMatchObject({
         Resource: stage.api.resolve(stage.stateful.key.keyArn),
@@ -164,7 +157,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
       });
     }
     // Neither event function may use the key for merchants' provider tokens.
-    for (const fn of delivery.functions) expect(JSON.stringify(roleStatements(api, stage.api, fn))).not.toContain('provider_access_token');
+    for (const fn of delivery.functions) expect(JSON.stringify(roleStatements(api, fn))).not.toContain('provider_access_token');
   });
 
   it('lets only events.redeliver, the publisher and the deliverer queue delivery attempts, and only the deliverer consume them', () => {
@@ -177,7 +170,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('%s environme
     // The publisher alone puts events on the bus, and only on this one.
     const busArn = { 'Fn::GetAtt': [logicalId(stage.api, delivery.bus), 'Arn'] };
     expect(whoCan((s) => actionsOf(s).some((a) => a.startsWith('events:')))).toEqual(['publisher']);
-    expect(roleStatements(api, stage.api, delivery.publisher).filter((s) => actionsOf(s).includes('events:PutEvents'))).toEqual([
+    expect(roleStatements(api, delivery.publisher).filter((s) => actionsOf(s).includes('events:PutEvents'))).toEqual([
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn },
     ]);
   });

@@ -13,6 +13,7 @@ import { projectRoot } from '#lib/constructs/payments-function.ts';
 import type { PaymentsFunction } from '#lib/constructs/payments-function.ts';
 import { ipnQueueOldestMessageAlarmSeconds, reconcileMetrics, runbooks } from '#lib/monitoring-stack.ts';
 import { buildTestApp } from './test-app.ts';
+import { actionsOf, roleStatements, type Statement } from './iam.ts';
 
 const { stages } = buildTestApp();
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string[] }>;
@@ -53,18 +54,6 @@ function iamStatements(template: Template): { Action: string | string[]; Resourc
     return [];
   });
 }
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, Record<string, unknown>> };
-
-/** The statements of every policy attached to a function's role. */
-function roleStatements(template: Template, fn: PaymentsFunction): Statement[] {
-  const roleId = fn.role.stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 /**
  * What a function can touch, read back from its IAM statements in the route table's
