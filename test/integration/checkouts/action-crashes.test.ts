@@ -13,10 +13,11 @@ import { cancelCheckoutRequest, captureCheckoutRequest, refundCheckoutRequest } 
 import type { IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
-import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
-import { moneyHelpers, providerPath, type Action } from './money-harness.ts';
+import { moneyRuntime } from '../../support/money-runtime.ts';
+import { newUniqueId } from './checkout-harness.ts';
+import { providerPath, type Action } from './money-harness.ts';
 
-process.env.IDEMPOTENCY_LOCK_SECONDS = '1';
+const { h, m } = moneyRuntime({ IDEMPOTENCY_LOCK_SECONDS: '1' }, { clearFaultsAfterEach: false });
 
 class ProcessDied extends Error {
   override readonly name = 'ProcessDied';
@@ -26,17 +27,9 @@ const die = async () => {
 };
 
 
-let h: CheckoutHarness;
-let m: ReturnType<typeof moneyHelpers>;
 let merchant: Principal;
-
 beforeAll(async () => {
-  h = await startCheckoutHarness();
-  m = moneyHelpers(h);
   merchant = { sub: await h.subOf('merchant'), roles: ['merchant'] };
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 const dyingStore = (real: IdempotencyStore): IdempotencyStore => ({ begin: (...args) => real.begin(...args), complete: die, release: die, abandon: die });
