@@ -39,6 +39,15 @@ const bundleAliases = {
 } as const;
 
 /**
+ * Left out of every bundle: the SDK loads its event-stream codec with a dynamic import only
+ * for an operation that streams events, and none of the clients the functions use
+ * (DynamoDB, SQS, EventBridge, KMS, Secrets Manager) has one. esbuild would otherwise inline
+ * it: 14-15 KiB in every bundle with an AWS client. test/unit/architecture/bundle-contents.test.ts
+ * fails if a bundled client ever mentions event streams.
+ */
+const bundleExternals = ['@smithy/core/event-streams'] as const;
+
+/**
  * esbuild settings of every function bundle (bench/bundle-size.ts measures bundles built
  * with them; bench/README.md has the figures behind each choice):
  * - the AWS SDK is bundled, not taken from the runtime: one minified file imports
@@ -57,6 +66,7 @@ export const bundleSettings = {
   mainFields: ['module', 'main'],
   banner: createRequireBanner,
   alias: bundleAliases,
+  external: bundleExternals,
 } as const;
 
 /** What `bundleSettings` amounts to as esbuild's own options, for the benches and tests that build an entry (a handler: handlerEntry) as the CDK app does. */
@@ -71,6 +81,7 @@ export function esbuildOptionsFor(entry: string) {
     mainFields: [...bundleSettings.mainFields],
     banner: { js: bundleSettings.banner },
     alias: { ...bundleSettings.alias },
+    external: [...bundleSettings.external],
   };
 }
 
@@ -220,8 +231,9 @@ export class PaymentsFunction extends Construct {
         ...bundleSettings,
         mainFields: [...bundleSettings.mainFields],
         sourceMap: false,
-        // The runtime ships AWS SDK v3, but the bundled one loads faster and is the version the tests ran against.
-        externalModules: [],
+        // The runtime ships AWS SDK v3, but the bundled one loads faster and is the version the tests ran against;
+        // only the event-stream codec no function uses stays out (bundleExternals).
+        externalModules: [...bundleSettings.external],
         esbuildArgs: { '--alias': Object.entries(bundleSettings.alias).map(([from, to]) => `${from}=${to}`) },
       },
     });

@@ -1,9 +1,11 @@
-// Which bundles carry the Encryption SDK, the X-Ray SDK and which repositories, as esbuild builds them with
-// the CDK app's settings: tree-shaking, not the import graph, decides (a function whose
-// composition root imports the vault's wiring for other routes must still leave the SDK
-// out when it never builds a vault).
+// What goes into a function's bundle as esbuild builds it with the CDK app's settings: the
+// Encryption SDK, the X-Ray SDK, which repositories, the SDK's event-stream
+// codec. Tree-shaking, not the import graph, decides (a function whose composition root imports
+// the vault's wiring for other routes must still leave the SDK out when it never builds a vault).
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { build, stop } from 'esbuild';
-import { esbuildOptionsFor, handlerEntry } from '#lib/constructs/payments-function.ts';
+import { bundleSettings, esbuildOptionsFor, handlerEntry, projectRoot } from '#lib/constructs/payments-function.ts';
 
 /** The bytes each file contributes to the handler's bundle (what is in the output, not merely parsed). */
 async function bytesByInput(handler: string): Promise<Map<string, number>> {
@@ -56,5 +58,34 @@ describe('bundles and the storage wiring', () => {
     for (const unused of ['idempotency-store', 'velocity-store', 'merchant-repository', 'reconciliation-lease', 'checkout-repository']) {
       expect(bytes.get(`functions/adapters/dynamodb/${unused}.ts`) ?? 0).toBeLessThan(100);
     }
+  });
+});
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+describe("bundles and the SDK's event-stream codec", () => {
+  it('stays out of every bundle: esbuild leaves its dynamic import alone', async () => {
+    expect(bundleSettings.external).toContain('@smithy/core/event-streams');
+    for (const handler of ['events-publish', 'checkouts-create', 'mandates-create', 'ipn-receive']) {
+      const inputs = [...(await bytesByInput(handler)).keys()];
+      expect(inputs.some((input) => input.includes('@smithy/core/'))).toBe(true);
+      expect(inputs.filter((input) => input.includes('event-streams') || input.includes('eventstream'))).toEqual([]);
+    }
+  });
+
+  // The codec is loaded only for an operation that streams events; a client with one mentions it.
+  it('is needed by none of the AWS clients the functions use', () => {
+    const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const clients = Object.keys(manifest.dependencies).filter((name) => name.startsWith('@aws-sdk/client-'));
+    expect(clients.length).toBeGreaterThanOrEqual(5);
+    const mentions = clients.flatMap((client) =>
+      filesUnder(join(projectRoot, 'node_modules', client, 'dist-es'))
+        .filter((file) => /event-?stream/i.test(readFileSync(file, 'utf8')))
+        .map((file) => file.slice(projectRoot.length + 1)),
+    );
+    expect(mentions).toEqual([]);
   });
 });
