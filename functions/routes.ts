@@ -4,7 +4,7 @@
 // in ./routes/, one file per resource; this is the only place they are joined.
 // Entries are written out in full rather than built by helpers (the duplicate
 // finder sees their common shape): each route then reads at a glance.
-import type { RouteUse } from './routes/route-definition.ts';
+import { routeIn, type RouteUse } from './routes/route-definition.ts';
 import { serviceRoutes } from './routes/service.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { checkoutRoutes } from './routes/checkouts.ts';
@@ -21,9 +21,7 @@ export type RouteId = (typeof routes)[number]['id'];
 export type Route<I extends RouteId> = Extract<(typeof routes)[number], { id: I }>;
 
 export function routeById<I extends RouteId>(id: I): Route<I> {
-  const found = routes.find((r) => r.id === id);
-  if (!found) throw new Error(`No route ${id}`);
-  return found as Route<I>;
+  return routeIn(routes, id);
 }
 
 

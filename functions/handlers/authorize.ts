@@ -8,6 +8,7 @@ import { AuthenticationError } from '#functions/domain/errors.ts';
 import { auditRefusal } from '#functions/http/audit.ts';
 import { authenticate, hasCredentialsInQuery, headerValue } from '#functions/http/authentication.ts';
 import { logger } from '#functions/observability.ts';
+import { routes } from '#functions/routes.ts';
 import { auditDeps } from '#functions/wiring/audit.ts';
 import { tokenVerifier } from '#functions/wiring/auth.ts';
 import { authenticateAgent } from '#functions/app/mandates.ts';
@@ -36,7 +37,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     if (!(error instanceof AuthenticationError)) throw error;
     logger.info('authentication refused', { code: error.code });
     // In AWS the route's function never sees this request: its audit record is written here.
-    await auditRefusal(event, 401, auditDeps());
+    await auditRefusal(event, 401, auditDeps(), routes);
     return policy('anonymous', 'Deny', event.methodArn, { code: error.code, message: error.message });
   }
 }

@@ -7,8 +7,9 @@ import { createCheckoutInputFrom } from '#functions/http/schemas/checkouts.ts';
 import { businessMetric, countMetric, logger } from '#functions/observability.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
+import { checkoutRoutes } from '#functions/routes/checkouts.ts';
 
-export const handler = httpHandler('checkouts.create', async ({ body, principal, requestId, sourceIp, event }) => {
+export const handler = httpHandler(checkoutRoutes, 'checkouts.create', async ({ body, principal, requestId, sourceIp, event }) => {
   const agent = hasRole(principal, 'agent') && principal.mandateId !== undefined;
   // Every line of an agent's request, its refusal included, names the mandate (the agent's log).
   if (agent) logger.appendKeys({ mandate_id: principal.mandateId });

@@ -2,8 +2,9 @@ import { config } from '#functions/config.ts';
 import { quoteFees, quoteFeesFromPolicy } from '#functions/domain/fees.ts';
 import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
 import { feeQuoteJson } from '#functions/http/schemas/fees.ts';
+import { serviceRoutes } from '#functions/routes/service.ts';
 
-export const handler = unauditedHttpHandler('fees.quote', async ({ body }) => {
+export const handler = unauditedHttpHandler(serviceRoutes, 'fees.quote', async ({ body }) => {
   const processingFeeRate = body.processing_fee_rate ?? config().processingFeeRate;
   const quote =
     'price' in body

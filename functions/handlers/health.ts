@@ -1,3 +1,4 @@
 import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
+import { serviceRoutes } from '#functions/routes/service.ts';
 
-export const handler = unauditedHttpHandler('health', async () => ({ statusCode: 200, body: { status: 'ok' } }));
+export const handler = unauditedHttpHandler(serviceRoutes, 'health', async () => ({ statusCode: 200, body: { status: 'ok' } }));

@@ -6,8 +6,9 @@ import { ipnQueue } from '#functions/wiring/ipn.ts';
 import { ipnRouteId } from '#functions/http/schemas/ipn.ts';
 import { notificationReader } from '#functions/wiring/provider-notifications.ts';
 import { platformSecrets } from '#functions/wiring/secrets.ts';
+import { ipnRoutes } from '#functions/routes/ipn.ts';
 
-export const handler = unauditedHttpHandler(ipnRouteId, async ({ body, pathParameters }) => {
+export const handler = unauditedHttpHandler(ipnRoutes, ipnRouteId, async ({ body, pathParameters }) => {
   await receiveIpn(
     { provider: notificationReader, credentials: () => platformSecrets().platformCredentials(), queue: ipnQueue(), clock: systemClock },
     pathParameters.route_token ?? '',

@@ -4,8 +4,9 @@ import { merchantAccountJson } from '#functions/http/schemas/merchants.ts';
 import { systemClock } from '#functions/wiring/clock.ts';
 import { paymentProvider, tokenVault } from '#functions/wiring/provider.ts';
 import { merchantRepository } from '#functions/wiring/storage.ts';
+import { merchantRoutes } from '#functions/routes/merchants.ts';
 
-export const handler = httpHandler('merchants.create', async ({ body, principal, sourceIp, event }) => {
+export const handler = httpHandler(merchantRoutes, 'merchants.create', async ({ body, principal, sourceIp, event }) => {
   const account = await onboardMerchant(
     { merchants: merchantRepository(), provider: paymentProvider(), vault: await tokenVault(), clock: systemClock },
     principal,

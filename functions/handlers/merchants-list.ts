@@ -2,8 +2,9 @@ import { listMerchantAccounts } from '#functions/app/merchants.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { merchantAccountJson } from '#functions/http/schemas/merchants.ts';
 import { merchantRepository } from '#functions/wiring/storage.ts';
+import { merchantRoutes } from '#functions/routes/merchants.ts';
 
-export const handler = httpHandler('merchants.list', async ({ principal, query }) => {
+export const handler = httpHandler(merchantRoutes, 'merchants.list', async ({ principal, query }) => {
   const page = await listMerchantAccounts({ merchants: merchantRepository() }, principal, {
     limit: query.limit,
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuth
 import { recordRequest, type AuditDeps } from '#functions/app/audit.ts';
 import { roles as allRoles } from '#functions/domain/principal.ts';
 import type { AuditActor } from '#functions/domain/audit-record.ts';
-import { routes, type RouteDefinition } from '#functions/routes.ts';
+import type { RouteDefinition } from '#functions/routes.ts';
 import { ipnRouteId } from './schemas/ipn.ts';
 import { requestIdFrom } from './security-headers.ts';
 
@@ -108,8 +108,8 @@ export function auditTrail(route: RouteDefinition, deps: () => AuditDeps): Middl
  * resource template), the connection and API Gateway's request id, which the
  * gateway response's X-Request-Id and `request_id` carry too.
  */
-export async function auditRefusal(event: APIGatewayRequestAuthorizerEvent, status: number, deps: AuditDeps): Promise<void> {
-  const route = (routes as readonly RouteDefinition[]).find((r) => r.method === event.httpMethod && r.path === event.resource);
+export async function auditRefusal(event: APIGatewayRequestAuthorizerEvent, status: number, deps: AuditDeps, routes: readonly RouteDefinition[]): Promise<void> {
+  const route = routes.find((r) => r.method === event.httpMethod && r.path === event.resource);
   if (!route || !isAuditedRoute(route)) return;
   const context = event.requestContext as Partial<APIGatewayRequestAuthorizerEvent['requestContext']> | undefined;
   await recordRequest(deps, {

@@ -8,6 +8,7 @@ import type { Principal } from '#functions/domain/principal.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { idempotentResponse } from '#functions/http/idempotent-response.ts';
 import { checkoutJson } from '#functions/http/schemas/checkouts.ts';
+import { checkoutRoutes } from '#functions/routes/checkouts.ts';
 
 /** The composition root's parts come in from the handler file, so this layer never imports wiring. */
 export interface CheckoutActionWiring {
@@ -16,7 +17,7 @@ export interface CheckoutActionWiring {
 }
 
 export function checkoutActionHandler<A extends CheckoutAction>(action: A, { checkoutDeps, idempotencyDeps }: CheckoutActionWiring) {
-  return httpHandler(`checkouts.${action}`, async ({ body, principal, pathParameters, requestId }) => {
+  return httpHandler(checkoutRoutes, `checkouts.${action}`, async ({ body, principal, pathParameters, requestId }) => {
     const id = pathParameters.id ?? '';
     // Every action route requires a token (routes.ts), so the pipeline always sets the principal.
     const caller = principal as Principal;

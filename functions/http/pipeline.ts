@@ -13,7 +13,7 @@ import { ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { config } from '#functions/config.ts';
 import { logger, metrics } from '#functions/observability.ts';
-import { routeById, type Route, type RouteId, type RouteDefinition } from '#functions/routes.ts';
+import type { RouteDefinition } from '#functions/routes.ts';
 import type { AuditDeps } from '#functions/app/audit.ts';
 import { auditTrail, isAuditedRoute } from './audit.ts';
 import { credentialsInUrl, parseBody, principalFromAuthorizer, publishMetrics, requestStateOf, responseEnvelope } from './middlewares.ts';
@@ -49,13 +49,12 @@ function outOfTime(): never {
   throw new ProviderUnavailableError('The request ran out of time before its outcome was known; retry it (a write with the same unique_id)', 5);
 }
 
-export function httpPipeline<I extends RouteId>(
-  routeId: I,
-  handle: (request: RouteRequest<Route<I>>) => Promise<RouteResponse>,
+export function httpPipeline<R extends RouteDefinition>(
+  route: R,
+  handle: (request: RouteRequest<R>) => Promise<RouteResponse>,
   auditDeps: (() => AuditDeps) | undefined,
 ) {
-  const route = routeById(routeId) as RouteDefinition;
-  if (!auditDeps && isAuditedRoute(route)) throw new Error(`${routeId} is audited: build its handler with httpHandler (http-handler.ts)`);
+  if (!auditDeps && isAuditedRoute(route)) throw new Error(`${route.id} is audited: build its handler with httpHandler (http-handler.ts)`);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -77,7 +76,7 @@ export function httpPipeline<I extends RouteId>(
         requestId: state.requestId,
         sourceIp: event.requestContext?.identity?.sourceIp ?? '',
         event,
-      } as RouteRequest<Route<I>>;
+      } as RouteRequest<R>;
       const response = await handle(request);
       return {
         statusCode: response.statusCode,

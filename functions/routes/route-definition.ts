@@ -74,3 +74,14 @@ export const anyRole = userRoles;
 // A call on a merchant's behalf: their provider credential, opened with the key, authorizes it. The
 // platform secret is read only to register users (functions/wiring/provider.ts reads it lazily), so these routes go without.
 export const providerCall = ['token-key:decrypt'] as const satisfies readonly RouteUse[];
+
+/**
+ * The route `id` of one resource's table (a file of this folder). A handler names its route
+ * through its own resource's table rather than the joined one (../routes.ts), so its bundle
+ * carries that resource's schemas and no other's.
+ */
+export function routeIn<T extends readonly RouteDefinition[], I extends T[number]['id']>(table: T, id: I): Extract<T[number], { id: I }> {
+  const found = table.find((route) => route.id === id);
+  if (!found) throw new Error(`No route ${id}`);
+  return found as Extract<T[number], { id: I }>;
+}

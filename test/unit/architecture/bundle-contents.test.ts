@@ -1,5 +1,5 @@
 // What goes into a function's bundle as esbuild builds it with the CDK app's settings: the
-// Encryption SDK, the X-Ray SDK, which repositories, the SDK's event-stream
+// Encryption SDK, the X-Ray SDK, which repositories, which route tables, the SDK's event-stream
 // codec. Tree-shaking, not the import graph, decides (a function whose composition root imports
 // the vault's wiring for other routes must still leave the SDK out when it never builds a vault).
 import { readFileSync, readdirSync } from 'node:fs';
@@ -58,6 +58,25 @@ describe('bundles and the storage wiring', () => {
     for (const unused of ['idempotency-store', 'velocity-store', 'merchant-repository', 'reconciliation-lease', 'checkout-repository']) {
       expect(bytes.get(`functions/adapters/dynamodb/${unused}.ts`) ?? 0).toBeLessThan(100);
     }
+  });
+});
+
+describe('bundles and the route table', () => {
+  // Each resource's table brings its schemas; the joined table would bring every route's.
+  it.each([
+    ['mandates-create', 'mandates'],
+    ['events-redeliver', 'events'],
+    ['checkouts-capture', 'checkouts'],
+    ['health', 'service'],
+  ])('%s carries its own resource\'s route table (%s) and no other', async (handler, resource) => {
+    const routeFiles = [...(await bytesByInput(handler)).keys()].filter((input) => input.startsWith('functions/routes')).sort();
+    expect(routeFiles).toEqual([`functions/routes/${resource}.ts`, 'functions/routes/route-definition.ts'].sort());
+  });
+
+  it('the authorizer, which audits a refusal on any route, carries the whole table', async () => {
+    const bytes = await bytesByInput('authorize');
+    expect(bytes.has('functions/routes.ts')).toBe(true);
+    expect(bytes.has('functions/routes/checkouts.ts')).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@
 import { ProviderError, ProviderUnavailableError, RateLimitedError } from '#functions/domain/errors.ts';
 import { VelocityLimitedError } from '#functions/domain/velocity.ts';
 import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
+import { routes } from '#functions/routes.ts';
 import { businessMetrics, velocityLimitDimension, velocityLimits } from '#lib/monitoring/business-metrics.ts';
 import { captureOutput } from '../../support/log-capture.ts';
 import { lambdaContext, proxyEvent } from '../../support/proxy-event.ts';
@@ -13,7 +14,7 @@ type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: s
 /** The EMF lines a request that fails with `error` publishes. */
 async function metricsOfRefusal(error: Error): Promise<Emf[]> {
   // The pipeline every route's handler is built with (functions/http/pipeline.ts): the envelope counts the refusal, the flush publishes it.
-  const handler = unauditedHttpHandler('fees.quote', async () => {
+  const handler = unauditedHttpHandler(routes, 'fees.quote', async () => {
     throw error;
   });
   const output = captureOutput();

@@ -2,6 +2,7 @@
 // a recorded intent may still be under way): it answers as a lost provider answer does, 503
 // provider_unavailable with Retry-After, never a bare 500.
 import { unauditedHttpHandler } from '#functions/http/unaudited-handler.ts';
+import { routes } from '#functions/routes.ts';
 import { expectApiError } from '../../support/api-expectations.ts';
 import { captureOutput, type CapturedOutput } from '../../support/log-capture.ts';
 import { lambdaContext, proxyEvent } from '../../support/proxy-event.ts';
@@ -20,7 +21,7 @@ describe('a request that runs out of the function time', () => {
     const stillWorking = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const handler = unauditedHttpHandler('fees.quote', async () => {
+    const handler = unauditedHttpHandler(routes, 'fees.quote', async () => {
       await stillWorking;
       return { statusCode: 200, body: {} };
     });

@@ -6,6 +6,7 @@ import { handler as health } from '#functions/handlers/health.ts';
 import { handler as openapi } from '#functions/handlers/openapi.ts';
 import { httpHandler } from '#functions/http/http-handler.ts';
 import { maxBodyBytes } from '#functions/http/middlewares.ts';
+import { routes } from '#functions/routes.ts';
 import { expectApiError, expectEveryResponseHeaders } from '../../support/api-expectations.ts';
 import { captureOutput, type CapturedOutput } from '../../support/log-capture.ts';
 import { invoke, proxyEvent, type ProxyEventOptions } from '../../support/proxy-event.ts';
@@ -187,7 +188,7 @@ describe('the principal', () => {
       return { statusCode: 201, body: {} };
     };
     // The real route's pipeline over a stand-in use case: no provider or database needed.
-    const merchantsCreate = httpHandler('merchants.create', useCase);
+    const merchantsCreate = httpHandler(routes, 'merchants.create', useCase);
     // The API's example body.
     const body = { email: 'owner@example.com', first_name: 'Ada', last_name: 'Lovelace', account: { name: 'Blue Bottle Cafe', description: 'Coffee' } };
     const asPayer = await invoke(merchantsCreate, proxyEvent({ method: 'POST', path: '/v1/merchants', body, principal: payer }));
@@ -208,7 +209,7 @@ describe('the principal', () => {
 
 describe('unexpected errors', () => {
   const failing = (error: unknown) =>
-    httpHandler('health', async () => {
+    httpHandler(routes, 'health', async () => {
       throw error;
     });
 
