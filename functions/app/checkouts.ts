@@ -133,6 +133,12 @@ function startCreationReads(deps: CheckoutDeps, principal: Principal, input: Cre
   };
 }
 
+/** A creation's checkout: stored already (an attempt that found it recorded), or still to be stored (storeCreated). */
+interface Created {
+  checkout: Checkout;
+  stored: boolean;
+}
+
 /** What a creation attempt knows from the idempotency claim; without one, the worst is assumed (it may have acted). */
 interface CreationAttempt {
   resumed: boolean;
@@ -141,7 +147,8 @@ interface CreationAttempt {
 
 /** A creation outside the idempotency layer (the worst is assumed: an earlier attempt may have acted). */
 export async function createCheckout(deps: CheckoutDeps, principal: Principal, input: CreateCheckoutInput): Promise<Checkout> {
-  const checkout = await createAndRecord(deps, principal, input, { resumed: true, reads: startCreationReads(deps, principal, input) });
+  const created = await createAndRecord(deps, principal, input, { resumed: true, reads: startCreationReads(deps, principal, input) });
+  const checkout = created.stored ? created.checkout : await storeCreated(deps, created.checkout);
   await deps.checkouts.clearCreationIntent(checkout.id);
   return checkout;
 }
@@ -149,15 +156,16 @@ export async function createCheckout(deps: CheckoutDeps, principal: Principal, i
 /**
  * The creation's DynamoDB round trips (docs/money-movement.md "Call budget"): the reads
  * (alongside the idempotency claim); the creation intent with the merchant's token and
- * the velocity counts; the provider; the checkout with its pointer and watch entry. The
- * intent is dropped by the caller once the checkout is stored (alongside storing the answer).
+ * the velocity counts; the provider. The caller stores the checkout it answers with (with
+ * its pointer and watch entry) and then drops the intent: in AWS in one transaction with
+ * the stored answer, locally step by step.
  */
 async function createAndRecord(
   deps: CheckoutDeps,
   principal: Principal,
   input: CreateCheckoutInput,
   { resumed, reads }: CreationAttempt,
-): Promise<Checkout> {
+): Promise<Created> {
   // An agent: its mandate's status and scope (401/403) come before anything else here; its card is the mandate's.
   const mandate = await reads.mandate;
   if (mandate) input = { ...input, creditCardId: mandate.creditCardId, autoCapture: true, fee: { appFee: 0, feePayer: 'payee_from_app' } };
@@ -171,7 +179,7 @@ async function createAndRecord(
   // Only an attempt that took over an earlier one can find its checkout recorded already.
   if (resumed) {
     const recorded = await deps.checkouts.get(id);
-    if (recorded) return storeCreated(deps, recorded, true);
+    if (recorded) return { checkout: await storeCreated(deps, recorded, true), stored: true };
   }
 
   const velocitySubject = velocitySubjectOf(namespace, input);
@@ -244,7 +252,7 @@ async function createAndRecord(
     }
     throw error;
   });
-  return storeCreated(deps, checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)));
+  return { checkout: checkoutFromProvider(intent, deps.provider.name, created, isoAt(deps.clock)), stored: false };
 }
 
 /** What a creation answers, and what its replays answer. */
@@ -275,9 +283,24 @@ export async function createCheckoutOnce(
     { namespace: namespaceOf(principal), uniqueId: input.uniqueId, operation: 'checkouts.create', input: request.asReceived },
     {
       execute: async ({ resumed }) => {
-        const checkout = await createAndRecord(deps, principal, input, { resumed, reads });
+        const created = await createAndRecord(deps, principal, input, { resumed, reads });
         // A creation intent left behind is harmless: the reconciler finds the checkout recorded and drops it.
-        return { response: render({ kind: 'created', checkout }), alongside: () => deps.checkouts.clearCreationIntent(checkout.id).catch(() => undefined) };
+        const settled = (checkout: Checkout) => ({
+          response: render({ kind: 'created', checkout }),
+          alongside: () => deps.checkouts.clearCreationIntent(checkout.id).catch(() => undefined),
+        });
+        if (created.stored) return settled(created.checkout);
+        // In AWS the checkout, its pointer and watch entry, the intent's removal and the stored
+        // answer are one transaction: the key reads completed only once the checkout is durable.
+        // Refused (the checkout stored meanwhile, the lock taken over) or locally: step by step.
+        const { checkout } = created;
+        return {
+          response: render({ kind: 'created', checkout }),
+          unwritten: {
+            writes: deps.checkouts.createdWrites(checkout, { watch: !isFinal(checkout.state) }),
+            stepwise: async () => settled(await storeCreated(deps, checkout)),
+          },
+        };
       },
       storedFromError: (error) => (error instanceof CardDeclinedError ? render({ kind: 'declined', error }) : undefined),
     },

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { Clock } from '#functions/ports/clock.ts';
-import type { IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
 export interface IdempotencySettings {
   retentionSeconds: number;
@@ -59,6 +59,13 @@ export interface Outcome {
    * creation intent): run alongside storing the answer, one round trip for both.
    */
   alongside?: () => Promise<void>;
+  /**
+   * The outcome's own records, not written yet: stored with the answer in one step, all or
+   * nothing, where the store can (IdempotencyStore.completeWith). Where it cannot, or a
+   * condition refuses (nothing is then written), `stepwise` writes them one by one and gives
+   * the outcome to store as usual.
+   */
+  unwritten?: { writes: readonly AtomicWrite[]; stepwise: () => Promise<Outcome> };
 }
 
 export interface IdempotentWork {
@@ -131,9 +138,16 @@ export async function runIdempotently(
     case 'acquired':
       break;
   }
+  const completion = () => ({ now: deps.clock.now(), retentionSeconds });
   let outcome: Outcome;
   try {
     outcome = await work.execute({ resumed: began.resumed });
+    if (outcome.unwritten) {
+      if (await deps.store.completeWith(key, began.lockToken, outcome.response, completion(), outcome.unwritten.writes)) {
+        return { response: outcome.response, replayed: false };
+      }
+      outcome = await outcome.unwritten.stepwise();
+    }
   } catch (error) {
     const stored = work.storedFromError?.(error);
     if (!stored) {
@@ -144,7 +158,7 @@ export async function runIdempotently(
     outcome = { response: stored };
   }
   await Promise.all([
-    deps.store.complete(key, began.lockToken, outcome.response, { now: deps.clock.now(), retentionSeconds }),
+    deps.store.complete(key, began.lockToken, outcome.response, completion()),
     outcome.alongside?.(),
   ]);
   return { response: outcome.response, replayed: false };

@@ -1,7 +1,9 @@
-// Where checkouts live. Every write is a single-item conditional write (dynalite,
-// the local DynamoDB, has no transactions): create only if absent, update only
-// if the version read is still the stored one.
+// Where checkouts live. Every write is a single-item conditional write: create only
+// if absent, update only if the version read is still the stored one. The one
+// exception, in AWS only (dynalite, the local DynamoDB, has no transactions): a
+// created checkout's writes go with its request's stored answer (createdWrites).
 import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
+import type { AtomicWrite } from './idempotency-store.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 /** What the reconciler watches: checkouts that may still change, and creations left unknown. */
@@ -31,14 +33,20 @@ export interface CheckoutRepository {
 
   /** Up to 100 checkouts by id, in no particular order; missing ones are left out. */
   getMany(ids: readonly string[]): Promise<Checkout[]>;
-  /** Written before the provider is asked to create the checkout; idempotent. */
   /**
-   * Records the intent unless one is already recorded for this checkout (a retry of a
-   * creation whose outcome is unknown keeps the first one). True when this call recorded it.
+   * Written before the provider is asked to create the checkout. Records the intent unless one
+   * is already recorded for this checkout (a retry of a creation whose outcome is unknown keeps
+   * the first one). True when this call recorded it.
    */
   recordCreationIntent(intent: CreationIntent): Promise<boolean>;
   /** The creation is settled (recorded, or known not to exist at the provider). */
   clearCreationIntent(checkoutId: string): Promise<void>;
+  /**
+   * What create(), watch() (when `watch`) and clearCreationIntent() write for a checkout a
+   * request created, as writes for IdempotencyStore.completeWith: stored with the request's
+   * answer in one step. The checkout's write is refused if it is stored already.
+   */
+  createdWrites(checkout: Checkout, options: { watch: boolean }): readonly AtomicWrite[];
   /** Marks a checkout for the reconciler's attention (non-final, or with an action in flight); idempotent. */
   watch(checkoutId: string): Promise<void>;
   unwatch(checkoutId: string): Promise<void>;

@@ -21,6 +21,16 @@ export type BeginOutcome =
   /** The key was used with a different request. */
   | { kind: 'fingerprint_mismatch' };
 
+declare const atomicWrite: unique symbol;
+/**
+ * A write another repository on the same store prepared (CheckoutRepository.createdWrites)
+ * for `completeWith`, which makes it with the stored answer, all or nothing. Opaque here:
+ * only the adapters of that store read it.
+ */
+export interface AtomicWrite {
+  readonly [atomicWrite]: true;
+}
+
 export interface IdempotencyStore {
   /**
    * Takes the key when it is unused, expired, or held by a lock that expired
@@ -30,6 +40,19 @@ export interface IdempotencyStore {
   begin(key: string, fingerprint: string, options: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome>;
   /** Stores the response to replay; a no-op if another request has since taken over the lock. */
   complete(key: string, lockToken: string, response: StoredResponse, options: { now: number; retentionSeconds: number }): Promise<void>;
+  /**
+   * complete() and `writes` in one step, all or nothing (one round trip in AWS: a transaction).
+   * False, with nothing written, where any condition refused (another request took over the
+   * lock; a write's own condition) or where the store has no transactions (dynalite, locally):
+   * the caller then makes its writes one by one and calls complete().
+   */
+  completeWith(
+    key: string,
+    lockToken: string,
+    response: StoredResponse,
+    options: { now: number; retentionSeconds: number },
+    writes: readonly AtomicWrite[],
+  ): Promise<boolean>;
   /** Frees the key without a result (nothing happened that a retry could repeat). */
   release(key: string, lockToken: string): Promise<void>;
   /**

@@ -34,7 +34,8 @@ export const velocityStore = /* @__PURE__ */ once(() => new DynamoDbVelocityStor
 export const idempotencyDeps = /* @__PURE__ */ once<IdempotencyDeps>(() => {
   const cfg = config();
   return {
-    store: new DynamoDbIdempotencyStore({ client: dynamoDb().documentClient, tableName: cfg.tables.idempotency }),
+    // A local endpoint is dynalite, which has no transactions.
+    store: new DynamoDbIdempotencyStore({ client: dynamoDb().documentClient, tableName: cfg.tables.idempotency, transactions: cfg.tables.endpoint === undefined }),
     clock: systemClock,
     settings: cfg.idempotency,
   };

@@ -4,6 +4,7 @@
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
+import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
 
 export class MemoryCheckouts implements CheckoutRepository {
   readonly items = new Map<string, Checkout>();
@@ -74,6 +75,21 @@ export class MemoryCheckouts implements CheckoutRepository {
   }
   async clearCreationIntent(checkoutId: string) {
     this.creations.delete(checkoutId);
+  }
+  /** Applied by applyCreatedWrites, all or nothing, as DynamoDB applies a transaction. */
+  createdWrites(checkout: Checkout, { watch }: { watch: boolean }): readonly AtomicWrite[] {
+    return [{ created: structuredClone(checkout), watch }] as unknown as AtomicWrite[];
+  }
+  /** For a store's completeWith: false, with nothing written, if a checkout is stored already. */
+  applyCreatedWrites(writes: readonly AtomicWrite[]): boolean {
+    const created = writes as unknown as { created: Checkout; watch: boolean }[];
+    if (created.some(({ created: checkout }) => this.items.has(checkout.id))) return false;
+    for (const { created: checkout, watch } of created) {
+      this.items.set(checkout.id, structuredClone(checkout));
+      if (watch) this.watched.add(checkout.id);
+      this.creations.delete(checkout.id);
+    }
+    return true;
   }
   async watch(checkoutId: string) {
     this.watched.add(checkoutId);

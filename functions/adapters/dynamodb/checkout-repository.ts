@@ -7,18 +7,19 @@
 //              CREATION#<id> (a creation intent, with what settling it needs). One
 //              partition in the base table rather than a new index: dynalite cannot add
 //              an index to an existing table, and a few writes a second fit one partition.
-// Single-item conditional writes only (dynalite has no transactions). The
-// pointer is written with the checkout (one round trip), with content that
-// depends only on the checkout, so a retry rewrites it harmlessly and a pointer
-// whose checkout write failed just resolves to nothing. A checkout whose pointer
-// write failed is covered by its creation intent, which is dropped only once both
-// are written (app/checkouts.ts).
+// Single-item conditional writes, but for createdWrites (in AWS, one transaction with the
+// request's stored answer: idempotency-store.ts). The pointer is written with the checkout
+// (one round trip), with content that depends only on the checkout, so a retry rewrites it
+// harmlessly and a pointer whose checkout write failed just resolves to nothing. A checkout
+// whose pointer write failed is covered by its creation intent, which is dropped only once
+// both are written (app/checkouts.ts).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
 import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
+import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 
@@ -33,12 +34,26 @@ const providerPointerKey = (provider: string, providerCheckoutId: string) => ({
 
 export class DynamoDbCheckoutRepository extends TableRepository implements CheckoutRepository {
   async create(checkout: Checkout): Promise<void> {
+    const pointer = providerPointerItem(checkout);
     // One round trip: the pointer's content depends only on the checkout, so writing it again is harmless.
     const [, created] = await Promise.all([
-      this.putProviderPointer(checkout),
+      pointer && this.client.send(new PutCommand({ TableName: this.tableName, Item: pointer })),
       putIfAbsent(this.table, toItem(checkout)),
     ]);
     if (!created) throw new CheckoutAlreadyExistsError(checkout.id);
+  }
+
+  /** TransactWriteItems entries (document client form), read back by the idempotency store alone. */
+  createdWrites(checkout: Checkout, { watch }: { watch: boolean }): readonly AtomicWrite[] {
+    const pointer = providerPointerItem(checkout);
+    const TableName = this.tableName;
+    const writes = [
+      { Put: { TableName, Item: toItem(checkout), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...(pointer ? [{ Put: { TableName, Item: pointer } }] : []),
+      ...(watch ? [{ Put: { TableName, Item: watchItem(checkout.id) } }] : []),
+      { Delete: { TableName, Key: creationKey(checkout.id) } },
+    ];
+    return writes as unknown as AtomicWrite[];
   }
 
   async get(id: string): Promise<Checkout | undefined> {
@@ -118,7 +133,7 @@ export class DynamoDbCheckoutRepository extends TableRepository implements Check
   }
 
   async watch(checkoutId: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...watchKey(checkoutId), entity: 'watch', checkoutId } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: watchItem(checkoutId) }));
   }
 
   async unwatch(checkoutId: string): Promise<void> {
@@ -154,16 +169,14 @@ export class DynamoDbCheckoutRepository extends TableRepository implements Check
   private list(indexName: string, prefix: string, partitionValue: string, page: PageRequest): Promise<Page<Checkout>> {
     return this.listIndex(indexName, prefix, partitionValue, page, fromItem);
   }
+}
 
-  private async putProviderPointer(checkout: Checkout): Promise<void> {
-    if (!checkout.provider.checkoutId) return;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...providerPointerKey(checkout.provider.name, checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id },
-      }),
-    );
-  }
+const watchItem = (checkoutId: string) => ({ ...watchKey(checkoutId), entity: 'watch', checkoutId });
+
+/** Where the provider's id leads to ours; none before the provider has given one. */
+function providerPointerItem(checkout: Checkout): Record<string, unknown> | undefined {
+  if (!checkout.provider.checkoutId) return undefined;
+  return { ...providerPointerKey(checkout.provider.name, checkout.provider.checkoutId), entity: 'provider_checkout', checkoutId: checkout.id };
 }
 
 const allCheckoutsPartition = 'CHECKOUTS';

@@ -1,14 +1,15 @@
 // The idempotency table on DynamoDB: every transition is one conditional write,
-// which dynalite supports (it has no transactions and no TTL, so expiry is also
-// checked here in code; TTL only garbage-collects in AWS). begin() is one call in
-// AWS whatever the outcome (the refusing record comes back with the refusal, as
-// Powertools' idempotency does); dynalite lacks that, so locally a refusal is
-// followed by one read.
+// which dynalite supports (it has no TTL, so expiry is also checked here in code;
+// TTL only garbage-collects in AWS). begin() is one call in AWS whatever the outcome
+// (the refusing record comes back with the refusal, as Powertools' idempotency does);
+// dynalite lacks that, so locally a refusal is followed by one read. completeWith()
+// is one transaction in AWS; dynalite has no transactions, so locally it declines
+// (`transactions: false`) and the caller writes step by step.
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite, BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 import { idempotencyTable } from './table-definitions.ts';
 
 interface IdempotencyItem {
@@ -25,8 +26,11 @@ interface IdempotencyItem {
 
 const expiryAttribute = idempotencyTable.timeToLiveAttribute;
 
+type TransactItems = NonNullable<TransactWriteCommand['input']['TransactItems']>;
+
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly options: { client: DynamoDBDocumentClient; tableName: string }) {}
+  /** `transactions`: whether the endpoint has TransactWriteItems (DynamoDB does, dynalite does not). */
+  constructor(private readonly options: { client: DynamoDBDocumentClient; tableName: string; transactions: boolean }) {}
 
   async begin(key: string, fingerprint: string, { now, lockMs, retentionSeconds }: { now: number; lockMs: number; retentionSeconds: number }): Promise<BeginOutcome> {
     const lockToken = randomUUID();
@@ -75,27 +79,55 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return { kind: 'in_progress', lockExpiresAt: existing.lock_expires_at ?? now };
   }
 
-  async complete(key: string, lockToken: string, response: StoredResponse, { now, retentionSeconds }: { now: number; retentionSeconds: number }): Promise<void> {
+  async complete(key: string, lockToken: string, response: StoredResponse, options: { now: number; retentionSeconds: number }): Promise<void> {
     try {
-      await this.options.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { id: key },
-          UpdateExpression: 'SET #status = :completed, #response = :response, #expires = :expires REMOVE lock_token, lock_expires_at',
-          ConditionExpression: 'lock_token = :lockToken',
-          ExpressionAttributeNames: { '#status': 'status', '#response': 'response', '#expires': expiryAttribute },
-          ExpressionAttributeValues: {
-            ':completed': 'completed',
-            ':response': response,
-            ':expires': Math.floor(now / 1000) + retentionSeconds,
-            ':lockToken': lockToken,
-          },
-        }),
-      );
+      await this.options.client.send(new UpdateCommand(this.completion(key, lockToken, response, options)));
     } catch (error) {
       // A retry took the expired lock over; it reaches the same provider checkout and completes the record.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async completeWith(
+    key: string,
+    lockToken: string,
+    response: StoredResponse,
+    options: { now: number; retentionSeconds: number },
+    writes: readonly AtomicWrite[],
+  ): Promise<boolean> {
+    if (!this.options.transactions) return false;
+    try {
+      await this.options.client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Update: this.completion(key, lockToken, response, options) }, ...(writes as unknown as TransactItems)],
+          // The lock token is this attempt's alone: the SDK's own retry of a transaction that
+          // committed but whose answer was lost then succeeds instead of failing on its conditions.
+          ClientRequestToken: lockToken,
+        }),
+      );
+      return true;
+    } catch (error) {
+      // A condition refused (the lock taken over, the checkout stored already) or a conflict: nothing was written.
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  }
+
+  /** The record completed with its answer, if this request still holds the lock. */
+  private completion(key: string, lockToken: string, response: StoredResponse, { now, retentionSeconds }: { now: number; retentionSeconds: number }) {
+    return {
+      TableName: this.options.tableName,
+      Key: { id: key },
+      UpdateExpression: 'SET #status = :completed, #response = :response, #expires = :expires REMOVE lock_token, lock_expires_at',
+      ConditionExpression: 'lock_token = :lockToken',
+      ExpressionAttributeNames: { '#status': 'status', '#response': 'response', '#expires': expiryAttribute },
+      ExpressionAttributeValues: {
+        ':completed': 'completed',
+        ':response': response,
+        ':expires': Math.floor(now / 1000) + retentionSeconds,
+        ':lockToken': lockToken,
+      },
+    };
   }
 
   async abandon(key: string, lockToken: string): Promise<void> {

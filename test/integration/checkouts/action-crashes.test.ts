@@ -32,7 +32,8 @@ beforeAll(async () => {
   merchant = { sub: await h.subOf('merchant'), roles: ['merchant'] };
 });
 
-const dyingStore = (real: IdempotencyStore): IdempotencyStore => ({ begin: (...args) => real.begin(...args), complete: die, release: die, abandon: die });
+// completeWith declines locally (dynalite has no transactions): the crash comes at complete().
+const dyingStore = (real: IdempotencyStore): IdempotencyStore => ({ begin: (...args) => real.begin(...args), completeWith: (...args) => real.completeWith(...args), complete: die, release: die, abandon: die });
 
 const schemas = { capture: captureCheckoutRequest, cancel: cancelCheckoutRequest, refund: refundCheckoutRequest };
 type CrashPoint = 'after intent' | 'after the provider call' | 'after the outcome';

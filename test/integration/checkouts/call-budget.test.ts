@@ -10,9 +10,12 @@
 // the code's structure, never on timing: a call completes only after a network round
 // trip to dynalite, and calls sent together are sent before any of those returns.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type DeleteCommandInput, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
+import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
 import { config } from '#functions/config.ts';
 import { createCheckoutOnce } from '#functions/app/checkouts.ts';
+import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { processIpn } from '#functions/app/ipn.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import { creationResponse } from '#functions/http/idempotent-response.ts';
@@ -38,12 +41,19 @@ type Next = (args: unknown) => Promise<unknown>;
 
 let h: CheckoutHarness;
 let payer: Principal;
+/** The idempotency layer as in AWS, where the store has transactions. */
+let atomicIdempotency: IdempotencyDeps;
+let uncounted: DynamoDBDocumentClient | undefined;
+
+type TransactItem = { Put?: PutCommandInput; Update?: UpdateCommandInput; Delete?: DeleteCommandInput };
+const tablesOf = (items: TransactItem[]) =>
+  [...new Set(items.map((item) => (item.Put ?? item.Update ?? item.Delete)!.TableName))].sort().join(',');
 
 beforeAll(async () => {
   // IPNs are handed to processIpn by the tests, not sent by the sandbox.
   h = await startCheckoutHarness({ ipnCallbacks: false });
   payer = { sub: await h.subOf('payer'), roles: ['payer'] };
-  const { client } = createDynamoDbClients({
+  const { client, documentClient } = createDynamoDbClients({
     region: 'us-east-1',
     endpoint: config().tables.endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -52,10 +62,10 @@ beforeAll(async () => {
     (next, context) => async (args) => {
       const tally = operation.getStore();
       if (!tally) return next(args);
-      const input = (args as { input: { TableName?: string; RequestItems?: Record<string, unknown> } }).input;
+      const input = (args as { input: { TableName?: string; RequestItems?: Record<string, unknown>; TransactItems?: TransactItem[] } }).input;
       const call: CountedCall = {
         command: (context.commandName ?? '?').replace(/Command$/, ''),
-        table: input.TableName ?? Object.keys(input.RequestItems ?? {}).join(','),
+        table: input.TableName ?? Object.keys(input.RequestItems ?? {}).join(',') + tablesOf(input.TransactItems ?? []),
         depth: tally.deepestCompleted + 1,
       };
       tally.calls.push(call);
@@ -67,8 +77,31 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'callBudgetCount', priority: 'high' },
   );
+  // dynalite has no TransactWriteItems: inside the count, each of a transaction's writes is made
+  // in turn through a second, uncounted client (every condition holds on this path), so that
+  // the AWS path's round trips can be counted on the same code.
+  const plain = createDynamoDbClients({
+    region: 'us-east-1',
+    endpoint: config().tables.endpoint,
+    credentials: { accessKeyId: 'local-uncounted', secretAccessKey: 'local' },
+  }).documentClient;
+  uncounted = plain;
+  (client.middlewareStack as unknown as { add(m: (next: Next, context: { commandName?: string }) => Next, o: object): void }).add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      for (const item of (args as { input: { TransactItems: TransactItem[] } }).input.TransactItems) {
+        if (item.Put) await plain.send(new PutCommand(item.Put));
+        if (item.Update) await plain.send(new UpdateCommand(item.Update));
+        if (item.Delete) await plain.send(new DeleteCommand(item.Delete));
+      }
+      return { output: { $metadata: {} }, response: {} };
+    },
+    { step: 'initialize', name: 'transactionsOnDynalite', priority: 'high' },
+  );
+  atomicIdempotency = { ...idempotencyDeps(), store: new DynamoDbIdempotencyStore({ client: documentClient, tableName: config().tables.idempotency, transactions: true }) };
 });
 afterAll(async () => {
+  uncounted?.destroy();
   await h?.close();
 });
 
@@ -78,11 +111,11 @@ async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: Co
   return { result, calls: tally.calls, sequential: Math.max(0, ...tally.calls.map((c) => c.depth)), total: tally.calls.length };
 }
 
-/** What functions/handlers/checkouts-create.ts runs for this body. */
-async function create(rawBody: Record<string, unknown>) {
+/** What functions/handlers/checkouts-create.ts runs for this body (locally; `inAws`: with transactions). */
+async function create(rawBody: Record<string, unknown>, { inAws = false } = {}) {
   const body = createCheckoutRequest.parse(rawBody);
   return createCheckoutOnce(
-    { ...(await checkoutDeps()), idempotency: idempotencyDeps() },
+    { ...(await checkoutDeps()), idempotency: inAws ? atomicIdempotency : idempotencyDeps() },
     { principal: payer, input: { ...createCheckoutInputFrom(body), sourceIp: '203.0.113.7' }, asReceived: body },
     creationResponse('req_call_budget'),
   );
@@ -97,7 +130,7 @@ const byDepth = (calls: CountedCall[]) =>
   calls.reduce<Record<number, string[]>>((rounds, c) => ({ ...rounds, [c.depth]: [...(rounds[c.depth] ?? []), `${c.command} ${c.table}`].sort() }), {});
 
 describe('DynamoDB calls per operation', () => {
-  test('a new checkout: 4 sequential round trips, the claim sharing the first with the reads', async () => {
+  test('a new checkout locally: 4 sequential round trips (dynalite has no transactions), the claim sharing the first with the reads', async () => {
     // The first creation of the process also reads the merchant's provider user (kept afterwards).
     await create(h.checkoutBody(newUniqueId('warm-up')));
     const { result, calls, sequential, total } = await counted(() => create(h.checkoutBody(newUniqueId('budget-new'))));
@@ -116,6 +149,25 @@ describe('DynamoDB calls per operation', () => {
     });
     expect(sequential).toBe(4);
     expect(total).toBe(11);
+  });
+
+  test('a new checkout in AWS: 3 sequential round trips, the checkout stored with the answer in one transaction', async () => {
+    const body = h.checkoutBody(newUniqueId('budget-aws'));
+    const { result, calls, sequential } = await counted(() => create(body, { inAws: true }));
+    expect(result.response.statusCode).toBe(201);
+    const idempotency = config().tables.idempotency;
+    const table = config().tables.payments;
+    expect(byDepth(calls)).toEqual({
+      1: [`BatchGetItem ${table}`, `GetItem ${table}`, `PutItem ${idempotency}`],
+      2: [`PutItem ${table}`, `UpdateItem ${table}`, `UpdateItem ${table}`],
+      // The answer, the checkout, its pointer and watch entry, the intent's removal: all or nothing.
+      3: [`TransactWriteItems ${[idempotency, table].sort().join(',')}`],
+    });
+    expect(sequential).toBe(3);
+    // The transaction's writes took: the checkout is stored, and the key replays the answer.
+    const id = (result.response.body as { id: string }).id;
+    expect((await (await checkoutDeps()).checkouts.get(id))?.id).toBe(id);
+    expect(await create(body, { inAws: true })).toEqual({ response: result.response, replayed: true });
   });
 
   test('a replay: one round trip in AWS (locally one more read, dynalite lacking the refusing record)', async () => {

@@ -84,10 +84,14 @@ function expectKeyInUse(reply: Reply) {
   expect(retryAfter).toBeLessThanOrEqual(5);
 }
 
-/** The store as a dying process uses it: begin() is real; complete(), release() and abandon() never reach the table. */
+/**
+ * The store as a dying process uses it: begin() is real, and completeWith() (which declines
+ * locally: dynalite has no transactions); complete(), release() and abandon() never reach the table.
+ */
 function storeThatDiesBeforeFinishing(real: IdempotencyStore): IdempotencyStore {
   return {
     begin: (...args) => real.begin(...args),
+    completeWith: (...args) => real.completeWith(...args),
     complete: async () => {
       throw new ProcessDied();
     },

@@ -1,7 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, type DeleteCommandInput, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
+import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
 import { checkoutFixture } from '../../support/checkout-fixture.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
@@ -68,6 +71,36 @@ describe('DynamoDbCheckoutRepository', () => {
     await repository.create(checkout);
     await expect(repository.create({ ...checkout, amount: 1 })).rejects.toThrow(CheckoutAlreadyExistsError);
     expect(await repository.get(checkout.id)).toEqual(checkout);
+  });
+
+  // In AWS one transaction with the stored answer (idempotency-store.ts); dynalite has none, so made one by one here.
+  async function makeEach(writes: readonly AtomicWrite[]) {
+    for (const write of writes as unknown as { Put?: PutCommandInput; Delete?: DeleteCommandInput }[]) {
+      if (write.Put) await table.documentClient.send(new PutCommand(write.Put));
+      else await table.documentClient.send(new DeleteCommand(write.Delete!));
+    }
+  }
+
+  it("createdWrites write what create, watch and clearCreationIntent write, and refuse a checkout stored already", async () => {
+    const checkout = aCheckout();
+    const { id: checkoutId, uniqueId, payerSub, accountId, ownerSub, providerUniqueId, createdAt } = checkout;
+    await repository.recordCreationIntent({ checkoutId, uniqueId, payerSub, accountId, ownerSub, providerAccountId: '1234', providerUniqueId, createdAt, expiresAt: 0 });
+    expect((await repository.listOpen({ limit: 100 })).items).toContainEqual(expect.objectContaining({ kind: 'creation' }));
+    const writes = repository.createdWrites(checkout, { watch: true });
+    await makeEach(writes);
+    expect(await repository.get(checkout.id)).toEqual(checkout);
+    expect(await repository.getByProviderCheckoutId(checkout.provider.name, checkout.provider.checkoutId)).toEqual(checkout);
+    const open = (await repository.listOpen({ limit: 100 })).items;
+    expect(open).toContainEqual({ kind: 'checkout', checkoutId: checkout.id });
+    expect(open.some((entry) => entry.kind === 'creation' && entry.intent.checkoutId === checkout.id)).toBe(false);
+    await expect(makeEach(writes)).rejects.toThrow(ConditionalCheckFailedException);
+  });
+
+  it('createdWrites leave the watch entry out when told to', async () => {
+    const checkout = aCheckout({ state: 'cancelled' });
+    await makeEach(repository.createdWrites(checkout, { watch: false }));
+    expect(await repository.get(checkout.id)).toEqual(checkout);
+    expect((await repository.listOpen({ limit: 100 })).items).not.toContainEqual({ kind: 'checkout', checkoutId: checkout.id });
   });
 
   it('finds a checkout by the provider’s checkout id', async () => {

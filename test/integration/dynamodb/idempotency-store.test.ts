@@ -14,7 +14,7 @@ let store: DynamoDbIdempotencyStore;
 
 beforeAll(async () => {
   table = await startLocalPaymentsTable();
-  store = new DynamoDbIdempotencyStore({ client: table.documentClient, tableName: tableNames.idempotency });
+  store = new DynamoDbIdempotencyStore({ client: table.documentClient, tableName: tableNames.idempotency, transactions: false });
 });
 afterAll(async () => {
   await table.stop();

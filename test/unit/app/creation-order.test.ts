@@ -6,6 +6,7 @@ import { checkoutIdFor, createCheckoutOnce, type CheckoutDeps, type CreateChecko
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { recordCreate } from '#functions/app/velocity.ts';
 import { VelocityLimitedError, withEvent } from '#functions/domain/velocity.ts';
+import type { Checkout } from '#functions/domain/checkout.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { BeginOutcome, IdempotencyStore } from '#functions/ports/idempotency-store.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
@@ -30,7 +31,8 @@ const input: CreateCheckoutInput = {
   sourceIp: '203.0.113.7',
 };
 
-function setup(began: BeginOutcome) {
+/** `transactions`: the store's completeWith applies the checkout's writes with the answer, as DynamoDB does; otherwise it declines, as dynalite. */
+function setup(began: BeginOutcome, { transactions = false } = {}) {
   const checkouts = new MemoryCheckouts();
   const counters = new Map<string, number[]>();
   const velocity: VelocityStore = {
@@ -62,6 +64,10 @@ function setup(began: BeginOutcome) {
     begin: async () => began,
     complete: async function () {
       store.finished.push('complete');
+    },
+    completeWith: async function (_key, _lock, _response, _options, writes) {
+      store.finished.push('completeWith');
+      return transactions && checkouts.applyCreatedWrites(writes);
     },
     release: async function () {
       store.finished.push('release');
@@ -117,7 +123,35 @@ describe('a creation under idempotency', () => {
     expect(s.checkouts.watched.has(id)).toBe(true);
     expect(s.checkouts.creations.size).toBe(0);
     expect([...s.counters.values()].map((events) => events.length)).toEqual([1, 1]);
-    expect(s.store.finished).toEqual(['complete']);
+    expect(s.store.finished).toEqual(['completeWith', 'complete']);
+  });
+
+  test('in AWS, the checkout, its watch entry and the intent\'s removal go with the stored answer, in one step', async () => {
+    const s = setup({ kind: 'acquired', lockToken: 'l', resumed: false }, { transactions: true });
+    s.checkouts.create = async () => {
+      throw new Error('written one by one');
+    };
+    const result = await s.create();
+    expect(result.response.statusCode).toBe(201);
+    expect(s.checkouts.items.has(id)).toBe(true);
+    expect(s.checkouts.watched.has(id)).toBe(true);
+    expect(s.checkouts.creations.size).toBe(0);
+    expect(s.store.finished).toEqual(['completeWith']);
+  });
+
+  test('in AWS, a transaction refused because the checkout was stored meanwhile (the reconciler) answers the stored one, step by step', async () => {
+    const s = setup({ kind: 'acquired', lockToken: 'l', resumed: false }, { transactions: true });
+    const apply = s.checkouts.applyCreatedWrites.bind(s.checkouts);
+    s.checkouts.applyCreatedWrites = (writes) => {
+      const { created } = (writes as unknown as { created: Checkout }[])[0]!;
+      s.checkouts.items.set(created.id, { ...created, createdAt: 'by the reconciler' });
+      return apply(writes);
+    };
+    const result = await s.create();
+    expect((result.response.body as { checkout: Checkout }).checkout.createdAt).toBe('by the reconciler');
+    expect(s.checkouts.watched.has(id)).toBe(true);
+    expect(s.checkouts.creations.size).toBe(0);
+    expect(s.store.finished).toEqual(['completeWith', 'complete']);
   });
 
   test.each(['create', 'watch'] as const)('while the checkout or its watch entry is unwritten (%s fails), the creation intent stays for whoever settles it', async (write) => {
@@ -128,7 +162,7 @@ describe('a creation under idempotency', () => {
     await expect(s.create()).rejects.toThrow('DynamoDB unavailable');
     expect(s.checkouts.creations.has(id)).toBe(true);
     // The provider may have charged: the key stays bound for the retry.
-    expect(s.store.finished).toEqual(['abandon']);
+    expect(s.store.finished).toEqual(['completeWith', 'abandon']);
   });
 
   test('an attempt resuming an earlier one answers the checkout that one recorded, writes what it may have left out, and never calls the provider again', async () => {

@@ -3,11 +3,12 @@
 import { jest } from '@jest/globals';
 import { canonicalJson, fingerprintOf, idempotencyKey, namespaceOf, runIdempotently, type Attempt, type IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { CardDeclinedError, CheckoutBusyError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
-import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite, BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
 const now = Date.UTC(2025, 0, 1, 12);
 
-function scriptedStore(outcome: BeginOutcome) {
+/** `atomic`: what completeWith() does; by default it declines, as locally (dynalite has no transactions). */
+function scriptedStore(outcome: BeginOutcome, atomic: () => Promise<boolean> = async () => false) {
   const calls: { method: string; args: unknown[] }[] = [];
   const store: IdempotencyStore = {
     begin: async (...args) => {
@@ -16,6 +17,10 @@ function scriptedStore(outcome: BeginOutcome) {
     },
     complete: async (...args) => {
       calls.push({ method: 'complete', args });
+    },
+    completeWith: async (...args) => {
+      calls.push({ method: 'completeWith', args });
+      return atomic();
     },
     release: async (...args) => {
       calls.push({ method: 'release', args });
@@ -154,6 +159,51 @@ describe('runIdempotently', () => {
     // complete() was issued before alongside ran: both in one round trip.
     expect(order).toEqual(['execute', 'alongside after 2 store calls']);
     expect(calls.map((c) => c.method)).toEqual(['begin', 'complete']);
+  });
+
+  describe('an outcome whose records are left unwritten', () => {
+    const writes = [{ checkout: 'chk_1' }] as unknown as AtomicWrite[];
+    const stepwiseOutcome: StoredResponse = { statusCode: 201, body: { id: 'chk_1', stored: 'before' } };
+    const work = (order: string[]) => ({
+      execute: async () => ({
+        response: created,
+        unwritten: {
+          writes,
+          stepwise: async () => {
+            order.push('stepwise');
+            return { response: stepwiseOutcome, alongside: async () => void order.push('alongside') };
+          },
+        },
+      }),
+    });
+
+    test('goes with the answer in one step where the store can: no complete(), nothing written step by step', async () => {
+      const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-9', resumed: false }, async () => true);
+      const order: string[] = [];
+      expect(await runIdempotently(depsWith(store), request, work(order))).toEqual({ response: created, replayed: false });
+      expect(calls).toEqual([
+        expect.objectContaining({ method: 'begin' }),
+        { method: 'completeWith', args: [idempotencyKey('payer-1', 'order-1'), 'lock-9', created, { now, retentionSeconds: 86_400 }, writes] },
+      ]);
+      expect(order).toEqual([]);
+    });
+
+    test('where the store declines (locally, or a condition refused), is written step by step and that outcome stored', async () => {
+      const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-10', resumed: false });
+      const order: string[] = [];
+      expect(await runIdempotently(depsWith(store), request, work(order))).toEqual({ response: stepwiseOutcome, replayed: false });
+      expect(calls.map((c) => c.method)).toEqual(['begin', 'completeWith', 'complete']);
+      expect(calls[2]!.args[2]).toEqual(stepwiseOutcome);
+      expect(order).toEqual(['stepwise', 'alongside']);
+    });
+
+    test('a failed step (its outcome unknown) keeps the key bound for the retry to settle', async () => {
+      const { store, calls } = scriptedStore({ kind: 'acquired', lockToken: 'lock-11', resumed: false }, async () => {
+        throw new Error('socket hang up');
+      });
+      await expect(runIdempotently(depsWith(store), request, work([]))).rejects.toThrow('socket hang up');
+      expect(calls.map((c) => c.method)).toEqual(['begin', 'completeWith', 'abandon']);
+    });
   });
 
   test('the lock and retention come from the settings', async () => {

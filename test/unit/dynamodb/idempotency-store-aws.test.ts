@@ -3,17 +3,19 @@
 // (ReturnValuesOnConditionCheckFailure) and the one a claim replaced (ReturnValues),
 // so a replay, a conflict and a takeover need no read. dynalite returns neither
 // refusing record, which is why the store reads it there (the local-only fallback,
-// covered by test/integration/dynamodb/idempotency-store.test.ts).
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+// covered by test/integration/dynamodb/idempotency-store.test.ts). completeWith() is one
+// transaction (dynalite has none: locally it declines and the caller writes step by step).
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(documentClient);
-const store = new DynamoDbIdempotencyStore({ client: documentClient, tableName: 'idempotency' });
+const store = new DynamoDbIdempotencyStore({ client: documentClient, tableName: 'idempotency', transactions: true });
 
 const now = Date.UTC(2025, 0, 1, 12);
 const options = { now, lockMs: 60_000, retentionSeconds: 86_400 };
@@ -72,5 +74,52 @@ describe('DynamoDbIdempotencyStore.begin in AWS', () => {
     dynamo.on(GetCommand).resolves({ Item: { id: 'k', fingerprint: 'f1', status: 'completed', response, expiration: nowSeconds + 100 } });
     expect(await store.begin('k', 'f1', options)).toEqual({ kind: 'completed', response });
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 1);
+  });
+});
+
+describe('DynamoDbIdempotencyStore.completeWith in AWS', () => {
+  const completion = { now, retentionSeconds: 86_400 };
+  // What another repository on the table prepared (CheckoutRepository.createdWrites).
+  const writes = [
+    { Put: { TableName: 'payments', Item: { pk: 'CHECKOUT#chk_1', sk: 'CHECKOUT' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Delete: { TableName: 'payments', Key: { pk: 'RECONCILE#OPEN', sk: 'CREATION#chk_1' } } },
+  ] as unknown as AtomicWrite[];
+
+  test('stores the answer and the writes in one transaction, the answer only while this request holds the lock', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    expect(await store.completeWith('k', 'lock-1', response, completion, writes)).toBe(true);
+    expect(dynamo).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(dynamo.calls()).toHaveLength(1);
+    const input = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input;
+    expect(input.ClientRequestToken).toBe('lock-1');
+    expect(input.TransactItems).toEqual([
+      {
+        Update: expect.objectContaining({
+          TableName: 'idempotency',
+          Key: { id: 'k' },
+          ConditionExpression: 'lock_token = :lockToken',
+          ExpressionAttributeValues: { ':completed': 'completed', ':response': response, ':expires': nowSeconds + 86_400, ':lockToken': 'lock-1' },
+        }),
+      },
+      ...(writes as unknown[]),
+    ]);
+  });
+
+  test('a refused condition cancels it all: false, and the caller writes step by step', async () => {
+    dynamo.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }),
+    );
+    expect(await store.completeWith('k', 'lock-1', response, completion, writes)).toBe(false);
+  });
+
+  test('any other failure is thrown: its outcome is unknown', async () => {
+    dynamo.on(TransactWriteCommand).rejects(new Error('socket hang up'));
+    await expect(store.completeWith('k', 'lock-1', response, completion, writes)).rejects.toThrow('socket hang up');
+  });
+
+  test('without transactions (dynalite) it declines without a call', async () => {
+    const local = new DynamoDbIdempotencyStore({ client: documentClient, tableName: 'idempotency', transactions: false });
+    expect(await local.completeWith('k', 'lock-1', response, completion, writes)).toBe(false);
+    expect(dynamo.calls()).toHaveLength(0);
   });
 });
