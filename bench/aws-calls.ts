@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteCommand, PutCommand, UpdateCommand, type DeleteCommandInput, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { defaultAwsCallsFile } from './shared.ts';
 
@@ -124,14 +125,16 @@ function indexWriteUnits(table: IndexedTable, before: Record<string, AttributeVa
   }
   return units;
 }
+/** The stored item with the key of `source` (an item or a key), read by a client of its own (not counted). */
+async function readItem(reader: DynamoDBClient, tableName: string, table: IndexedTable, source: Record<string, unknown>) {
+  // At the initialize step the document client's input is still plain values (it marshals before serializing).
+  const asAttribute = (value: unknown): AttributeValue =>
+    typeof value === 'string' ? { S: value } : typeof value === 'number' ? { N: String(value) } : (value as AttributeValue);
+  const Key = Object.fromEntries(table.keyNames.map((name) => [name, asAttribute(source[name])]));
+  return (await reader.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
+}
 function measureUnitsOn(stack: AnyMiddlewareStack, reader: DynamoDBClient, indexedTables: Map<string, IndexedTable>) {
-  const read = async (tableName: string, table: IndexedTable, source: Record<string, unknown>) => {
-    // At this step the document client's input is still plain values (it marshals before serializing).
-    const asAttribute = (value: unknown): AttributeValue =>
-      typeof value === 'string' ? { S: value } : typeof value === 'number' ? { N: String(value) } : (value as AttributeValue);
-    const Key = Object.fromEntries(table.keyNames.map((name) => [name, asAttribute(source[name])]));
-    return (await reader.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
-  };
+  const read = (tableName: string, table: IndexedTable, source: Record<string, unknown>) => readItem(reader, tableName, table, source);
   stack.add(
     (next, context) => async (args) => {
       const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
@@ -162,6 +165,40 @@ function measureUnitsOn(stack: AnyMiddlewareStack, reader: DynamoDBClient, index
       }
     },
     { step: 'initialize', name: 'benchCapacityUnits', priority: 'high' },
+  );
+}
+
+// ── transactions ─────────────────────────────────────────────────────────────
+// dynalite has no TransactWriteItems, which the idempotency store sends in AWS (a new
+// checkout's writes with its stored answer). Inside the counted client, each of its writes is
+// made in turn through a client of its own (every condition holds on the bench's path), and
+// the transaction's units are what DynamoDB charges for one: each item's table write twice
+// (prepare and commit), its index writes once (they follow the commit).
+function transactionsOnDynalite(stack: AnyMiddlewareStack, writer: DynamoDBDocumentClient, reader: DynamoDBClient, indexedTables: Map<string, IndexedTable>) {
+  type Write = { Put?: PutCommandInput; Update?: UpdateCommandInput; Delete?: DeleteCommandInput };
+  const send = async (write: Write) => {
+    const capacity = { ReturnConsumedCapacity: 'TOTAL' as const };
+    if (write.Put) return (await writer.send(new PutCommand({ ...write.Put, ...capacity }))).ConsumedCapacity;
+    if (write.Update) return (await writer.send(new UpdateCommand({ ...write.Update, ...capacity }))).ConsumedCapacity;
+    return (await writer.send(new DeleteCommand({ ...write.Delete!, ...capacity }))).ConsumedCapacity;
+  };
+  stack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      let units = 0;
+      for (const write of (args as { input: { TransactItems: Write[] } }).input.TransactItems) {
+        const params = (write.Put ?? write.Update ?? write.Delete)!;
+        const tableName = params.TableName!;
+        const indexed = indexedTables.get(tableName);
+        const keySource = ('Item' in params ? params.Item : params.Key) as Record<string, unknown>;
+        const before = indexed ? await readItem(reader, tableName, indexed, keySource) : undefined;
+        const consumed = await send(write);
+        const after = indexed && !write.Delete ? await readItem(reader, tableName, indexed, keySource) : undefined;
+        units += 2 * consumedUnits(consumed) + (indexed ? indexWriteUnits(indexed, before, after) : 0);
+      }
+      return { output: { ConsumedCapacity: [{ CapacityUnits: units }], $metadata: {} }, response: {} };
+    },
+    { step: 'initialize', name: 'benchTransactionsOnDynalite', priority: 'high' },
   );
 }
 
@@ -230,6 +267,9 @@ try {
   );
   const reader = new DynamoDBClient({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'bench-reader', secretAccessKey: 'local' } });
   measureUnitsOn(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, reader, indexedTables);
+  // Added last, so inside the count and the units: a transaction is one call, priced as one.
+  const writer = createDynamoDbClients({ region: cfg.region, endpoint: cfg.tables.endpoint, credentials: { accessKeyId: 'bench-writer', secretAccessKey: 'local' } }).documentClient;
+  transactionsOnDynalite(dynamo.client.middlewareStack as unknown as AnyMiddlewareStack, writer, reader, indexedTables);
 
   const runLetters = randomUUID().replace(/[^a-f]/g, '');
   let sequence = 0;
@@ -282,7 +322,8 @@ try {
   const secretString = await readFile(localSecretsPath(dataDir), 'utf8');
   const kms = localKms();
   const secretsManager = localSecretsManager(secretString);
-  const awsInstance = () => {
+  /** `transactions`: as in AWS, a new checkout's writes go with its stored answer in one transaction; otherwise step by step, as locally. */
+  const awsInstance = ({ transactions = true } = {}) => {
     const secrets = secretsManagerPlatformSecrets({ secretId, maxAgeSeconds: cfg.secretsCacheSeconds, secretsProvider: new SecretsProvider({ awsSdkV3Client: secretsManager }) });
     const provider = wepayClientFromConfig(cfg, secrets);
     const vault = kmsTokenVault({ keyArn, region, kmsClient: kms });
@@ -306,7 +347,7 @@ try {
           },
         },
       },
-      idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency }), clock: systemClock, settings: cfg.idempotency },
+      idempotencyDeps: { store: new DynamoDbIdempotencyStore({ client: dynamo.documentClient, tableName: cfg.tables.idempotency, transactions }), clock: systemClock, settings: cfg.idempotency },
     };
   };
   type Instance = ReturnType<typeof awsInstance>;
@@ -348,6 +389,17 @@ try {
   const warmFirst = await measure(() => handle(warm, replayRaw));
   const warmNew = await measure(() => handle(warm, rawBody(newUniqueId('aws-warm'), account.id)), requests);
   const warmReplay = await measure(() => handle(warm, replayRaw), requests);
+  // The same creation step by step, as the local runtime makes it: what the transaction changes, measured.
+  const warmStepwise = awsInstance({ transactions: false });
+  await handle(warmStepwise, rawBody(newUniqueId('aws-stepwise-first'), account.id));
+  const warmNewStepwise = await measure(() => handle(warmStepwise, rawBody(newUniqueId('aws-stepwise'), account.id)), requests);
+  // The HTTP creation as in AWS: the local runtime's figures (dynalite: step by step) and the transaction's difference.
+  const httpNewInAws = new Map(httpNew);
+  for (const key of new Set([...warmNew.keys(), ...warmNewStepwise.keys()])) {
+    const value = (httpNew.get(key) ?? 0) + (warmNew.get(key) ?? 0) - (warmNewStepwise.get(key) ?? 0);
+    if (Math.abs(value) < 1e-9) httpNewInAws.delete(key);
+    else httpNewInAws.set(key, value);
+  }
   const coldReplay = await measure(() => handle(awsInstance(), replayRaw), Math.min(requests, 20));
 
   // IPNs, processed as the IPN processor does (its notice from the queue), on checkouts of this merchant.
@@ -416,13 +468,15 @@ try {
   console.log(`AWS calls per request (node ${process.version}; averages over ${requests} requests, cold rows over ${Math.min(requests, 20)} fresh instances)`);
   console.log('| request | DynamoDB | KMS | Secrets Manager | DynamoDB WRU / RRU |');
   console.log('| --- | --- | --- | --- | --- |');
-  console.log(row('HTTP, local runtime: new checkout', httpNew, true));
+  console.log(row('HTTP, local runtime: new checkout (dynalite: step by step)', httpNew, true));
+  console.log(row('HTTP, new checkout as in AWS (the row above, plus the two AWS-adapter rows\' difference below)', httpNewInAws, true));
   console.log(row('HTTP, local runtime: replay', httpReplay, true));
   console.log(row('HTTP, local runtime: GET /v1/checkouts/{id}', httpGet, true));
   console.log(row('HTTP, local runtime: GET /v1/checkouts?limit=20', httpList, true));
   console.log(row('AWS adapters, cold instance: new checkout', coldNew));
   console.log(row('AWS adapters, warm: first new checkout of this instance', warmFirst));
-  console.log(row('AWS adapters, warm: new checkout', warmNew));
+  console.log(row('AWS adapters, warm: new checkout (one transaction stores it with the answer)', warmNew));
+  console.log(row('AWS adapters, warm: new checkout step by step (as on dynalite)', warmNewStepwise));
   console.log(row('AWS adapters, warm: replay', warmReplay));
   console.log(row('AWS adapters, cold instance: replay', coldReplay));
   console.log(row('AWS adapters, warm: IPN, checkout unchanged', ipnUnchanged));
@@ -444,8 +498,9 @@ try {
     measuredAt: new Date().toISOString(),
     requests,
     perOperation: {
-      // Through the whole HTTP pipeline (velocity checks and the audit record included).
-      create: asObject(httpNew),
+      // Through the whole HTTP pipeline (velocity checks and the audit record included), as in AWS.
+      create: asObject(httpNewInAws),
+      createLocal: asObject(httpNew),
       replay: asObject(httpReplay),
       createAdapters: asObject(warmNew),
       createColdInstance: asObject(coldNew),

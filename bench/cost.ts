@@ -150,8 +150,15 @@ const listUnits = dynamo(ops.list!).rru;
 const floorInvocations: Invocation[] = [
   { fn: 'authorize', count: authorized, dynamo: none, providerCalls: 0 },
   { fn: 'fees-quote', count: perCheckout.quote, dynamo: none, providerCalls: 0 },
-  // Idempotency key taken, the account read, the checkout written with its intent (issue 16's budget).
-  { fn: 'checkouts-create', count: perCheckout.create, dynamo: floorDynamo(unitsOf('PutItem idempotency id') + checkoutWrite, 3, 1), providerCalls: 1 },
+  // Idempotency key taken, the account read, the checkout written with its intent (issue 16's budget),
+  // and the key completed with the answer, which a replay in one call needs (Powertools' reference
+  // makes that update too): as a plain update, the cheapest way.
+  {
+    fn: 'checkouts-create',
+    count: perCheckout.create,
+    dynamo: floorDynamo(unitsOf('PutItem idempotency id') + checkoutWrite + unitsOf('UpdateItem idempotency id'), 4, 1),
+    providerCalls: 1,
+  },
   { fn: 'checkouts-get', count: perCheckout.get, dynamo: floorDynamo(0, 1, 1), providerCalls: 0 },
   { fn: 'checkouts-list', count: perCheckout.list, dynamo: floorDynamo(0, 1, listUnits), providerCalls: 0 },
   // An IPN that moves the checkout: read it and its merchant's credential, write it back.
@@ -173,7 +180,7 @@ console.log('| --- | --- | --- |');
 for (const item of Object.keys(actual) as (keyof typeof actual)[]) console.log(`| ${item} | ${usd(actual[item])} | ${usd(floor[item])} |`);
 const ratio = total(actual) / total(floor);
 console.log(`| **total** | **${usd(total(actual))}** | **${usd(total(floor))}** |`);
-console.log(`\nRatio ${ratio.toFixed(2)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'not met'}).`);
+console.log(`\nRatio ${ratio.toFixed(3)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'not met'}).`);
 // The events pipeline is in both columns; without it the ratio is the request path's alone.
 function eventsCost(invocations: Invocation[], memoryOf: (fn: string) => number, cpuMs: number) {
   const publisher = invocations.filter((inv) => inv.fn === 'events-publish');
