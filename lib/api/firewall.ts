@@ -65,34 +65,38 @@ export function createFirewall(scope: Stack, config: EnvironmentConfig, api: api
   });
   const countRules = (rules: string[]) =>
     rules.length > 0 ? { ruleActionOverrides: rules.map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {};
-  const managed = (priority: number, name: string, overrides: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
+  interface ManagedGroupOptions {
+    /** Rules of the group that only count. */
+    countOnly?: string[];
+    /** The whole group only counts (its matches measured, nobody refused). */
+    countAll?: boolean;
+    groupConfig?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty;
+    scopeDown?: wafv2.CfnWebACL.StatementProperty;
+  }
+  const managed = (priority: number, name: string, { countOnly = [], countAll = false, groupConfig, scopeDown }: ManagedGroupOptions = {}): wafv2.CfnWebACL.RuleProperty => ({
     name,
     priority,
-    overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...countRules(overrides) } },
-    visibilityConfig: visibility(name),
-  });
-  // Count mode measures (metrics, sampled requests, labels) without refusing anyone; block mode lets the
-  // group's own actions stand. The IPN callback is left out: its senders are automated by nature.
-  const switchable = (
-    priority: number,
-    name: string,
-    groupConfig?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty,
-  ): wafv2.CfnWebACL.RuleProperty => ({
-    name,
-    priority,
-    overrideAction: botMode === 'block' ? { none: {} } : { count: {} },
+    overrideAction: countAll ? { count: {} } : { none: {} },
     statement: {
       managedRuleGroupStatement: {
         vendorName: 'AWS',
         name,
         ...(groupConfig ? { managedRuleGroupConfigs: [groupConfig] } : {}),
-        ...countRules(botMode === 'block' ? (countOnlyInBlockMode[name] ?? []) : []),
-        scopeDownStatement: notIpnPath,
+        ...countRules(countOnly),
+        ...(scopeDown ? { scopeDownStatement: scopeDown } : {}),
       },
     },
     visibilityConfig: visibility(name),
   });
+  // Count mode measures (metrics, sampled requests, labels) without refusing anyone; block mode lets the
+  // group's own actions stand. The IPN callback is left out: its senders are automated by nature.
+  const switchable = (priority: number, name: string, groupConfig?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty) =>
+    managed(priority, name, {
+      countAll: botMode !== 'block',
+      countOnly: botMode === 'block' ? (countOnlyInBlockMode[name] ?? []) : [],
+      ...(groupConfig ? { groupConfig } : {}),
+      scopeDown: notIpnPath,
+    });
   const rateLimited: wafv2.CfnWebACL.RuleActionProperty = {
     block: {
       customResponse: {
@@ -163,7 +167,7 @@ export function createFirewall(scope: Stack, config: EnvironmentConfig, api: api
       switchable(5, 'AWSManagedRulesAnonymousIpList'),
       // SizeRestrictions_BODY (8 KB) counts only: bodies up to the API's 64 KiB are valid, and larger
       // ones get the handler's 413 body_too_large with a request id rather than a bare 403.
-      managed(6, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
+      managed(6, 'AWSManagedRulesCommonRuleSet', { countOnly: ['SizeRestrictions_BODY'] }),
       managed(7, 'AWSManagedRulesKnownBadInputsRuleSet'),
       managed(8, 'AWSManagedRulesSQLiRuleSet'),
       // Last: Bot Control is charged per request it evaluates, and requests blocked above never reach it.
