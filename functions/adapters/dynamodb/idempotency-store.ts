@@ -6,10 +6,12 @@
 // is one transaction in AWS; dynalite has no transactions, so locally it declines
 // (`transactions: false`) and the caller writes step by step.
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AtomicWrite, BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
+import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import { logger } from '#functions/observability.ts';
 import { idempotencyTable } from './table-definitions.ts';
 
 interface IdempotencyItem {
@@ -64,6 +66,9 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       const replaced = Attributes as IdempotencyItem | undefined;
       return { kind: 'acquired', lockToken, resumed: replaced !== undefined && Number(replaced[expiryAttribute]) >= nowSeconds };
     } catch (error) {
+      // The record is in a transaction that is storing another attempt's answer (completeWith): that
+      // request is in flight for a moment more. The SDK does not retry this error on its own.
+      if (error instanceof TransactionConflictException) return { kind: 'in_progress', lockExpiresAt: now + 1_000 };
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // The exception carries the item in DynamoDB's wire format (the document client does not convert errors).
       if (error.Item) existing = unmarshall(error.Item) as IdempotencyItem;
@@ -107,9 +112,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       );
       return true;
     } catch (error) {
-      // A condition refused (the lock taken over, the checkout stored already) or a conflict: nothing was written.
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Whatever the reason (a condition: the lock taken over, the checkout stored already; a conflicting
+      // write; throttling), nothing was written, and the caller's step-by-step writes settle it. The
+      // reasons are codes only, never an item's values.
+      logger.info('transaction cancelled; writing step by step', { reasons: (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'unknown') });
+      return false;
     }
   }
 

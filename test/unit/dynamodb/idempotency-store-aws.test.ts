@@ -5,13 +5,14 @@
 // refusing record, which is why the store reads it there (the local-only fallback,
 // covered by test/integration/dynamodb/idempotency-store.test.ts). completeWith() is one
 // transaction (dynalite has none: locally it declines and the caller writes step by step).
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
-import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
+import { captureOutput } from '../../support/log-capture.ts';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(documentClient);
@@ -69,6 +70,12 @@ describe('DynamoDbIdempotencyStore.begin in AWS', () => {
     expect(dynamo).not.toHaveReceivedCommand(GetCommand);
   });
 
+  test('a claim meeting another attempt\'s transaction on the record (it is storing its answer) is in flight, not an error', async () => {
+    dynamo.on(PutCommand).rejects(new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} }));
+    expect(await store.begin('k', 'f1', options)).toEqual({ kind: 'in_progress', lockExpiresAt: now + 1_000 });
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+  });
+
   test('without the record on the refusal (dynalite), the store reads it once', async () => {
     dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     dynamo.on(GetCommand).resolves({ Item: { id: 'k', fingerprint: 'f1', status: 'completed', response, expiration: nowSeconds + 100 } });
@@ -105,11 +112,24 @@ describe('DynamoDbIdempotencyStore.completeWith in AWS', () => {
     ]);
   });
 
-  test('a refused condition cancels it all: false, and the caller writes step by step', async () => {
+  // DynamoDB writes nothing of a cancelled transaction, whatever the reason: the caller then writes step by step.
+  test.each(['ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError'])('a transaction cancelled for %s answers false, and logs the reasons\' codes alone', async (code) => {
     dynamo.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }),
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: code, Item: marshall({ id: 'k', response }) }, { Code: 'None' }, { Code: 'None' }],
+      }),
     );
-    expect(await store.completeWith('k', 'lock-1', response, completion, writes)).toBe(false);
+    const output = captureOutput();
+    try {
+      expect(await store.completeWith('k', 'lock-1', response, completion, writes)).toBe(false);
+    } finally {
+      output.restore();
+    }
+    const line = JSON.parse(output.text().trim().split('\n').at(-1)!) as { message: string; reasons: string[] };
+    expect(line).toMatchObject({ message: 'transaction cancelled; writing step by step', reasons: [code, 'None', 'None'] });
+    expect(output.text()).not.toContain('chk_1');
   });
 
   test('any other failure is thrown: its outcome is unknown', async () => {
