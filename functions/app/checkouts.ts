@@ -71,6 +71,9 @@ export function checkoutFromProvider(
   return withChange(undefined, checkout, { version: 1, at: now, source });
 }
 
+/** The reconciler watches a checkout while it may still change. */
+const watchedOnceCreated = (checkout: Checkout) => !isFinal(checkout.state);
+
 /**
  * Stores a checkout the provider created, watched by the reconciler while it may change;
  * the creation is then settled. Also repairs a record a crash left half written.
@@ -97,7 +100,7 @@ async function storeCreated(deps: Pick<CheckoutDeps, 'checkouts'>, checkout: Che
         return justRead ? checkout : (await deps.checkouts.get(checkout.id))!;
       },
     ),
-    isFinal(checkout.state) ? undefined : deps.checkouts.watch(checkout.id),
+    watchedOnceCreated(checkout) ? deps.checkouts.watch(checkout.id) : undefined,
   ]);
   return stored;
 }
@@ -211,6 +214,13 @@ async function createAndRecord(
     deps.callbackUri?.(),
     !resumed && velocity ? recordCreate(velocity, velocitySubject) : undefined,
   ]);
+  // A resumed attempt that found no intent: the earlier one wrote none, or the reconciler settled it
+  // since this attempt looked for the checkout. Settled as recorded, it is answered from the record,
+  // neither counted nor spent again (the intent just written goes with the answer).
+  if (resumed && firstAttempt) {
+    const recorded = await deps.checkouts.get(id);
+    if (recorded) return { checkout: await storeCreated(deps, recorded, true), stored: true };
+  }
   // An attempt that took over an earlier one is a first attempt only if that one wrote no intent.
   if (resumed && firstAttempt && velocity && reading) {
     try {
@@ -297,7 +307,7 @@ export async function createCheckoutOnce(
         return {
           response: render({ kind: 'created', checkout }),
           unwritten: {
-            writes: deps.checkouts.createdWrites(checkout, { watch: !isFinal(checkout.state) }),
+            writes: deps.checkouts.createdWrites(checkout, { watch: watchedOnceCreated(checkout) }),
             stepwise: async () => settled(await storeCreated(deps, checkout)),
           },
         };

@@ -165,6 +165,29 @@ describe('a creation under idempotency', () => {
     expect(s.store.finished).toEqual(['completeWith', 'abandon']);
   });
 
+  test('a resumed attempt that finds the reconciler settled the creation after it looked answers the record: no provider call, not counted again', async () => {
+    const first = setup({ kind: 'acquired', lockToken: 'l', resumed: false });
+    await first.create();
+    const recorded = first.checkouts.items.get(id)!;
+    const retry = setup({ kind: 'acquired', lockToken: 'l2', resumed: true });
+    const get = retry.checkouts.get.bind(retry.checkouts);
+    let reads = 0;
+    retry.checkouts.get = async (checkoutId) => {
+      reads += 1;
+      // The first read misses; the reconciler then records the checkout and drops the intent.
+      if (reads === 1) {
+        retry.checkouts.items.set(checkoutId, recorded);
+        return undefined;
+      }
+      return get(checkoutId);
+    };
+    const result = await retry.create();
+    expect((result.response.body as { checkout: { id: string } }).checkout.id).toBe(id);
+    expect(retry.createCall).not.toHaveBeenCalled();
+    expect(retry.counters.size).toBe(0);
+    expect(retry.checkouts.creations.size).toBe(0);
+  });
+
   test('an attempt resuming an earlier one answers the checkout that one recorded, writes what it may have left out, and never calls the provider again', async () => {
     const first = setup({ kind: 'acquired', lockToken: 'l', resumed: false });
     first.checkouts.watch = async () => {
