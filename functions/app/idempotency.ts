@@ -23,7 +23,8 @@ import { createHash } from 'node:crypto';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, PaymentsError, ProviderUnavailableError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { Clock } from '#functions/ports/clock.ts';
-import type { AtomicWrite, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
+import type { IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
 export interface IdempotencySettings {
   retentionSeconds: number;

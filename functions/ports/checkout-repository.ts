@@ -3,7 +3,7 @@
 // exception, in AWS only (dynalite, the local DynamoDB, has no transactions): a
 // created checkout's writes go with its request's stored answer (createdWrites).
 import type { Checkout, CreationIntent } from '#functions/domain/checkout.ts';
-import type { AtomicWrite } from './idempotency-store.ts';
+import type { AtomicWrite } from './atomic-write.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 
 /** What the reconciler watches: checkouts that may still change, and creations left unknown. */

@@ -1,6 +1,7 @@
 // One record per (principal, unique_id): the request's fingerprint, whether it is
 // in flight (with a lock that expires, so a crashed request can be taken over) or
 // completed (with the response to replay), and when the record expires.
+import type { AtomicWrite } from './atomic-write.ts';
 
 export interface StoredResponse {
   statusCode: number;
@@ -20,16 +21,6 @@ export type BeginOutcome =
   | { kind: 'in_progress'; lockExpiresAt: number }
   /** The key was used with a different request. */
   | { kind: 'fingerprint_mismatch' };
-
-declare const atomicWrite: unique symbol;
-/**
- * A write another repository on the same store prepared (CheckoutRepository.createdWrites)
- * for `completeWith`, which makes it with the stored answer, all or nothing. Opaque here:
- * only the adapters of that store read it.
- */
-export interface AtomicWrite {
-  readonly [atomicWrite]: true;
-}
 
 export interface IdempotencyStore {
   /**

@@ -49,7 +49,9 @@ export type Grant =
   | { kind: 'bus'; bus: events.IEventBus; key: kms.IKey; env: 'EVENT_BUS_NAME' };
 
 // Table items are written by PutItem/UpdateItem/DeleteItem with conditions: no
-// scans, no batch deletes, no table-level actions.
+// scans, no batch deletes, no table-level actions. A TransactWriteItems (a new checkout
+// stored with its answer) needs no action of its own: IAM authorizes each of its items
+// by the PutItem, UpdateItem or DeleteItem action it makes.
 const tableActions: Record<TableAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
   readWrite: [

@@ -4,7 +4,7 @@
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
-import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
 
 export class MemoryCheckouts implements CheckoutRepository {
   readonly items = new Map<string, Checkout>();

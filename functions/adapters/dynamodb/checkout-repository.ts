@@ -17,9 +17,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { TableRepository } from '#functions/adapters/dynamodb/clients.ts';
-import { putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
+import { absent, putIfAbsent } from '#functions/adapters/dynamodb/put-if-absent.ts';
 import { type CheckoutRepository, type OpenEntry } from '#functions/ports/checkout-repository.ts';
-import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout, type CreationIntent } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
 
@@ -48,7 +48,7 @@ export class DynamoDbCheckoutRepository extends TableRepository implements Check
     const pointer = providerPointerItem(checkout);
     const TableName = this.tableName;
     const writes = [
-      { Put: { TableName, Item: toItem(checkout), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName, Item: toItem(checkout), ConditionExpression: absent } },
       ...(pointer ? [{ Put: { TableName, Item: pointer } }] : []),
       ...(watch ? [{ Put: { TableName, Item: watchItem(checkout.id) } }] : []),
       { Delete: { TableName, Key: creationKey(checkout.id) } },

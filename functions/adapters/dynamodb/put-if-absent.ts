@@ -4,6 +4,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+/** The condition of a first write: no item has the key yet. */
+export const absent = 'attribute_not_exists(pk)';
+
 export interface PutCondition {
   /** Or-ed with `attribute_not_exists(pk)`. */
   orWhere: string;
@@ -20,7 +23,7 @@ export async function putIfAbsent(
       new PutCommand({
         TableName: table.tableName,
         Item: item,
-        ConditionExpression: condition ? `attribute_not_exists(pk) OR ${condition.orWhere}` : 'attribute_not_exists(pk)',
+        ConditionExpression: condition ? `${absent} OR ${condition.orWhere}` : absent,
         ...(condition ? { ExpressionAttributeValues: condition.values } : {}),
       }),
     );

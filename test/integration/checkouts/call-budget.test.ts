@@ -10,7 +10,7 @@
 // the code's structure, never on timing: a call completes only after a network round
 // trip to dynalite, and calls sent together are sent before any of those returns.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type DeleteCommandInput, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClients } from '#functions/adapters/dynamodb/clients.ts';
 import { DynamoDbIdempotencyStore } from '#functions/adapters/dynamodb/idempotency-store.ts';
 import { config } from '#functions/config.ts';
@@ -23,6 +23,7 @@ import { createCheckoutInputFrom, createCheckoutRequest } from '#functions/http/
 import { auditDeps } from '#functions/wiring/audit.ts';
 import { checkoutDeps } from '#functions/wiring/provider.ts';
 import { idempotencyDeps } from '#functions/wiring/storage.ts';
+import { makeWritesInTurn, type TransactItem } from '../../support/dynalite-transactions.ts';
 import { newUniqueId, startCheckoutHarness, type CheckoutHarness } from './checkout-harness.ts';
 
 interface CountedCall {
@@ -45,7 +46,6 @@ let payer: Principal;
 let atomicIdempotency: IdempotencyDeps;
 let uncounted: DynamoDBDocumentClient | undefined;
 
-type TransactItem = { Put?: PutCommandInput; Update?: UpdateCommandInput; Delete?: DeleteCommandInput };
 const tablesOf = (items: TransactItem[]) =>
   [...new Set(items.map((item) => (item.Put ?? item.Update ?? item.Delete)!.TableName))].sort().join(',');
 
@@ -89,11 +89,7 @@ beforeAll(async () => {
   (client.middlewareStack as unknown as { add(m: (next: Next, context: { commandName?: string }) => Next, o: object): void }).add(
     (next, context) => async (args) => {
       if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
-      for (const item of (args as { input: { TransactItems: TransactItem[] } }).input.TransactItems) {
-        if (item.Put) await plain.send(new PutCommand(item.Put));
-        if (item.Update) await plain.send(new UpdateCommand(item.Update));
-        if (item.Delete) await plain.send(new DeleteCommand(item.Delete));
-      }
+      await makeWritesInTurn(plain, (args as { input: { TransactItems: TransactItem[] } }).input.TransactItems);
       return { output: { $metadata: {} }, response: {} };
     },
     { step: 'initialize', name: 'transactionsOnDynalite', priority: 'high' },

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, type DeleteCommandInput, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCheckoutRepository } from '#functions/adapters/dynamodb/checkout-repository.ts';
 import { InvalidRequestError } from '#functions/domain/errors.ts';
 import { CheckoutAlreadyExistsError, ConcurrentUpdateError, type Checkout } from '#functions/domain/checkout.ts';
 import type { Page, PageRequest } from '#functions/domain/page.ts';
-import type { AtomicWrite } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
 import { checkoutFixture } from '../../support/checkout-fixture.ts';
+import { makeWritesInTurn } from '../../support/dynalite-transactions.ts';
 import { startLocalPaymentsTable, tableNames, type LocalPaymentsTable } from './local-payments-table.ts';
 
 let table: LocalPaymentsTable;
@@ -74,12 +74,7 @@ describe('DynamoDbCheckoutRepository', () => {
   });
 
   // In AWS one transaction with the stored answer (idempotency-store.ts); dynalite has none, so made one by one here.
-  async function makeEach(writes: readonly AtomicWrite[]) {
-    for (const write of writes as unknown as { Put?: PutCommandInput; Delete?: DeleteCommandInput }[]) {
-      if (write.Put) await table.documentClient.send(new PutCommand(write.Put));
-      else await table.documentClient.send(new DeleteCommand(write.Delete!));
-    }
-  }
+  const makeEach = (writes: readonly AtomicWrite[]) => makeWritesInTurn(table.documentClient, writes);
 
   it("createdWrites write what create, watch and clearCreationIntent write, and refuse a checkout stored already", async () => {
     const checkout = aCheckout();

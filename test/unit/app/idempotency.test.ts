@@ -3,7 +3,8 @@
 import { jest } from '@jest/globals';
 import { canonicalJson, fingerprintOf, idempotencyKey, namespaceOf, runIdempotently, type Attempt, type IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { CardDeclinedError, CheckoutBusyError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ProviderUnavailableError } from '#functions/domain/errors.ts';
-import type { AtomicWrite, BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
+import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 
 const now = Date.UTC(2025, 0, 1, 12);
 
