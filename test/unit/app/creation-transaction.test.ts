@@ -4,14 +4,16 @@
 // between any two steps, and clients retrying every 409 and unknown outcome. Whatever
 // happens, once every client has its 201:
 //   - the provider holds one checkout for the unique_id, and we record exactly it, watched;
+//   - when a 201 is answered, the checkout it names is stored and watched already;
 //   - every 201 answered, and the stored answer replayed, names that checkout;
-//   - no creation intent is left after a reconciliation pass.
+//   - no creation intent is left, with or without a reconciliation pass.
 import fc from 'fast-check';
 import { checkoutFromProvider, checkoutIdFor, createCheckoutOnce, recordCreated, type CheckoutDeps, type CreateCheckoutInput } from '#functions/app/checkouts.ts';
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { IdempotencyKeyInUseError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
-import type { AtomicWrite, BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
+import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
+import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
 import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
 import { accountFixture } from '../../support/checkout-fixture.ts';
@@ -152,11 +154,18 @@ test('a creation stored with its answer in one transaction records the provider 
         body: { id: outcome.checkout!.id, providerCheckoutId: outcome.checkout!.provider.checkoutId },
       });
 
-      /** A client: the same request until it is answered 201, waiting out a 409, retrying an unknown outcome. */
+      const id = checkoutIdFor(payer.sub, input.uniqueId);
+      /**
+       * A client: the same request until it is answered 201, waiting out a 409, retrying an unknown
+       * outcome. When its 201 comes, the checkout it names is stored and watched already.
+       */
       const client = async () => {
         for (let attempt = 0; attempt < 50; attempt++) {
           try {
-            return (await createCheckoutOnce({ ...deps, idempotency }, { principal: payer, input, asReceived: { unique_id: input.uniqueId } }, render as never)).response;
+            const { response } = await createCheckoutOnce({ ...deps, idempotency }, { principal: payer, input, asReceived: { unique_id: input.uniqueId } }, render as never);
+            expect(await checkouts.get(id)).toBeDefined();
+            expect(checkouts.watched.has(id)).toBe(true);
+            return response;
           } catch (error) {
             if (!(error instanceof IdempotencyKeyInUseError) && !/^lost (before|after) commit$/.test((error as Error).message)) throw error;
             await s.schedule(Promise.resolve());
@@ -183,15 +192,15 @@ test('a creation stored with its answer in one transaction records the provider 
 
       const answers = await s.waitFor(Promise.all(Array.from({ length: copies }, client)));
       await s.waitFor(passesDone);
+      // Every answer stored its writes: no creation is left for the reconciler.
+      expect(checkouts.creations.size).toBe(0);
       now += lockMs + 1;
       await reconcile();
 
-      const id = checkoutIdFor(payer.sub, input.uniqueId);
       expect(provider.byUniqueId.size).toBe(1);
       const atProvider = [...provider.byUniqueId.values()][0]!;
       const ours = await checkouts.get(id);
       expect(ours?.provider.checkoutId).toBe(atProvider.checkoutId);
-      expect(checkouts.items.size).toBe(1);
       expect(checkouts.watched.has(id)).toBe(true);
       expect(checkouts.creations.size).toBe(0);
       const named = { id, providerCheckoutId: atProvider.checkoutId };
