@@ -55,7 +55,7 @@ export function httpPipeline<R extends RouteDefinition>(
   auditDeps: (() => AuditDeps) | undefined,
 ) {
   if (!auditDeps && isAuditedRoute(route)) throw new Error(`${route.id} is audited: build its handler with httpHandler (http-handler.ts)`);
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyResponse: outOfTime })
     // Lambda context (function, cold start, request id) on every log line; keys reset per invocation.
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics))
@@ -84,4 +84,6 @@ export function httpPipeline<R extends RouteDefinition>(
         body: JSON.stringify(response.body),
       };
     });
+  // Which route the handler serves, for the test that holds every handler file to its own route.
+  return Object.assign(handler, { routeId: route.id });
 }

@@ -42,8 +42,10 @@ const bundleAliases = {
  * Left out of every bundle: the SDK loads its event-stream codec with a dynamic import only
  * for an operation that streams events, and none of the clients the functions use
  * (DynamoDB, SQS, EventBridge, KMS, Secrets Manager) has one. esbuild would otherwise inline
- * it: 14-15 KiB in every bundle with an AWS client. test/unit/architecture/bundle-contents.test.ts
- * fails if a bundled client ever mentions event streams.
+ * it: ≈ 19 KiB in every bundle with an AWS client. test/unit/architecture/bundle-contents.test.ts
+ * fails if a bundled client ever mentions event streams, or if a bundle imports the codec other
+ * than dynamically (in Lambda the external module cannot be found: a static import would fail
+ * every cold start).
  */
 const bundleExternals = ['@smithy/core/event-streams'] as const;
 
@@ -52,11 +54,11 @@ const bundleExternals = ['@smithy/core/event-streams'] as const;
  * with them; bench/README.md has the figures behind each choice):
  * - the AWS SDK is bundled, not taken from the runtime: one minified file imports
  *   2-3× faster than the runtime's node_modules copy, and the version is the one tested;
- * - no source map in the asset and no `--enable-source-maps`: the map is 4× the bundle
- *   (3.9 MiB for checkouts-create), all of it fetched at a cold start, and issue 16
+ * - no source map in the asset and no `--enable-source-maps`: the map is 4.5× the bundle
+ *   (2.8 MiB for checkouts-create), all of it fetched at a cold start, and issue 16
  *   measured the flag at 17-19% of the cold import; a minified stack trace
  *   (file:line:column) is mapped back with the same commit rebuilt with `--sourcemap`
- *   (esbuild's output is deterministic). Not `keepNames` either: 6% more bundle for
+ *   (esbuild's output is deterministic). Not `keepNames` either: 7% more bundle for
  *   names that the rebuilt map gives anyway.
  */
 export const bundleSettings = {
@@ -85,14 +87,29 @@ export function esbuildOptionsFor(entry: string) {
   };
 }
 
+/** What `bundleSettings` amounts to as the CDK's NodejsFunction bundling options (the same choices: a test compares them). */
+export function cdkBundlingOptions() {
+  return {
+    format: OutputFormat.ESM,
+    target: bundleSettings.target,
+    minify: bundleSettings.minify,
+    mainFields: [...bundleSettings.mainFields],
+    banner: bundleSettings.banner,
+    sourceMap: false,
+    // The runtime ships AWS SDK v3, but the bundled one loads faster and is the version the tests ran against;
+    // only the event-stream codec no function uses stays out (bundleExternals).
+    externalModules: [...bundleSettings.external],
+    esbuildArgs: { '--alias': Object.entries(bundleSettings.alias).map(([from, to]) => `${from}=${to}`) },
+  };
+}
+
 /**
  * Memory per function (MB), chosen from bench/bundle-size.ts's measurements
  * (bench/README.md, "Memory sizes"). Lambda gives CPU in proportion to memory (1,769 MB
  * is one vCPU) and bills memory × duration: a function that mostly waits (on
  * DynamoDB, the provider, a merchant's endpoint) costs less with less memory, while
- * its cold import, pure CPU, takes longer. Measured: RSS after import 50-56 MiB without
- * the Encryption SDK, 60-61 MiB with it; import CPU 1.2-1.8× as much with it (1.5-2×
- * while those functions also loaded the X-Ray SDK).
+ * its cold import, pure CPU, takes longer. Measured: RSS after import 46-51 MiB without
+ * the Encryption SDK, 56-57 MiB with it; import CPU 1.5-3× as much with it (2026-12-02).
  * So 256 MB (RSS under half of it, import about 7× its one-vCPU time) for the functions
  * without the Encryption SDK, which answer from DynamoDB alone or make one provider
  * call with the platform's credentials; 512 MB for those with it (the provider calls
@@ -226,16 +243,7 @@ export class PaymentsFunction extends Construct {
       ...(props.network
         ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: props.network.securityGroups }
         : {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        ...bundleSettings,
-        mainFields: [...bundleSettings.mainFields],
-        sourceMap: false,
-        // The runtime ships AWS SDK v3, but the bundled one loads faster and is the version the tests ran against;
-        // only the event-stream codec no function uses stays out (bundleExternals).
-        externalModules: [...bundleSettings.external],
-        esbuildArgs: { '--alias': Object.entries(bundleSettings.alias).map(([from, to]) => `${from}=${to}`) },
-      },
+      bundling: cdkBundlingOptions(),
     });
     // The log group is created before the function so the first invocation cannot auto-create an unencrypted one.
     this.function.node.addDependency(this.logGroup);
