@@ -2,6 +2,8 @@
 // overriding what it is about.
 import type { Checkout } from '#functions/domain/checkout.ts';
 import type { MerchantAccount } from '#functions/domain/merchant.ts';
+import type { CreateCheckoutInput, ProviderCheckout } from '#functions/ports/payment-provider.ts';
+import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 
 /** An active merchant account (`acc_one` of `owner-1`) for the use-case tests. */
 export function accountFixture(overrides: Partial<MerchantAccount> = {}): MerchantAccount {
@@ -44,4 +46,49 @@ export function checkoutFixture(id: string, overrides: Partial<Checkout> = {}): 
     version: 1,
     ...overrides,
   };
+}
+
+/** A payer's creation of two coffees (10,400 cents, 400 app fee) on `account`. */
+export function creationInputFixture(account: MerchantAccount, overrides: Partial<CreateCheckoutInput> = {}): CreateCheckoutInput {
+  return {
+    accountId: account.id,
+    uniqueId: 'order-1',
+    amount: 10_400,
+    currency: 'USD',
+    shortDescription: 'Two coffees',
+    type: 'goods',
+    fee: { appFee: 400, feePayer: 'payee_from_app' },
+    creditCardId: 'card-1',
+    autoCapture: false,
+    ...overrides,
+  };
+}
+
+/** What the provider answers to a creation request for two coffees. */
+export function providerCheckoutFixture(request: { accountId: string; uniqueId: string; amount: number }, overrides: Partial<ProviderCheckout> = {}): ProviderCheckout {
+  return {
+    checkoutId: '9001',
+    accountId: request.accountId,
+    uniqueId: request.uniqueId,
+    amount: request.amount,
+    currency: 'USD',
+    shortDescription: 'Two coffees',
+    type: 'goods',
+    appFee: 400,
+    feePayer: 'payee_from_app',
+    processingFee: 332,
+    state: 'authorized',
+    amountRefunded: 0,
+    amountChargedBack: 0,
+    createTime: 1_764_590_400,
+    ...overrides,
+  };
+}
+
+/** The merchant reads a creation makes: `account`, and its owner's provider user (token sealed as `sealed`). */
+export function merchantsOf(account: MerchantAccount): MerchantRepository {
+  return {
+    getAccount: async (id: string) => (id === account.id ? account : undefined),
+    getProviderUser: async (ownerSub: string) => ({ ownerSub, providerUserId: 'u', sealedAccessToken: 'sealed', email: 'x@example.com', createdAt: '' }),
+  } as unknown as MerchantRepository;
 }

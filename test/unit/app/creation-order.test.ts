@@ -9,27 +9,15 @@ import { VelocityLimitedError, withEvent } from '#functions/domain/velocity.ts';
 import type { Checkout } from '#functions/domain/checkout.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { BeginOutcome, IdempotencyStore } from '#functions/ports/idempotency-store.ts';
-import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider } from '#functions/ports/payment-provider.ts';
 import type { VelocityStore } from '#functions/ports/velocity-store.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
-import { accountFixture } from '../../support/checkout-fixture.ts';
+import { accountFixture, creationInputFixture, merchantsOf, providerCheckoutFixture } from '../../support/checkout-fixture.ts';
 
 const now = Date.parse('2026-12-01T12:00:00Z');
 const payer: Principal = { sub: 'payer-1', roles: ['payer'] };
 const account = accountFixture();
-const input: CreateCheckoutInput = {
-  accountId: account.id,
-  uniqueId: 'order-1',
-  amount: 10_400,
-  currency: 'USD',
-  shortDescription: 'Two coffees',
-  type: 'goods',
-  fee: { appFee: 400, feePayer: 'payee_from_app' },
-  creditCardId: 'card-1',
-  autoCapture: true,
-  sourceIp: '203.0.113.7',
-};
+const input: CreateCheckoutInput = { ...creationInputFixture(account, { autoCapture: true }), sourceIp: '203.0.113.7' };
 
 /** `transactions`: the store's completeWith applies the checkout's writes with the answer, as DynamoDB does; otherwise it declines, as dynalite. */
 function setup(began: BeginOutcome, { transactions = false } = {}) {
@@ -39,25 +27,8 @@ function setup(began: BeginOutcome, { transactions = false } = {}) {
     recent: async (keys) => new Map(keys.filter((k) => counters.has(k)).map((k) => [k, counters.get(k)!])),
     record: async (key, at, rule) => void counters.set(key, withEvent(counters.get(key) ?? [], at, rule)),
   };
-  const merchants = {
-    getAccount: async (id: string) => (id === account.id ? account : undefined),
-    getProviderUser: async (ownerSub: string) => ({ ownerSub, providerUserId: 'u', sealedAccessToken: 'sealed', email: 'x@example.com', createdAt: '' }),
-  } as unknown as MerchantRepository;
-  const createCall = jest.fn(async (_token: string, request: { uniqueId: string; amount: number }) => ({
-    checkoutId: '9001',
-    accountId: account.providerAccountId,
-    uniqueId: request.uniqueId,
-    amount: request.amount,
-    currency: 'USD' as const,
-    shortDescription: 'Two coffees',
-    type: 'goods' as const,
-    appFee: 400,
-    feePayer: 'payee_from_app' as const,
-    processingFee: 332,
-    state: 'captured' as const,
-    amountRefunded: 0,
-    amountChargedBack: 0,
-  }));
+  const merchants = merchantsOf(account);
+  const createCall = jest.fn(async (_token: string, request: { accountId: string; uniqueId: string; amount: number }) => providerCheckoutFixture(request, { state: 'captured' }));
   const provider = { createCheckout: createCall } as unknown as PaymentProvider;
   const store: IdempotencyStore & { finished: string[] } = {
     finished: [],

@@ -8,15 +8,14 @@
 //   - every 201 answered, and the stored answer replayed, names that checkout;
 //   - no creation intent is left, with or without a reconciliation pass.
 import fc from 'fast-check';
-import { checkoutFromProvider, checkoutIdFor, createCheckoutOnce, recordCreated, type CheckoutDeps, type CreateCheckoutInput } from '#functions/app/checkouts.ts';
+import { checkoutFromProvider, checkoutIdFor, createCheckoutOnce, recordCreated, type CheckoutDeps } from '#functions/app/checkouts.ts';
 import type { IdempotencyDeps } from '#functions/app/idempotency.ts';
 import { IdempotencyKeyInUseError } from '#functions/domain/errors.ts';
 import type { Principal } from '#functions/domain/principal.ts';
 import type { AtomicWrite } from '#functions/ports/atomic-write.ts';
 import type { BeginOutcome, IdempotencyStore, StoredResponse } from '#functions/ports/idempotency-store.ts';
-import type { MerchantRepository } from '#functions/ports/merchant-repository.ts';
 import type { PaymentProvider, ProviderCheckout } from '#functions/ports/payment-provider.ts';
-import { accountFixture } from '../../support/checkout-fixture.ts';
+import { accountFixture, creationInputFixture, merchantsOf, providerCheckoutFixture } from '../../support/checkout-fixture.ts';
 import { MemoryCheckouts } from '../../support/memory-checkouts.ts';
 
 /** What a completeWith() call meets: DynamoDB commits, refuses (a conflict), or its answer is lost before or after the commit. */
@@ -77,22 +76,7 @@ class Provider {
   async createCheckout(_token: string, request: { uniqueId: string; amount: number; accountId: string }): Promise<ProviderCheckout> {
     const existing = this.byUniqueId.get(request.uniqueId);
     if (existing) return existing;
-    const created: ProviderCheckout = {
-      checkoutId: String(9000 + this.byUniqueId.size),
-      accountId: request.accountId,
-      uniqueId: request.uniqueId,
-      amount: request.amount,
-      currency: 'USD',
-      shortDescription: 'Two coffees',
-      type: 'goods',
-      appFee: 400,
-      feePayer: 'payee_from_app',
-      processingFee: 332,
-      state: 'authorized',
-      amountRefunded: 0,
-      amountChargedBack: 0,
-      createTime: 1_764_590_400,
-    };
+    const created = providerCheckoutFixture(request, { checkoutId: String(9000 + this.byUniqueId.size) });
     this.byUniqueId.set(request.uniqueId, created);
     return created;
   }
@@ -100,17 +84,7 @@ class Provider {
 
 const payer: Principal = { sub: 'payer-1', roles: ['payer'] };
 const account = accountFixture();
-const input: CreateCheckoutInput = {
-  accountId: account.id,
-  uniqueId: 'order-1',
-  amount: 10_400,
-  currency: 'USD',
-  shortDescription: 'Two coffees',
-  type: 'goods',
-  fee: { appFee: 400, feePayer: 'payee_from_app' },
-  creditCardId: 'card-1',
-  autoCapture: false,
-};
+const input = creationInputFixture(account);
 const lockMs = 60_000;
 
 const scenario = fc.record({
@@ -127,10 +101,7 @@ test('a creation stored with its answer in one transaction records the provider 
       const checkouts = new MemoryCheckouts();
       const provider = new Provider();
       const idempotencyStore = new MemoryIdempotency(checkouts, [...fates]);
-      const merchants = {
-        getAccount: async (id: string) => (id === account.id ? account : undefined),
-        getProviderUser: async (ownerSub: string) => ({ ownerSub, providerUserId: 'u', sealedAccessToken: 'sealed', email: 'x@example.com', createdAt: '' }),
-      } as unknown as MerchantRepository;
+      const merchants = merchantsOf(account);
       const clock = { now: () => now };
       const deps: CheckoutDeps = {
         checkouts,
