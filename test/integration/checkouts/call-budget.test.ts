@@ -125,6 +125,11 @@ async function ipn(providerCheckoutId: string) {
 const byDepth = (calls: CountedCall[]) =>
   calls.reduce<Record<number, string[]>>((rounds, c) => ({ ...rounds, [c.depth]: [...(rounds[c.depth] ?? []), `${c.command} ${c.table}`].sort() }), {});
 
+/** A creation's first round trip (a replay's only one in AWS): the claim, the account, the velocity counters. */
+const claimRound = () => [`BatchGetItem ${config().tables.payments}`, `GetItem ${config().tables.payments}`, `PutItem ${config().tables.idempotency}`];
+/** Its second: the creation intent and the two velocity counts (the provider call follows). */
+const intentRound = () => [`PutItem ${config().tables.payments}`, `UpdateItem ${config().tables.payments}`, `UpdateItem ${config().tables.payments}`];
+
 describe('DynamoDB calls per operation', () => {
   test('a new checkout locally: 4 sequential round trips (dynalite has no transactions), the claim sharing the first with the reads', async () => {
     // The first creation of the process also reads the merchant's provider user (kept afterwards).
@@ -134,10 +139,8 @@ describe('DynamoDB calls per operation', () => {
     const idempotency = config().tables.idempotency;
     const table = config().tables.payments;
     expect(byDepth(calls)).toEqual({
-      // The claim, the account, the velocity counters.
-      1: [`BatchGetItem ${table}`, `GetItem ${table}`, `PutItem ${idempotency}`],
-      // The creation intent and the two velocity counts (the provider call follows).
-      2: [`PutItem ${table}`, `UpdateItem ${table}`, `UpdateItem ${table}`],
+      1: claimRound(),
+      2: intentRound(),
       // The checkout, its provider pointer, its watch entry.
       3: [`PutItem ${table}`, `PutItem ${table}`, `PutItem ${table}`],
       // The answer stored, the intent dropped.
@@ -154,8 +157,8 @@ describe('DynamoDB calls per operation', () => {
     const idempotency = config().tables.idempotency;
     const table = config().tables.payments;
     expect(byDepth(calls)).toEqual({
-      1: [`BatchGetItem ${table}`, `GetItem ${table}`, `PutItem ${idempotency}`],
-      2: [`PutItem ${table}`, `UpdateItem ${table}`, `UpdateItem ${table}`],
+      1: claimRound(),
+      2: intentRound(),
       // The answer, the checkout, its pointer and watch entry, the intent's removal: all or nothing.
       3: [`TransactWriteItems ${[idempotency, table].sort().join(',')}`],
     });
@@ -171,13 +174,11 @@ describe('DynamoDB calls per operation', () => {
     const first = await create(body);
     const { result, calls, sequential } = await counted(() => create(body));
     expect(result).toEqual({ response: first.response, replayed: true });
-    const idempotency = config().tables.idempotency;
-    const table = config().tables.payments;
     expect(byDepth(calls)).toEqual({
       // The claim, refused with the stored answer; the creation's reads went with it and are left unused.
-      1: [`BatchGetItem ${table}`, `GetItem ${table}`, `PutItem ${idempotency}`],
+      1: claimRound(),
       // dynalite only: the record that refused the claim (DynamoDB returns it with the refusal).
-      2: [`GetItem ${idempotency}`],
+      2: [`GetItem ${config().tables.idempotency}`],
     });
     expect(sequential).toBe(2);
   });
