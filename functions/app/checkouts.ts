@@ -142,6 +142,12 @@ interface Created {
   stored: boolean;
 }
 
+/** The checkout an earlier attempt or the reconciler recorded, with what a crash may have left unwritten; undefined if none. */
+async function alreadyRecorded(deps: CheckoutDeps, id: string): Promise<Created | undefined> {
+  const recorded = await deps.checkouts.get(id);
+  return recorded && { checkout: await storeCreated(deps, recorded, true), stored: true };
+}
+
 /** What a creation attempt knows from the idempotency claim; without one, the worst is assumed (it may have acted). */
 interface CreationAttempt {
   resumed: boolean;
@@ -181,8 +187,8 @@ async function createAndRecord(
   const id = checkoutIdFor(namespace, input.uniqueId);
   // Only an attempt that took over an earlier one can find its checkout recorded already.
   if (resumed) {
-    const recorded = await deps.checkouts.get(id);
-    if (recorded) return { checkout: await storeCreated(deps, recorded, true), stored: true };
+    const recorded = await alreadyRecorded(deps, id);
+    if (recorded) return recorded;
   }
 
   const velocitySubject = velocitySubjectOf(namespace, input);
@@ -218,8 +224,8 @@ async function createAndRecord(
   // since this attempt looked for the checkout. Settled as recorded, it is answered from the record,
   // neither counted nor spent again (the intent just written goes with the answer).
   if (resumed && firstAttempt) {
-    const recorded = await deps.checkouts.get(id);
-    if (recorded) return { checkout: await storeCreated(deps, recorded, true), stored: true };
+    const recorded = await alreadyRecorded(deps, id);
+    if (recorded) return recorded;
   }
   // An attempt that took over an earlier one is a first attempt only if that one wrote no intent.
   if (resumed && firstAttempt && velocity && reading) {
@@ -302,7 +308,7 @@ export async function createCheckoutOnce(
         if (created.stored) return settled(created.checkout);
         // In AWS the checkout, its pointer and watch entry, the intent's removal and the stored
         // answer are one transaction: the key reads completed only once the checkout is durable.
-        // Refused (the checkout stored meanwhile, the lock taken over) or locally: step by step.
+        // Cancelled (the checkout stored meanwhile, the lock taken over, a conflict) or locally: step by step.
         const { checkout } = created;
         return {
           response: render({ kind: 'created', checkout }),

@@ -62,8 +62,8 @@ export interface Outcome {
   alongside?: () => Promise<void>;
   /**
    * The outcome's own records, not written yet: stored with the answer in one step, all or
-   * nothing, where the store can (IdempotencyStore.completeWith). Where it cannot, or a
-   * condition refuses (nothing is then written), `stepwise` writes them one by one and gives
+   * nothing, where the store can (IdempotencyStore.completeWith). Where it cannot, or the
+   * step is cancelled (nothing is then written), `stepwise` writes them one by one and gives
    * the outcome to store as usual.
    */
   unwritten?: { writes: readonly AtomicWrite[]; stepwise: () => Promise<Outcome> };

@@ -33,8 +33,9 @@ export interface IdempotencyStore {
   complete(key: string, lockToken: string, response: StoredResponse, options: { now: number; retentionSeconds: number }): Promise<void>;
   /**
    * complete() and `writes` in one step, all or nothing (one round trip in AWS: a transaction).
-   * False, with nothing written, where any condition refused (another request took over the
-   * lock; a write's own condition) or where the store has no transactions (dynalite, locally):
+   * False, with nothing written, where the step was cancelled (a condition refused: another
+   * request took over the lock, a write's own condition; a conflicting write; throttling) or
+   * where the store has no transactions (dynalite, locally):
    * the caller then makes its writes one by one and calls complete().
    */
   completeWith(
