@@ -500,7 +500,6 @@ try {
     perOperation: {
       // Through the whole HTTP pipeline (velocity checks and the audit record included), as in AWS.
       create: asObject(httpNewInAws),
-      createLocal: asObject(httpNew),
       replay: asObject(httpReplay),
       createAdapters: asObject(warmNew),
       createColdInstance: asObject(coldNew),

@@ -4,7 +4,7 @@
 // in ./routes/, one file per resource; this is the only place they are joined.
 // Entries are written out in full rather than built by helpers (the duplicate
 // finder sees their common shape): each route then reads at a glance.
-import { routeIn, type RouteUse } from './routes/route-definition.ts';
+import type { RouteUse } from './routes/route-definition.ts';
 import { serviceRoutes } from './routes/service.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { checkoutRoutes } from './routes/checkouts.ts';
@@ -13,17 +13,9 @@ import { opsRoutes } from './routes/ops.ts';
 import { ipnRoutes } from './routes/ipn.ts';
 import { eventRoutes } from './routes/events.ts';
 
-export { routeUses, type RouteAccess, type RouteDefinition, type RouteUse } from './routes/route-definition.ts';
+export { routeIn, routeUses, type RouteAccess, type RouteDefinition, type RouteUse } from './routes/route-definition.ts';
 
 export const routes = [...serviceRoutes, ...merchantRoutes, ...checkoutRoutes, ...mandateRoutes, ...opsRoutes, ...ipnRoutes, ...eventRoutes] as const;
-
-export type RouteId = (typeof routes)[number]['id'];
-export type Route<I extends RouteId> = Extract<(typeof routes)[number], { id: I }>;
-
-export function routeById<I extends RouteId>(id: I): Route<I> {
-  return routeIn(routes, id);
-}
-
 
 /**
  * Functions fed by a queue rather than a route: the CDK app gives each its queue

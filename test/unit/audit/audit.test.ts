@@ -9,7 +9,7 @@ import { actorOf, auditTrail, isAuditedRoute, resourceIdOf, resourceTypeOf } fro
 import { responseEnvelope } from '#functions/http/middlewares.ts';
 import { logger } from '#functions/observability.ts';
 import type { AuditRecord } from '#functions/domain/audit-record.ts';
-import { routeById, type RouteDefinition } from '#functions/routes.ts';
+import { routeIn, routes, type RouteDefinition } from '#functions/routes.ts';
 import { reportAuditWriteFailure } from '#functions/wiring/audit.ts';
 import { captureOutput } from '../../support/log-capture.ts';
 import { proxyEvent } from '../../support/proxy-event.ts';
@@ -42,11 +42,11 @@ function pipeline(route: RouteDefinition, deps: AuditDeps, handle: () => Promise
 
 describe('which routes are audited', () => {
   it('every POST and DELETE under /v1 but the fee quote and the IPN; never a GET', () => {
-    expect(isAuditedRoute(routeById('checkouts.create'))).toBe(true);
-    expect(isAuditedRoute(routeById('checkouts.refund'))).toBe(true);
-    expect(isAuditedRoute(routeById('fees.quote'))).toBe(false);
-    expect(isAuditedRoute(routeById('ipn.wepay'))).toBe(false);
-    expect(isAuditedRoute(routeById('checkouts.get'))).toBe(false);
+    expect(isAuditedRoute(routeIn(routes, 'checkouts.create'))).toBe(true);
+    expect(isAuditedRoute(routeIn(routes, 'checkouts.refund'))).toBe(true);
+    expect(isAuditedRoute(routeIn(routes, 'fees.quote'))).toBe(false);
+    expect(isAuditedRoute(routeIn(routes, 'ipn.wepay'))).toBe(false);
+    expect(isAuditedRoute(routeIn(routes, 'checkouts.get'))).toBe(false);
     // A route added later is audited without anyone listing it.
     expect(isAuditedRoute({ id: 'webhook_endpoints.delete', method: 'DELETE' as 'POST', path: '/v1/webhook_endpoints/{id}', access: ['ops'] })).toBe(true);
   });
@@ -114,7 +114,7 @@ describe('records', () => {
 });
 
 describe('the middleware', () => {
-  const create = routeById('checkouts.create') as RouteDefinition;
+  const create = routeIn(routes, 'checkouts.create') as RouteDefinition;
   const event = () => proxyEvent({ method: 'POST', path: '/v1/checkouts', principal: { sub: 'payer-1', groups: ['payer'] }, requestId: 'gw-1' });
 
   it('records a success with the final status, the created id and the X-Request-Id', async () => {
@@ -151,7 +151,7 @@ describe('the middleware', () => {
 
   it('writes nothing for a route that is not audited', async () => {
     const { deps, records } = memoryDeps();
-    await pipeline(routeById('fees.quote') as RouteDefinition, deps, async () => ({ statusCode: 200, body: '{}' }))(event(), context);
+    await pipeline(routeIn(routes, 'fees.quote') as RouteDefinition, deps, async () => ({ statusCode: 200, body: '{}' }))(event(), context);
     expect(records).toEqual([]);
   });
 });
